@@ -1,0 +1,132 @@
+// The one validated configuration that every other part of twinbeat reads.
+// Built by src/config/load.ts from ha.cf, haresources and authkeys; plain data only
+// (no classes, no Maps) so that it can be printed, compared and handed to the core.
+
+/** Where a setting came from, for messages such as `ha.cf:12: ...`. */
+export interface SourceLine {
+  file: string;
+  line: number;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic extends SourceLine {
+  severity: Severity;
+  message: string;
+}
+
+/**
+ * One heartbeat path: each `ucast`/`bcast`/`mcast` interface and each `serial` device is one.
+ * `name` is what Heartbeat prints (`Link node2:eth1 dead.`), the interface or the device;
+ * `id` is unique across the paths (two media lines may share an interface).
+ */
+export type PathSpec =
+  | (PathCommon & { kind: 'ucast'; iface: string; peerAddress: string; port: number })
+  | (PathCommon & { kind: 'bcast'; iface: string; port: number })
+  | (PathCommon & { kind: 'mcast'; iface: string; group: string; port: number; ttl: number; loop: boolean })
+  | (PathCommon & { kind: 'serial'; device: string; baud: number });
+
+export interface PathCommon {
+  id: string;
+  name: string;
+  source: SourceLine;
+}
+
+/** A virtual IP from `IPaddr::`, `IPaddr2::` or a bare address in haresources. */
+export interface VipResource {
+  kind: 'vip';
+  /** The haresources word as written, e.g. `IPaddr::192.0.2.50/24/eth0`. */
+  raw: string;
+  agent: 'IPaddr' | 'IPaddr2';
+  address: string;
+  family: 4 | 6;
+  /** Prefix length; absent: taken from the interface whose subnet holds the address. */
+  prefixLength?: number;
+  iface?: string;
+  broadcast?: string;
+}
+
+/** A script from `resource.d/` or `/etc/init.d/`, called with its `::` arguments. */
+export interface ScriptResource {
+  kind: 'script';
+  raw: string;
+  name: string;
+  args: string[];
+}
+
+export type ResourceSpec = VipResource | ScriptResource;
+
+/** One haresources line: the resources that move together, and their home node. */
+export interface ResourceGroup {
+  /** Heartbeat names a group by its first resource: `Taking over resource group 192.0.2.50`. */
+  id: string;
+  home: string;
+  resources: ResourceSpec[];
+  source: SourceLine;
+}
+
+export type AuthMethod = 'crc' | 'md5' | 'sha1' | 'sha256';
+
+export interface AuthKey {
+  index: number;
+  method: AuthMethod;
+  /** Empty for `crc`, which has no key. */
+  secret: string;
+  source: SourceLine;
+}
+
+export interface AuthConfig {
+  /** The key index `auth N` selects for sending. */
+  sendIndex: number;
+  /** Every listed key; any of them is accepted on receipt, so keys can be rotated. */
+  keys: AuthKey[];
+}
+
+/** `stonith_host FROMNODE TYPE key=value...`: a reset device wired to FROMNODE (`*`: both). */
+export interface ResetDeviceSpec {
+  from: string;
+  type: 'gpio-relay' | 'external' | 'manual';
+  target: string;
+  params: Record<string, string>;
+  source: SourceLine;
+}
+
+export type AutoFailback = 'on' | 'off' | 'legacy';
+
+/** All durations in milliseconds. */
+export interface Timing {
+  keepaliveMs: number;
+  deadtimeMs: number;
+  warntimeMs: number;
+  initdeadMs: number;
+  deadpingMs: number;
+  /** How long the node that does not hold the group waits before shooting (default 2 x deadtime). */
+  fenceDelayMs: number;
+}
+
+export interface Config {
+  /** The configuration directory the files were read from. */
+  dir: string;
+  cluster: string;
+  /** Both nodes in ha.cf order. */
+  nodes: [string, string];
+  localNode: string;
+  peerNode: string;
+  timing: Timing;
+  /** Every heartbeat path, in ha.cf order. */
+  paths: PathSpec[];
+  udpPort: number;
+  baud: number;
+  msgfmt: 'classic' | 'netstring';
+  autoFailback: AutoFailback;
+  groups: ResourceGroup[];
+  auth: AuthConfig;
+  resetDevices: ResetDeviceSpec[];
+  logfile?: string;
+  debugfile?: string;
+  logfacility?: string;
+  /** 0 = off. */
+  debugLevel: number;
+  /** Directives Heartbeat accepts that twinbeat takes without acting on them (noted by check-config). */
+  ignored: { directive: string; reason: string; source: SourceLine }[];
+}

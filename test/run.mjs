@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Runs every uvu suite (test/**/*.test.ts), each file in its own Node process so that one
+// crash or leaked handle cannot hide the results of the others, and ends with one line:
+// `N passed, N failed` (`, N skipped` when any were skipped, with the reasons above it).
+//
+// Usage: node test/run.mjs [filter]   (filter: substring of the file path)
+// Files under test/e2e/ run one at a time (they build network namespaces); the rest two at once.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const filter = process.argv[2] ?? '';
+const FILE_TIMEOUT_MS = Number(process.env.TWINBEAT_TEST_TIMEOUT_MS ?? 300_000);
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+// uvu's own summary of a file: "Total: N", "Passed: N", "Skipped: N".
+function summaryOf(output) {
+  const num = (label) => {
+    const all = [...output.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))];
+    return all.length ? Number(all[all.length - 1][1]) : undefined;
+  };
+  return { total: num('Total'), passed: num('Passed'), skipped: num('Skipped') };
+}
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\nrunner: ${relative(root, file)} still running after ${FILE_TIMEOUT_MS} ms, killed\n`;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ file, code, signal, output });
+    });
+  });
+}
+
+async function runAll(files, concurrency) {
+  const results = [];
+  let next = 0;
+  async function worker() {
+    while (next < files.length) {
+      const file = files[next++];
+      const result = await runFile(file);
+      process.stdout.write(`\n# ${relative(root, file)}\n${result.output.trimEnd()}\n`);
+      results.push(result);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
+
+const all = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
+const serial = all.filter((f) => relative(root, f).startsWith('test/e2e/'));
+const parallel = all.filter((f) => !serial.includes(f));
+const results = [...(await runAll(parallel, 2)), ...(await runAll(serial, 1))];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const skipReasons = [];
+const broken = [];
+for (const r of results) {
+  const s = summaryOf(r.output);
+  for (const m of r.output.matchAll(/^skip: (.*)$/gm)) skipReasons.push(`${relative(root, r.file)}: ${m[1]}`);
+  if (s.total === undefined || s.passed === undefined) {
+    // The file crashed or hung before uvu could summarise it: count it as one failure.
+    failed += 1;
+    broken.push(`${relative(root, r.file)} ended without a summary (exit ${r.code ?? r.signal})`);
+    continue;
+  }
+  passed += s.passed;
+  failed += s.total - s.passed;
+  skipped += s.skipped ?? 0;
+  if (r.code !== 0 && s.total === s.passed) {
+    failed += 1;
+    broken.push(`${relative(root, r.file)} exited ${r.code ?? r.signal} after its tests passed`);
+  }
+}
+
+process.stdout.write('\n');
+for (const b of broken) process.stdout.write(`broken: ${b}\n`);
+if (skipped > 0) for (const reason of skipReasons) process.stdout.write(`skipped: ${reason}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+process.exitCode = failed > 0 || all.length === 0 ? 1 : 0;
