@@ -1,39 +1,40 @@
 #!/usr/bin/env node
-// The `twinbeat` command: parses arguments and hands off to one function per subcommand.
-import { parseArgs } from 'node:util';
+// The `twinbeat` command: looks the subcommand up in the table and hands it the remaining
+// arguments. Each subcommand lives in src/commands/ and returns its exit code.
 import { VERSION } from './version';
+import type { Command } from './commands/command';
 
-const USAGE = `usage: twinbeat <command> [options]
+const commands: Record<string, Command> = {
+  // Loaded on demand so that `twinbeat run` does not pay for the tools' code at start-up.
+};
 
-commands:
-  check-config [--config-dir DIR] [--node NAME] [--strict]   validate /etc/ha.d and explain it
-  --version                                                  print the version
-`;
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  return `usage: twinbeat <command> [options]\n\ncommands:\n${lines.join('\n')}\n  ${'--version'.padEnd(14)} print the version\n`;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case '--version':
-    case 'version':
-      process.stdout.write(`twinbeat ${VERSION}\n`);
-      return 0;
-    case undefined:
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      void parseArgs;
-      void rest;
-      process.stderr.write(`twinbeat: unknown command '${command}'\n${USAGE}`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`twinbeat ${VERSION}\n`);
+    return 0;
   }
+  if (name === undefined || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`twinbeat: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
-    process.stderr.write(`twinbeat: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`twinbeat: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );
