@@ -4,8 +4,12 @@
 import { VERSION } from './version';
 import type { Command } from './commands/command';
 
+// Each command's code is loaded on demand, so that `twinbeat run` does not pay for the others.
 const commands: Record<string, Command> = {
-  // Loaded on demand so that `twinbeat run` does not pay for the tools' code at start-up.
+  'check-config': {
+    summary: 'validate /etc/ha.d (--config-dir DIR, --node NAME, --strict) and explain it',
+    run: async (args) => (await import('./commands/check-config')).checkConfigCommand.run(args),
+  },
 };
 
 function usage(): string {

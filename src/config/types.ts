@@ -127,6 +127,8 @@ export interface Config {
   logfacility?: string;
   /** 0 = off. */
   debugLevel: number;
+  /** From `env NAME=value` lines: exported to resource scripts as HA_NAME. */
+  env: Record<string, string>;
   /** Directives Heartbeat accepts that twinbeat takes without acting on them (noted by check-config). */
   ignored: { directive: string; reason: string; source: SourceLine }[];
 }

@@ -1,0 +1,168 @@
+// Turns what ha.cf, haresources and authkeys said into one Config: fills in Heartbeat's
+// defaults, derives the unset timings as Heartbeat does, and checks the relations between
+// settings, reporting each problem at the line that set the value involved.
+import type { Diagnostics } from './diagnostics';
+import type { HaCfDraft, MediaLine, Setting } from './draft';
+import type { AuthConfig, Config, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
+import { formatDuration } from './values';
+
+export const DEFAULT_UDP_PORT = 694;
+export const DEFAULT_BAUD = 19200;
+const DEFAULT_KEEPALIVE_MS = 1000;
+const DEFAULT_DEADTIME_MS = 30000;
+
+function pathsFrom(media: MediaLine[], udpPort: number, baud: number, diag: Diagnostics): PathSpec[] {
+  const paths: PathSpec[] = [];
+  const add = (path: PathSpec) => {
+    const earlier = paths.find((p) => p.id === path.id);
+    if (earlier) diag.error(path.source, `the path "${path.id}" is already declared at line ${earlier.source.line}`);
+    else paths.push(path);
+  };
+  for (const { kind, args, source } of media) {
+    if (kind === 'bcast') {
+      for (const iface of args) add({ kind, id: `bcast ${iface}`, name: iface, iface, port: udpPort, source });
+    } else if (kind === 'ucast') {
+      const [iface = '', peerAddress = ''] = args;
+      add({ kind, id: `ucast ${iface} ${peerAddress}`, name: iface, iface, peerAddress, port: udpPort, source });
+    } else if (kind === 'mcast') {
+      const [iface = '', group = '', port = '', ttl = '', loop = ''] = args;
+      add({ kind, id: `mcast ${iface} ${group}`, name: iface, iface, group, port: Number(port), ttl: Number(ttl), loop: loop === '1', source });
+    } else {
+      for (const device of args) add({ kind, id: `serial ${device}`, name: device, device, baud, source });
+    }
+  }
+  return paths;
+}
+
+/** Where to point a message about a derived or default value: the line that set it, else the file. */
+const at = (setting: Setting<unknown> | undefined, file: string): SourceLine => setting?.source ?? { file, line: 0 };
+
+function timingFrom(draft: HaCfDraft, file: string, diag: Diagnostics): Timing {
+  const keepaliveMs = draft.keepaliveMs?.value ?? DEFAULT_KEEPALIVE_MS;
+  const deadtimeMs = draft.deadtimeMs?.value ?? DEFAULT_DEADTIME_MS;
+  if (deadtimeMs <= 2 * keepaliveMs) {
+    diag.error(
+      at(draft.deadtimeMs ?? draft.keepaliveMs, file),
+      `deadtime ${formatDuration(deadtimeMs)} must be more than twice keepalive ${formatDuration(keepaliveMs)}: raise deadtime above ${formatDuration(2 * keepaliveMs)} or lower keepalive`,
+    );
+  }
+  // Heartbeat's derivation of an unset initdead.
+  const derivedInitdead = deadtimeMs > 10000 ? deadtimeMs : deadtimeMs < 6000 ? 12000 : 2 * deadtimeMs;
+  const initdeadMs = draft.initdeadMs?.value ?? derivedInitdead;
+  if (initdeadMs < deadtimeMs) {
+    diag.error(at(draft.initdeadMs, file), `initdead ${formatDuration(initdeadMs)} is below deadtime ${formatDuration(deadtimeMs)}: it must be at least deadtime`);
+  } else if (initdeadMs < 10000) {
+    diag.warning(at(draft.initdeadMs, file), `initdead ${formatDuration(initdeadMs)} may be too short: it accounts for a slow network start-up, 10s or more is safer`);
+  }
+  const warntimeMs = draft.warntimeMs?.value ?? Math.floor(deadtimeMs / 2);
+  if (warntimeMs >= deadtimeMs) {
+    diag.error(at(draft.warntimeMs, file), `warntime ${formatDuration(warntimeMs)} must be below deadtime ${formatDuration(deadtimeMs)} (a late-heartbeat warning comes before the peer is declared dead)`);
+  }
+  const deadpingMs = draft.deadpingMs?.value ?? deadtimeMs;
+  if (draft.deadpingMs && deadpingMs <= 2 * keepaliveMs) {
+    diag.error(draft.deadpingMs.source, `deadping ${formatDuration(deadpingMs)} must be more than twice keepalive ${formatDuration(keepaliveMs)}`);
+  }
+  const fenceDelayMs = draft.fenceDelayMs?.value ?? 2 * deadtimeMs;
+  return { keepaliveMs, deadtimeMs, warntimeMs, initdeadMs, deadpingMs, fenceDelayMs };
+}
+
+function pairFrom(draft: HaCfDraft, localNode: string, file: string, diag: Diagnostics): [string, string] | undefined {
+  const names = draft.nodes.map((n) => n.value);
+  if (names.length !== 2) {
+    const where = names.length > 2 ? (draft.nodes[2]?.source ?? { file, line: 0 }) : { file, line: 0 };
+    diag.error(where, `twinbeat runs a pair: exactly two node lines are needed, found ${names.length}${names.length ? ` (${names.join(', ')})` : ''}`);
+    return undefined;
+  }
+  if (!names.includes(localNode)) {
+    diag.error(
+      { file, line: 0 },
+      `this node "${localNode}" is not one of the nodes (${names.join(', ')}): run with --node NAME, or name the nodes as \`uname -n\` prints them`,
+    );
+    return undefined;
+  }
+  return names as [string, string];
+}
+
+function checkResetDevices(draft: HaCfDraft, nodes: [string, string], diag: Diagnostics): void {
+  for (const device of draft.resetDevices) {
+    if (device.from !== '*' && !nodes.includes(device.from)) {
+      diag.error(device.source, `stonith_host: "${device.from}" is not a node (nodes: ${nodes.join(', ')}, or * for both)`);
+    }
+    if (!nodes.includes(device.target)) {
+      diag.error(device.source, `stonith_host: target "${device.target}" is not a node (nodes: ${nodes.join(', ')})`);
+    } else if (device.from === device.target) {
+      diag.error(device.source, `stonith_host: ${device.from} cannot reset itself; the device wired to a node resets its peer`);
+    }
+  }
+}
+
+export interface AssembleInput {
+  dir: string;
+  haCfFile: string;
+  localNode: string;
+  draft: HaCfDraft;
+  groups: ResourceGroup[];
+  auth: AuthConfig | undefined;
+}
+
+export function assemble(input: AssembleInput, diag: Diagnostics): Config | undefined {
+  const { draft, haCfFile: file } = input;
+  const whole = { file, line: 0 };
+  const timing = timingFrom(draft, file, diag);
+  const udpPort = draft.udpPort?.value ?? DEFAULT_UDP_PORT;
+  const baud = draft.baud?.value ?? DEFAULT_BAUD;
+  const paths = pathsFrom(draft.media, udpPort, baud, diag);
+  if (draft.media.length === 0) {
+    diag.error(whole, 'no heartbeat path: add a serial line and an Ethernet one, e.g. "serial /dev/ttyS1" and "ucast eth1 198.51.100.2"');
+  } else {
+    // Paths over the same interface or device share one cable: cutting it silences them all.
+    const cables = new Set(paths.map((p) => (p.kind === 'serial' ? p.device : p.iface)));
+    if (cables.size === 1) {
+      const [cable] = cables;
+      diag.warning(
+        paths[0]?.source ?? whole,
+        `every heartbeat path runs over ${cable}: one cut cable would split the pair; add a serial line ("serial /dev/ttyS1") or a path on another interface`,
+      );
+    }
+  }
+  const autoFailback = draft.autoFailback?.value ?? 'legacy';
+  if (autoFailback === 'legacy') {
+    diag.warning(
+      at(draft.autoFailback, file),
+      `auto_failback is ${draft.autoFailback ? '' : 'not set, so it is '}"legacy" (Heartbeat's default), which twinbeat runs as "on" since both nodes of a pair read the same file; write "auto_failback on" or "off"`,
+    );
+  }
+  if (draft.msgfmt?.value === 'netstring') {
+    diag.warning(draft.msgfmt.source, 'twinbeat sends the classic format and reads both; msgfmt netstring only changes what it accepts, nothing');
+  }
+  const pair = pairFrom(draft, input.localNode, file, diag);
+  if (pair) checkResetDevices(draft, pair, diag);
+  if (input.groups.length === 0 && pair) {
+    diag.warning({ file: `${input.dir}/haresources`, line: 0 }, 'no resource groups: twinbeat will only watch the peer');
+  }
+  if (!pair || !input.auth || diag.hasErrors) return undefined;
+  const localNode = input.localNode;
+  const peerNode = pair[0] === localNode ? pair[1] : pair[0];
+  return {
+    dir: input.dir,
+    cluster: draft.cluster?.value ?? `${pair[0]}-${pair[1]}`,
+    nodes: pair,
+    localNode,
+    peerNode,
+    timing,
+    paths,
+    udpPort,
+    baud,
+    msgfmt: draft.msgfmt?.value ?? 'classic',
+    autoFailback,
+    groups: input.groups,
+    auth: input.auth,
+    resetDevices: draft.resetDevices,
+    ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
+    ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),
+    ...(draft.logfacility ? { logfacility: draft.logfacility.value } : {}),
+    debugLevel: draft.debugLevel?.value ?? 0,
+    env: draft.env,
+    ignored: draft.ignored,
+  };
+}

@@ -1,0 +1,13 @@
+// The table of every ha.cf directive twinbeat knows. A later feature adds its directive by
+// adding an entry to one of these lists.
+import type { Directive } from './directive';
+import { compatDirectives } from './compat';
+import { mediaDirectives } from './media';
+import { optionDirectives } from './options';
+import { stonithHost } from './reset';
+
+export type { Directive, DirectiveContext } from './directive';
+
+export const DIRECTIVES: ReadonlyMap<string, Directive> = new Map(
+  [...optionDirectives, ...mediaDirectives, stonithHost, ...compatDirectives].map((d) => [d.name, d]),
+);

@@ -1,0 +1,85 @@
+// `stonith_host FROMNODE TYPE key=value...`: Heartbeat's directive for a reset device wired to
+// FROMNODE (`*`: to both nodes), with twinbeat's device types. Driving the devices is
+// src/fencing's job; here the words are read and checked.
+import { parseBoolean, parseDuration, parseInteger } from '../values';
+import type { ResetDeviceSpec } from '../types';
+import type { Directive, DirectiveContext } from './directive';
+
+const TYPES = ['gpio-relay', 'external', 'manual'] as const;
+
+const PARAMS: Record<ResetDeviceSpec['type'], string[]> = {
+  'gpio-relay': ['target', 'board', 'channel', 'chip', 'line', 'active_low', 'wiring', 'pulse'],
+  external: ['target', 'command'],
+  manual: ['target'],
+};
+
+const EXAMPLES: Record<ResetDeviceSpec['type'], string> = {
+  'gpio-relay': 'stonith_host * gpio-relay target=node2 board=rpi4 channel=1',
+  external: 'stonith_host * external target=node2 command=/usr/local/sbin/reset-node',
+  manual: 'stonith_host * manual target=node2',
+};
+
+function checkParams(type: ResetDeviceSpec['type'], params: Record<string, string>, ctx: DirectiveContext): boolean {
+  const problems: string[] = [];
+  const unknown = Object.keys(params).filter((k) => !PARAMS[type].includes(k));
+  if (unknown.length > 0) problems.push(`unknown parameter ${unknown.join(', ')} (known: ${PARAMS[type].join(', ')})`);
+  if (!params.target) problems.push('target=NODE is missing');
+  if (type === 'gpio-relay') {
+    const byBoard = params.board !== undefined || params.channel !== undefined;
+    const byChip = params.chip !== undefined || params.line !== undefined;
+    if (byBoard === byChip) problems.push('name the relay by board=PROFILE channel=N or by chip=LABEL line=N');
+    else if (byBoard && (!params.board || !params.channel)) problems.push('board= and channel= go together');
+    else if (byChip && (!params.chip || !params.line)) problems.push('chip= and line= go together');
+    if (params.channel !== undefined && !parseInteger(params.channel, 0, 63).ok) problems.push('channel must be 0 to 63');
+    if (params.line !== undefined && !parseInteger(params.line, 0, 1023).ok) problems.push('line must be 0 to 1023');
+    if (params.active_low !== undefined && !parseBoolean(params.active_low).ok) problems.push('active_low must be yes or no');
+    if (params.wiring !== undefined && params.wiring !== 'nc' && params.wiring !== 'no') problems.push('wiring must be nc (normally closed) or no (normally open)');
+    if (params.pulse !== undefined) {
+      const pulse = parseDuration(params.pulse);
+      if (!pulse.ok || pulse.value < 100) problems.push('pulse must be a duration of at least 100ms, such as 2s');
+    }
+  }
+  if (type === 'external' && (!params.command || !params.command.startsWith('/'))) {
+    problems.push('command=PATH must be an absolute path');
+  }
+  if (problems.length === 0) return true;
+  ctx.diag.error(ctx.source, `stonith_host ${type}: ${problems.join('; ')}; e.g. "${EXAMPLES[type]}"`);
+  return false;
+}
+
+export const stonithHost: Directive = {
+  name: 'stonith_host',
+  handle(args, ctx) {
+    const [from, type, ...rest] = args;
+    if (!from || !type) {
+      ctx.diag.error(ctx.source, `stonith_host needs FROMNODE TYPE PARAMS..., e.g. "${EXAMPLES['gpio-relay']}"`);
+      return;
+    }
+    if (!(TYPES as readonly string[]).includes(type)) {
+      const hint = type === 'meatware' ? ' (Heartbeat\'s meatware is "manual" here)' : '';
+      ctx.diag.error(
+        ctx.source,
+        `stonith_host: device type "${type}" is not available in twinbeat${hint}; use gpio-relay, external (wrap your device's tool: command=PATH) or manual`,
+      );
+      return;
+    }
+    const params: Record<string, string> = {};
+    for (const word of rest) {
+      const eq = word.indexOf('=');
+      if (eq <= 0) {
+        ctx.diag.error(ctx.source, `stonith_host: "${word}" is not key=value; e.g. "${EXAMPLES[type as ResetDeviceSpec['type']]}"`);
+        return;
+      }
+      params[word.slice(0, eq)] = word.slice(eq + 1);
+    }
+    const deviceType = type as ResetDeviceSpec['type'];
+    if (!checkParams(deviceType, params, ctx)) return;
+    ctx.draft.resetDevices.push({
+      from: from === '*' ? '*' : from.toLowerCase(),
+      type: deviceType,
+      target: (params.target ?? '').toLowerCase(),
+      params,
+      source: ctx.source,
+    });
+  },
+};

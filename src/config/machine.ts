@@ -1,0 +1,93 @@
+// Checks of this machine rather than of the files: is there an interface for each VIP and
+// path, a script for each resource, a serial device? A configuration is often checked on a
+// build host, so these are warnings, unless the caller is about to run on this machine
+// (`--strict`, which `twinbeat run` applies to itself).
+import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { BlockList } from 'node:net';
+import { join } from 'node:path';
+import type { Config, SourceLine, VipResource } from './types';
+
+export interface InterfaceAddress {
+  address: string;
+  family: 4 | 6;
+  prefixLength: number;
+}
+
+export interface MachineView {
+  interfaces: Record<string, InterfaceAddress[]>;
+  fileExists(path: string): boolean;
+  /** Where LSB init scripts live; settable so tests can point elsewhere. */
+  initDir: string;
+}
+
+export function thisMachine(initDir = '/etc/init.d'): MachineView {
+  const interfaces: Record<string, InterfaceAddress[]> = {};
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    interfaces[name] = (addresses ?? []).map((a) => ({
+      address: a.address,
+      family: a.family === 'IPv6' ? 6 : 4,
+      prefixLength: Number((a.cidr ?? '/0').split('/')[1]),
+    }));
+  }
+  return { interfaces, fileExists: existsSync, initDir };
+}
+
+/** The interfaces with an address whose subnet holds `vip` (what Heartbeat's IPaddr looks for). */
+export function interfacesHolding(vip: Pick<VipResource, 'address' | 'family'>, machine: MachineView): string[] {
+  const type = vip.family === 6 ? 'ipv6' : 'ipv4';
+  const found: string[] = [];
+  for (const [name, addresses] of Object.entries(machine.interfaces)) {
+    for (const a of addresses) {
+      if (a.family !== vip.family || a.prefixLength === 0) continue;
+      const subnet = new BlockList();
+      subnet.addSubnet(a.address, a.prefixLength, type);
+      if (subnet.check(vip.address, type)) {
+        found.push(name);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Where a script resource is found: the config dir's resource.d/, then the init directory. */
+export function scriptCandidates(name: string, configDir: string, initDir: string): string[] {
+  return [join(configDir, 'resource.d', name), join(initDir, name)];
+}
+
+export interface MachineProblem {
+  source: SourceLine;
+  message: string;
+}
+
+export function checkMachine(config: Config, machine: MachineView): MachineProblem[] {
+  const problems: MachineProblem[] = [];
+  const known = Object.keys(machine.interfaces);
+  const describe = () =>
+    known.map((n) => `${n} ${machine.interfaces[n]?.map((a) => `${a.address}/${a.prefixLength}`).join(' ')}`).join(', ') || 'none';
+  for (const path of config.paths) {
+    if (path.kind === 'serial') {
+      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${path.device} does not exist on this machine` });
+    } else if (!known.includes(path.iface)) {
+      problems.push({ source: path.source, message: `interface ${path.iface} does not exist on this machine (it has: ${known.join(', ') || 'none'})` });
+    }
+  }
+  for (const group of config.groups) {
+    for (const r of group.resources) {
+      if (r.kind === 'vip') {
+        if (r.iface) {
+          if (!known.includes(r.iface)) problems.push({ source: group.source, message: `${r.raw}: interface ${r.iface} does not exist on this machine` });
+        } else if (interfacesHolding(r, machine).length === 0) {
+          problems.push({ source: group.source, message: `${r.raw}: no interface here has a subnet that holds ${r.address}; name one (IPaddr::${r.address}/PREFIX/IFACE) or add an address in that subnet (interfaces: ${describe()})` });
+        }
+      } else {
+        const candidates = scriptCandidates(r.name, config.dir, machine.initDir);
+        if (!candidates.some((c) => machine.fileExists(c))) {
+          problems.push({ source: group.source, message: `resource script ${r.name} not found (looked in ${candidates.join(' and ')})` });
+        }
+      }
+    }
+  }
+  return problems;
+}

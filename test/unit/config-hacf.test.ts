@@ -1,0 +1,222 @@
+// ha.cf: one case per directive (supported, taken without effect, refused), and the errors.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DIRECTIVES } from '../../src/config/directives';
+import type { Config } from '../../src/config';
+import { BASE_HA_CF, check, withLine } from '../helpers/config-dir';
+
+interface Case {
+  line: string;
+  /** Exact error lines expected (ha.cf:10 is the appended line). */
+  errors?: string[];
+  /** A warning that must be among the warnings. */
+  warning?: RegExp;
+  /** For an accepted line: what it must do to the Config. */
+  effect?: (config: Config) => void;
+  /** Taken without effect: recorded as ignored. */
+  ignored?: boolean;
+}
+
+const refused = (directive: string, rest: string) => [`ha.cf:10: ${directive} is not supported by twinbeat: ${rest}`];
+
+const CASES: Case[] = [
+  { line: 'cluster lab-pair', effect: (c) => assert.is(c.cluster, 'lab-pair') },
+  { line: 'cluster bad/name', errors: ['ha.cf:10: cluster bad/name: expected a name of letters, digits, "-", "_" or "." (at most 64)'] },
+  { line: 'node gamma', errors: ['ha.cf:10: twinbeat runs a pair: exactly two node lines are needed, found 3 (alpha, beta, gamma)'] },
+  { line: 'node ALPHA', errors: ['ha.cf:10: node ALPHA is already declared at line 8'] },
+  { line: 'keepalive 200ms', effect: (c) => assert.is(c.timing.keepaliveMs, 200) },
+  { line: 'keepalive 1.5', effect: (c) => assert.is(c.timing.keepaliveMs, 1500) },
+  { line: 'keepalive fast', errors: ['ha.cf:10: keepalive fast: expected a duration such as 2 (seconds), 1.5s or 200ms'] },
+  { line: 'keepalive 1 2', errors: ['ha.cf:10: keepalive takes one value, found 2: 1 2'] },
+  { line: 'deadtime 20s', effect: (c) => assert.equal([c.timing.deadtimeMs, c.timing.warntimeMs, c.timing.initdeadMs], [20000, 10000, 20000]) },
+  { line: 'warntime 4', effect: (c) => assert.is(c.timing.warntimeMs, 4000) },
+  { line: 'initdead 60', effect: (c) => assert.is(c.timing.initdeadMs, 60000) },
+  { line: 'deadping 20', effect: (c) => assert.is(c.timing.deadpingMs, 20000) },
+  { line: 'fence_delay 5s', effect: (c) => assert.is(c.timing.fenceDelayMs, 5000) },
+  { line: 'udpport 6940', effect: (c) => assert.equal(c.paths.filter((p) => p.kind === 'ucast').map((p) => p.kind === 'ucast' && p.port), [6940]) },
+  { line: 'udpport 70000', errors: ['ha.cf:10: udpport 70000: expected a whole number from 1 to 65535'] },
+  { line: 'baud 115200', effect: (c) => assert.equal(c.paths.filter((p) => p.kind === 'serial').map((p) => p.kind === 'serial' && p.baud), [115200]) },
+  { line: 'baud 12345', errors: ['ha.cf:10: baud 12345: expected one of 9600, 19200, 38400, 57600, 115200, 230400, 460800'] },
+  { line: 'auto_failback off', effect: (c) => assert.is(c.autoFailback, 'off') },
+  { line: 'auto_failback sometimes', errors: ['ha.cf:10: auto_failback sometimes: expected on, off or legacy'] },
+  { line: 'auto_failback legacy', warning: /ha\.cf:10: warning: auto_failback is "legacy" .*runs as "on"/, effect: (c) => assert.is(c.autoFailback, 'legacy') },
+  { line: 'nice_failback on', warning: /nice_failback is obsolete; read as "auto_failback off"/, effect: (c) => assert.is(c.autoFailback, 'off') },
+  { line: 'msgfmt netstring', warning: /twinbeat sends the classic format and reads both/, effect: (c) => assert.is(c.msgfmt, 'netstring') },
+  { line: 'msgfmt xml', errors: ['ha.cf:10: msgfmt xml: expected classic or netstring'] },
+  { line: 'logfacility local0', effect: (c) => assert.is(c.logfacility, 'local0') },
+  { line: 'logfacility local9', errors: [/^ha\.cf:10: logfacility local9: expected a syslog facility: auth, /] as unknown as string[] },
+  { line: 'logfile /var/log/ha-log', effect: (c) => assert.is(c.logfile, '/var/log/ha-log') },
+  { line: 'logfile ha-log', errors: ['ha.cf:10: logfile ha-log: expected an absolute path for the log file'] },
+  { line: 'debugfile /var/log/ha-debug', effect: (c) => assert.is(c.debugfile, '/var/log/ha-debug') },
+  { line: 'debug 3', effect: (c) => assert.is(c.debugLevel, 3) },
+  { line: 'env PATHS=/opt/bin', effect: (c) => assert.equal(c.env, { HA_PATHS: '/opt/bin' }) },
+  { line: 'env =x', errors: ['ha.cf:10: env =x: expected NAME=value (it becomes HA_NAME for resource scripts)'] },
+  { line: 'bcast eth0 eth2', effect: (c) => assert.equal(c.paths.filter((p) => p.kind === 'bcast').map((p) => p.name), ['eth0', 'eth2']) },
+  { line: 'bcast', errors: ['ha.cf:10: bcast needs at least one interface, e.g. "bcast eth1"'] },
+  { line: 'udp eth0', warning: /directive "udp" is the old name of "bcast"/, effect: (c) => assert.ok(c.paths.some((p) => p.id === 'bcast eth0')) },
+  { line: 'ucast eth0 2001:db8::2', effect: (c) => assert.ok(c.paths.some((p) => p.kind === 'ucast' && p.peerAddress === '2001:db8::2')) },
+  { line: 'ucast eth0 node-b', errors: ['ha.cf:10: ucast eth0 node-b: "node-b" is not an IPv4 or IPv6 address'] },
+  { line: 'ucast eth1 198.51.100.2', errors: ['ha.cf:10: the path "ucast eth1 198.51.100.2" is already declared at line 5'] },
+  { line: 'mcast eth0 239.0.0.1 694 1 0', effect: (c) => assert.ok(c.paths.some((p) => p.kind === 'mcast' && p.group === '239.0.0.1' && p.ttl === 1 && !p.loop)) },
+  { line: 'mcast eth0 192.0.2.9 694 1 2', errors: ['ha.cf:10: mcast: "192.0.2.9" is not a multicast group (224.0.0.0/4 or ff00::/8); loop "2" is not 0 or 1; expected "mcast IFACE GROUP PORT TTL LOOP", e.g. "mcast eth1 239.0.0.1 694 1 0"'] },
+  { line: 'serial /dev/ttyUSB0', effect: (c) => assert.ok(c.paths.some((p) => p.id === 'serial /dev/ttyUSB0' && p.name === '/dev/ttyUSB0')) },
+  { line: 'serial ttyS0', errors: ['ha.cf:10: serial: "ttyS0" is not a device path such as /dev/ttyS1 or /dev/twinbeat-peer'] },
+  { line: 'stonith_host * gpio-relay target=beta board=rpi4 channel=1', effect: (c) => assert.equal(c.resetDevices.map((d) => [d.from, d.type, d.target]), [['*', 'gpio-relay', 'beta']]) },
+  { line: 'stonith_host alpha external target=beta command=/usr/local/sbin/reset', effect: (c) => assert.is(c.resetDevices[0]?.params.command, '/usr/local/sbin/reset') },
+  { line: 'stonith_host * manual target=beta', effect: (c) => assert.is(c.resetDevices[0]?.type, 'manual') },
+  { line: 'stonith_host * meatware beta', errors: ['ha.cf:10: stonith_host: device type "meatware" is not available in twinbeat (Heartbeat\'s meatware is "manual" here); use gpio-relay, external (wrap your device\'s tool: command=PATH) or manual'] },
+  { line: 'stonith_host * gpio-relay target=beta chip=pinctrl', errors: ['ha.cf:10: stonith_host gpio-relay: chip= and line= go together; e.g. "stonith_host * gpio-relay target=node2 board=rpi4 channel=1"'] },
+  { line: 'stonith_host beta manual target=beta', errors: ['ha.cf:10: stonith_host: beta cannot reset itself; the device wired to a node resets its peer'] },
+  { line: 'hopfudge 1', ignored: true },
+  { line: 'watchdog /dev/watchdog', ignored: true },
+  { line: 'rtprio 5', ignored: true },
+  { line: 'realtime yes', ignored: true },
+  { line: 'hbgenmethod time', ignored: true },
+  { line: 'use_logd no', ignored: true },
+  { line: 'conn_logd_time 60', ignored: true },
+  { line: 'use_apphbd no', ignored: true },
+  { line: 'log_badpack true', ignored: true },
+  { line: 'syslogmsgfmt false', ignored: true },
+  { line: 'coredumps true', ignored: true },
+  { line: 'coreroot /var/lib/heartbeat/cores', ignored: true },
+  { line: 'uuidfrom nodename', ignored: true },
+  { line: 'compression zlib', ignored: true },
+  { line: 'compression_threshold 2', ignored: true },
+  { line: 'traditional_compression no', ignored: true },
+  { line: 'max_rexmit_delay 250', ignored: true },
+  { line: 'memreserve 6500', ignored: true },
+  { line: 'record_config_changes on', ignored: true },
+  { line: 'record_pengine_inputs on', ignored: true },
+  { line: 'enable_config_writes on', ignored: true },
+  { line: 'apiauth ipfail gid=haclient uid=hacluster', ignored: true },
+  { line: 'crm off', ignored: true },
+  { line: 'pacemaker no', ignored: true },
+  { line: 'autojoin none', ignored: true },
+  { line: 'realtime perhaps', errors: ['ha.cf:10: realtime perhaps: expected on or off (also yes/no, true/false)'] },
+  { line: 'respawn hacluster /usr/lib/heartbeat/ipfail', ignored: true, warning: /ipfail .* is not acted on yet/ },
+  { line: 'ping 192.0.2.254', ignored: true, warning: /ping is read but not acted on yet/ },
+  { line: 'ping_group gw 192.0.2.254 192.0.2.253', ignored: true, warning: /ping_group is read but not acted on yet/ },
+  { line: 'ping gateway', errors: ['ha.cf:10: ping: "gateway" is not an IP address'] },
+  { line: 'crm yes', errors: ['ha.cf:10: crm yes is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "crm off"'] },
+  { line: 'pacemaker respawn', errors: ['ha.cf:10: pacemaker respawn is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "pacemaker off"'] },
+  { line: 'autojoin any', errors: ['ha.cf:10: autojoin any is not supported by twinbeat: a pair has exactly two fixed nodes, named by the node lines; remove the line'] },
+  { line: 'respawn root /usr/sbin/mydaemon', errors: ['ha.cf:10: respawn root /usr/sbin/mydaemon is not supported by twinbeat: it does not start other programs; run /usr/sbin/mydaemon as its own systemd unit'] },
+  { line: 'failfast hacluster /usr/lib/heartbeat/ccm', errors: refused('failfast', 'it does not start other programs; run the program as its own systemd unit') },
+  { line: 'stonith baytech /etc/ha.d/conf/stonith.baytech', errors: refused('stonith', 'describe the reset device with "stonith_host * gpio-relay target=NODE ...", "external" or "manual" (see README)') },
+  { line: 'quorum_server qs.example.com', errors: refused('quorum_server', 'a pair settles a split by resetting the peer (stonith_host), not by a quorum server') },
+  { line: 'mcast6 eth0 ff05::694 694 1 0', errors: refused('mcast6', 'use "ucast IFACE IPV6-ADDRESS" for an IPv6 path') },
+  { line: 'ping6 2001:db8::1', errors: refused('ping6', 'use "ping" with an IPv6 address') },
+  { line: 'hbaping fc-card', errors: refused('hbaping', 'use "ping" nodes') },
+  { line: 'openais', errors: refused('openais', 'twinbeat carries its own heartbeats over ucast/bcast/mcast/serial') },
+  { line: 'keepalvie 2', errors: ['ha.cf:10: unknown directive "keepalvie"; did you mean "keepalive"?'] },
+  { line: 'frobnicate on', errors: ['ha.cf:10: unknown directive "frobnicate"'] },
+];
+
+for (const c of CASES) {
+  test(`ha.cf: ${c.line}`, async () => {
+    const result = await check(withLine(c.line));
+    if (c.errors) {
+      assert.is(result.config, undefined, 'an error must leave no config');
+      assert.is(result.errors.length, c.errors.length, result.errors.join('\n'));
+      c.errors.forEach((expected, i) => {
+        if (typeof expected === 'string') assert.is(result.errors[i], expected);
+        else assert.match(result.errors[i] ?? '', expected as RegExp);
+      });
+      return;
+    }
+    assert.equal(result.errors, [], 'no errors expected');
+    assert.ok(result.config);
+    if (c.warning) assert.ok(result.warnings.some((w) => c.warning!.test(w)), `expected a warning ${c.warning}; got:\n${result.warnings.join('\n')}`);
+    if (c.ignored) assert.ok(result.config.ignored.some((i) => i.source.line === 10 && c.line.startsWith(i.directive)), 'recorded as not acted on');
+    c.effect?.(result.config);
+  });
+}
+
+test('every directive in the table has a case above', () => {
+  const covered = new Set(CASES.map((c) => c.line.split(' ')[0]));
+  const missing = [...DIRECTIVES.keys()].filter((name) => !covered.has(name));
+  assert.equal(missing, []);
+});
+
+test('ha.cf: defaults are Heartbeat\'s', async () => {
+  const minimal = 'ucast eth1 198.51.100.2\nserial /dev/ttyS1\nauto_failback off\nnode alpha beta\n';
+  const { config, errors } = await check({ 'ha.cf': minimal });
+  assert.equal(errors, []);
+  assert.equal(config?.timing, { keepaliveMs: 1000, deadtimeMs: 30000, warntimeMs: 15000, initdeadMs: 30000, deadpingMs: 30000, fenceDelayMs: 60000 });
+  assert.is(config?.udpPort, 694);
+  assert.is(config?.baud, 19200);
+  assert.is(config?.msgfmt, 'classic');
+  assert.is(config?.cluster, 'alpha-beta');
+});
+
+test('ha.cf: unset auto_failback is legacy, run as on, with a warning', async () => {
+  const { config, warnings } = await check({ 'ha.cf': BASE_HA_CF.replace('auto_failback on\n', '') });
+  assert.is(config?.autoFailback, 'legacy');
+  assert.ok(warnings.some((w) => w.startsWith('ha.cf: warning: auto_failback is not set, so it is "legacy"')), warnings.join('\n'));
+});
+
+test('ha.cf: initdead derived as Heartbeat does', async () => {
+  const derived = async (deadtime: string) => (await check(withLine(`deadtime ${deadtime}`))).config?.timing.initdeadMs;
+  assert.is(await derived('20'), 20000); // deadtime > 10 s: initdead = deadtime
+  assert.is(await derived('8'), 16000); // 6..10 s: 2 x deadtime
+  assert.is(await derived('3'), 12000); // below 6 s: 12 s
+});
+
+test('ha.cf: deadtime must be more than twice keepalive', async () => {
+  const { errors } = await check(withLine('deadtime 2'));
+  assert.equal(errors, ['ha.cf:10: deadtime 2s must be more than twice keepalive 1s: raise deadtime above 2s or lower keepalive']);
+});
+
+test('ha.cf: initdead below deadtime is an error, below 10 s a warning', async () => {
+  assert.equal((await check(withLine('initdead 5'))).errors, ['ha.cf:10: initdead 5s is below deadtime 10s: it must be at least deadtime']);
+  const short = await check({ 'ha.cf': BASE_HA_CF.replace('deadtime 10', 'deadtime 4') + 'initdead 6\n' });
+  assert.equal(short.errors, []);
+  assert.ok(short.warnings.includes('ha.cf:10: warning: initdead 6s may be too short: it accounts for a slow network start-up, 10s or more is safer'));
+});
+
+test('ha.cf: warntime must be below deadtime (twinbeat\'s own check)', async () => {
+  assert.equal((await check(withLine('warntime 10'))).errors, ['ha.cf:10: warntime 10s must be below deadtime 10s (a late-heartbeat warning comes before the peer is declared dead)']);
+});
+
+test('ha.cf: deadping must be more than twice keepalive', async () => {
+  assert.equal((await check(withLine('deadping 2'))).errors, ['ha.cf:10: deadping 2s must be more than twice keepalive 1s']);
+});
+
+test('ha.cf: no media, or fewer than two nodes, are errors', async () => {
+  const noMedia = await check({ 'ha.cf': 'node alpha beta\nauto_failback on\n' });
+  assert.equal(noMedia.errors, ['ha.cf: no heartbeat path: add a serial line and an Ethernet one, e.g. "serial /dev/ttyS1" and "ucast eth1 198.51.100.2"']);
+  const oneNode = await check({ 'ha.cf': 'serial /dev/ttyS1\nucast eth1 198.51.100.2\nauto_failback on\nnode alpha\n', haresources: '' });
+  assert.equal(oneNode.errors, ['ha.cf: twinbeat runs a pair: exactly two node lines are needed, found 1 (alpha)']);
+});
+
+test('ha.cf: the running node must be one of the two', async () => {
+  const { errors } = await check({}, { node: 'gamma' });
+  assert.equal(errors, ['ha.cf: this node "gamma" is not one of the nodes (alpha, beta): run with --node NAME, or name the nodes as `uname -n` prints them']);
+});
+
+test('ha.cf: node names compare without case, as in Heartbeat', async () => {
+  const { config } = await check({}, { node: 'Alpha' });
+  assert.is(config?.localNode, 'alpha');
+  assert.is(config?.peerNode, 'beta');
+});
+
+test('ha.cf: all paths over one cable is a warning', async () => {
+  const { warnings } = await check({ 'ha.cf': BASE_HA_CF.replace('serial /dev/ttyS1\n', 'bcast eth1\n') });
+  assert.ok(warnings.includes('ha.cf:5: warning: every heartbeat path runs over eth1: one cut cable would split the pair; add a serial line ("serial /dev/ttyS1") or a path on another interface'), warnings.join('\n'));
+});
+
+test('ha.cf: every problem is reported, not only the first', async () => {
+  const { errors } = await check({ 'ha.cf': `${BASE_HA_CF}keepalvie 2\nbaud 7\ncrm yes\n` });
+  assert.is(errors.length, 3);
+  assert.equal(errors.map((e) => e.split(':')[1]), ['10', '11', '12']);
+});
+
+test('ha.cf: stonith_host names must be nodes', async () => {
+  const { errors } = await check(withLine('stonith_host gamma manual target=delta'));
+  assert.equal(errors, [
+    'ha.cf:10: stonith_host: "gamma" is not a node (nodes: alpha, beta, or * for both)',
+    'ha.cf:10: stonith_host: target "delta" is not a node (nodes: alpha, beta)',
+  ]);
+});
+
+test.run();
