@@ -33,22 +33,27 @@ export function thisMachine(initDir = '/etc/init.d'): MachineView {
   return { interfaces, fileExists: existsSync, initDir };
 }
 
-/** The interfaces with an address whose subnet holds `vip` (what Heartbeat's IPaddr looks for). */
-export function interfacesHolding(vip: Pick<VipResource, 'address' | 'family'>, machine: MachineView): string[] {
+/** Each interface address whose subnet holds `vip` (what Heartbeat's IPaddr looks for), in order. */
+export function subnetHolders(
+  vip: Pick<VipResource, 'address' | 'family'>,
+  interfaces: MachineView['interfaces'],
+): { iface: string; address: InterfaceAddress }[] {
   const type = vip.family === 6 ? 'ipv6' : 'ipv4';
-  const found: string[] = [];
-  for (const [name, addresses] of Object.entries(machine.interfaces)) {
-    for (const a of addresses) {
-      if (a.family !== vip.family || a.prefixLength === 0) continue;
+  const found: { iface: string; address: InterfaceAddress }[] = [];
+  for (const [iface, addresses] of Object.entries(interfaces)) {
+    for (const address of addresses) {
+      if (address.family !== vip.family || address.prefixLength === 0) continue;
       const subnet = new BlockList();
-      subnet.addSubnet(a.address, a.prefixLength, type);
-      if (subnet.check(vip.address, type)) {
-        found.push(name);
-        break;
-      }
+      subnet.addSubnet(address.address, address.prefixLength, type);
+      if (subnet.check(vip.address, type)) found.push({ iface, address });
     }
   }
   return found;
+}
+
+/** The interfaces with an address whose subnet holds `vip`. */
+export function interfacesHolding(vip: Pick<VipResource, 'address' | 'family'>, machine: Pick<MachineView, 'interfaces'>): string[] {
+  return [...new Set(subnetHolders(vip, machine.interfaces).map((h) => h.iface))];
 }
 
 /** Where a script resource is found: the config dir's resource.d/, then the init directory. */

@@ -1,0 +1,17 @@
+// What the agent moves in a failover: a VIP or a script, behind one small interface.
+
+export interface ActionResult {
+  ok: boolean;
+  /** What happened, for the log: a script's output, the address that answered, ... */
+  detail: string;
+  durationMs: number;
+}
+
+export interface ManagedResource {
+  /** As written in haresources, e.g. `IPaddr::192.0.2.50/24/eth0` or `httpd`. */
+  readonly name: string;
+  start(): Promise<ActionResult>;
+  stop(): Promise<ActionResult>;
+  /** ok: running (the VIP is on its interface, the script's status exits 0). */
+  status(): Promise<ActionResult>;
+}

@@ -1,0 +1,217 @@
+// A virtual IP: `ip addr add` / `ip addr del` (iproute2), announced with gratuitous ARP
+// (iputils arping). Before adding, it checks that nobody on the LAN already answers for the
+// address: twinbeat never puts a second copy of an address on a LAN.
+import { networkInterfaces } from 'node:os';
+import { subnetHolders, type InterfaceAddress, type MachineView } from '../config/machine';
+import type { VipResource } from '../config/types';
+import { runCommand, type CommandResult } from './exec';
+import type { ActionResult, ManagedResource } from './resource';
+
+export interface VipOptions {
+  /** Paths of the tools; settable so tests and odd images can point elsewhere. */
+  ipPath: string;
+  arpingPath: string;
+  /** How long to listen for an answer to the duplicate-address probe. */
+  dadWaitMs: number;
+  /** Gratuitous ARPs after adding (IPaddr2 sends 5, 200 ms apart). */
+  announceCount: number;
+  announceIntervalMs: number;
+  /** How long to wait for the kernel's IPv6 duplicate address detection. */
+  ipv6DadLimitMs: number;
+  commandTimeoutMs: number;
+  /** The interfaces seen now (default: this machine's, read at each start). */
+  interfaces?: () => MachineView['interfaces'];
+}
+
+export const DEFAULT_VIP_OPTIONS: VipOptions = {
+  ipPath: 'ip',
+  arpingPath: 'arping',
+  dadWaitMs: 30,
+  announceCount: 5,
+  announceIntervalMs: 200,
+  ipv6DadLimitMs: 3000,
+  commandTimeoutMs: 5000,
+};
+
+function liveInterfaces(): MachineView['interfaces'] {
+  const out: MachineView['interfaces'] = {};
+  for (const [name, list] of Object.entries(networkInterfaces())) {
+    out[name] = (list ?? []).map((a): InterfaceAddress => ({
+      address: a.address,
+      family: a.family === 'IPv6' ? 6 : 4,
+      prefixLength: Number((a.cidr ?? '/0').split('/')[1]),
+    }));
+  }
+  return out;
+}
+
+interface Placement {
+  iface: string;
+  prefixLength: number;
+}
+
+const elapsed = (since: number) => Math.round(performance.now() - since);
+const describe = (r: CommandResult) => r.output || `exit ${r.code}`;
+
+export class VipDriver implements ManagedResource {
+  readonly name: string;
+  private announceTimer: NodeJS.Timeout | undefined;
+  private readonly options: VipOptions;
+
+  constructor(
+    private readonly spec: VipResource,
+    options: Partial<VipOptions> = {},
+  ) {
+    this.name = spec.raw;
+    this.options = { ...DEFAULT_VIP_OPTIONS, ...options };
+  }
+
+  /** Where the address goes: as written, else the interface whose subnet holds it (IPaddr's rule). */
+  placement(): Placement | string {
+    const interfaces = (this.options.interfaces ?? liveInterfaces)();
+    const holders = subnetHolders(this.spec, interfaces).filter((h) => !this.spec.iface || h.iface === this.spec.iface);
+    const iface = this.spec.iface ?? holders[0]?.iface;
+    if (!iface) {
+      const seen = Object.entries(interfaces).map(([n, a]) => `${n} ${a.map((x) => `${x.address}/${x.prefixLength}`).join(' ')}`);
+      return `no interface has a subnet that holds ${this.spec.address} (looked at: ${seen.join(', ') || 'none'})`;
+    }
+    // Without a prefix, the address takes the prefix of the subnet it falls in, as IPaddr does.
+    const prefixLength = this.spec.prefixLength ?? holders[0]?.address.prefixLength ?? (this.spec.family === 6 ? 128 : 32);
+    return { iface, prefixLength };
+  }
+
+  private ip(args: string[]): Promise<CommandResult> {
+    return runCommand(this.options.ipPath, args, { timeoutMs: this.options.commandTimeoutMs });
+  }
+
+  /** The address's line in `ip -o addr show dev IFACE`, if it is there. */
+  private async findOnInterface(iface: string): Promise<string | undefined> {
+    const shown = await this.ip(['-o', `-${this.spec.family}`, 'addr', 'show', 'dev', iface]);
+    return shown.output.split('\n').find((line) => line.includes(` ${this.spec.address}/`));
+  }
+
+  /** Someone else answering ARP for the address: their MAC, or undefined; a string reason when unsure. */
+  private async whoAnswers(iface: string): Promise<{ mac?: string; problem?: string }> {
+    const probe = await runCommand(this.options.arpingPath, ['-D', '-c', '1', '-w', '1', '-I', iface, this.spec.address], {
+      timeoutMs: this.options.dadWaitMs,
+    });
+    const reply = /reply from \S+ \[([0-9A-Fa-f:]+)\]/.exec(probe.output);
+    if (reply) return { mac: reply[1]?.toLowerCase() };
+    // Killed at the end of the wait with no reply, or arping's own "no reply" exit: nobody answers.
+    if (probe.timedOut || probe.code === 0) return {};
+    return { problem: `the duplicate-address check could not run (${this.options.arpingPath}: ${describe(probe)})` };
+  }
+
+  private async freeLabel(iface: string): Promise<string> {
+    const shown = await this.ip(['-o', '-4', 'addr', 'show', 'dev', iface]);
+    for (let n = 0; n < 100; n++) {
+      const label = `${iface}:${n}`;
+      if (!shown.output.includes(` ${label}`) && label.length <= 15) return label;
+    }
+    return iface;
+  }
+
+  private sendArp(iface: string): Promise<CommandResult> {
+    return runCommand(this.options.arpingPath, ['-U', '-c', '1', '-I', iface, this.spec.address], {
+      timeoutMs: this.options.commandTimeoutMs,
+    });
+  }
+
+  /**
+   * Tells the LAN that the address is here now: one gratuitous ARP at once (awaited), the rest
+   * paced in the background. IPv6 relies on the kernel's unsolicited neighbour advertisement.
+   */
+  async announce(): Promise<ActionResult> {
+    const started = performance.now();
+    const place = this.placement();
+    if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
+    if (this.spec.family === 6) return { ok: true, detail: 'IPv6: announced by the kernel', durationMs: elapsed(started) };
+    this.stopAnnouncing();
+    const first = await this.sendArp(place.iface);
+    let remaining = this.options.announceCount - 1;
+    const next = () => {
+      if (remaining-- <= 0) return;
+      this.announceTimer = setTimeout(() => void this.sendArp(place.iface).then(next), this.options.announceIntervalMs);
+    };
+    next();
+    return {
+      ok: first.ok,
+      detail: first.ok ? `gratuitous ARP for ${this.spec.address} on ${place.iface}` : `gratuitous ARP failed: ${describe(first)}`,
+      durationMs: elapsed(started),
+    };
+  }
+
+  private stopAnnouncing(): void {
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+  }
+
+  async start(): Promise<ActionResult> {
+    const started = performance.now();
+    const fail = (detail: string): ActionResult => ({ ok: false, detail, durationMs: elapsed(started) });
+    const place = this.placement();
+    if (typeof place === 'string') return fail(place);
+    const { iface, prefixLength } = place;
+    if (await this.findOnInterface(iface)) {
+      const announced = await this.announce();
+      return { ok: true, detail: `${this.spec.address} was already on ${iface}; ${announced.detail}`, durationMs: elapsed(started) };
+    }
+    if (this.spec.family === 4) {
+      const answer = await this.whoAnswers(iface);
+      if (answer.problem) return fail(`not adding ${this.spec.address}: ${answer.problem}`);
+      if (answer.mac) return fail(`not adding ${this.spec.address}: it is already answered on ${iface} by ${answer.mac}`);
+      const label = await this.freeLabel(iface);
+      const brd = this.spec.broadcast ?? '+';
+      const added = await this.ip(['-4', 'addr', 'add', `${this.spec.address}/${prefixLength}`, 'brd', brd, 'dev', iface, 'label', label]);
+      if (!added.ok) return fail(`ip addr add ${this.spec.address}/${prefixLength} dev ${iface} failed: ${describe(added)}`);
+      const announced = await this.announce();
+      return { ok: true, detail: `added ${this.spec.address}/${prefixLength} on ${label}; ${announced.detail}`, durationMs: elapsed(started) };
+    }
+    return this.startIpv6(iface, prefixLength, started);
+  }
+
+  /** The kernel checks the LAN for the address (DAD) and announces it when the check passes. */
+  private async startIpv6(iface: string, prefixLength: number, started: number): Promise<ActionResult> {
+    const added = await this.ip(['-6', 'addr', 'add', `${this.spec.address}/${prefixLength}`, 'dev', iface]);
+    if (!added.ok) return { ok: false, detail: `ip -6 addr add failed: ${describe(added)}`, durationMs: elapsed(started) };
+    const deadline = performance.now() + this.options.ipv6DadLimitMs;
+    while (performance.now() < deadline) {
+      const line = (await this.findOnInterface(iface)) ?? '';
+      if (line.includes('dadfailed')) {
+        await this.ip(['-6', 'addr', 'del', `${this.spec.address}/${prefixLength}`, 'dev', iface]);
+        return { ok: false, detail: `not adding ${this.spec.address}: another node on ${iface} has it (IPv6 duplicate address detection)`, durationMs: elapsed(started) };
+      }
+      if (!line.includes('tentative')) {
+        return { ok: true, detail: `added ${this.spec.address}/${prefixLength} on ${iface}`, durationMs: elapsed(started) };
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.ip(['-6', 'addr', 'del', `${this.spec.address}/${prefixLength}`, 'dev', iface]);
+    return { ok: false, detail: `IPv6 duplicate address detection for ${this.spec.address} did not finish in ${this.options.ipv6DadLimitMs} ms`, durationMs: elapsed(started) };
+  }
+
+  async stop(): Promise<ActionResult> {
+    const started = performance.now();
+    this.stopAnnouncing();
+    const place = this.placement();
+    // Without a placement the address cannot be on any interface of ours.
+    if (typeof place === 'string') return { ok: true, detail: `${this.spec.address} is not here`, durationMs: elapsed(started) };
+    const line = await this.findOnInterface(place.iface);
+    if (!line) return { ok: true, detail: `${this.spec.address} was not on ${place.iface}`, durationMs: elapsed(started) };
+    const onIface = /inet6? (\S+)/.exec(line)?.[1] ?? `${this.spec.address}/${place.prefixLength}`;
+    const removed = await this.ip([`-${this.spec.family}`, 'addr', 'del', onIface, 'dev', place.iface]);
+    return {
+      ok: removed.ok,
+      detail: removed.ok ? `removed ${onIface} from ${place.iface}` : `ip addr del ${onIface} dev ${place.iface} failed: ${describe(removed)}`,
+      durationMs: elapsed(started),
+    };
+  }
+
+  async status(): Promise<ActionResult> {
+    const started = performance.now();
+    const place = this.placement();
+    if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
+    const line = await this.findOnInterface(place.iface);
+    return { ok: line !== undefined, detail: line ? `${this.spec.address} is on ${place.iface}` : `${this.spec.address} is not on ${place.iface}`, durationMs: elapsed(started) };
+  }
+}
