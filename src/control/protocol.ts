@@ -1,0 +1,14 @@
+// The control socket's protocol: one JSON request per connection, one JSON reply, each a line.
+//   request: {"command":"status"} | {"command":"takeover","force":true} | ...
+//   reply:   {"ok":true,"result":...} | {"ok":false,"error":"..."}
+
+export const SOCKET_NAME = 'control.sock';
+/** A request longer than this is refused: the commands are tiny. */
+export const MAX_REQUEST_BYTES = 4096;
+
+export interface ControlRequest {
+  command: string;
+  [argument: string]: unknown;
+}
+
+export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
