@@ -1,0 +1,86 @@
+// What every reporter is fed: one plain-data picture of this node, built by the agent from the
+// core's state after each step, and the events worth telling a fleet about. `twinbeat status`,
+// the MQTT reporter and systemd's STATUS= all read the same snapshot; none can slow the heartbeat.
+
+/**
+ * This node's part in the pair, in one word:
+ * - `active`: holds at least one group;
+ * - `standby`: holds none, peer alive;
+ * - `starting` / `stopping`: a group is on its way in or out;
+ * - `waiting`: cannot decide safely (never heard the peer, a reset device configured) and waits
+ *   for the peer or for an operator (`twinbeat takeover --force`);
+ * - `fencing`: resetting the silent peer before taking over;
+ * - `failed`: a group failed here and waits for an operator;
+ * - `leaving`: shutting down.
+ */
+export type Role = 'active' | 'standby' | 'starting' | 'stopping' | 'waiting' | 'fencing' | 'failed' | 'leaving';
+
+export type PeerState = 'unknown' | 'up' | 'dead' | 'leaving' | 'being-reset';
+export type PathState = 'unknown' | 'up' | 'dead';
+export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed';
+
+export interface PathSnapshot {
+  /** Unique id from the config, e.g. `ucast eth1 198.51.100.2`. */
+  id: string;
+  /** Heartbeat's name, e.g. `eth1` or `/dev/ttyS1`. */
+  name: string;
+  state: PathState;
+  /** Milliseconds since a frame from the peer last arrived on this path; absent: never. */
+  lastHeardAgoMs?: number;
+}
+
+export interface GroupSnapshot {
+  /** Named by its first resource, e.g. `192.0.2.50`. */
+  id: string;
+  home: string;
+  /** The node that holds (or is starting) the group, or null when nobody does. */
+  holder: string | null;
+  /** The group's state on this node. */
+  state: GroupState;
+  /** Nodes where the group failed and waits for an operator. */
+  failedOn: string[];
+}
+
+export interface Decision {
+  /** ISO 8601. */
+  at: string;
+  /** What was decided, e.g. `Taking over resource group 192.0.2.50`. */
+  text: string;
+  /** Why, e.g. `node node2: is dead (no heartbeat on any path for 30000 ms); reset succeeded`. */
+  reason: string;
+}
+
+export interface StatusSnapshot {
+  cluster: string;
+  node: string;
+  role: Role;
+  peer: { node: string; state: PeerState; generation?: number; lastHeardAgoMs?: number };
+  paths: PathSnapshot[];
+  groups: GroupSnapshot[];
+  lastDecision?: Decision;
+  generation: number;
+  version: string;
+  /** ISO 8601 of the agent's start, and seconds since. */
+  startedAt: string;
+  uptimeS: number;
+  /** ISO 8601 of this snapshot. */
+  timestamp: string;
+  /** Dropped frames by reason, resets, resource failures, ... */
+  counters: Record<string, number>;
+}
+
+export type ClusterEventType = 'failover' | 'handover' | 'reset' | 'path' | 'resource-failure' | 'peer';
+
+/** One thing that happened, worth a line in a fleet's history. */
+export interface ClusterEvent {
+  type: ClusterEventType;
+  /** ISO 8601. */
+  at: string;
+  cluster: string;
+  node: string;
+  /** Heartbeat's wording where it has one: `Link node2:eth1 dead.`, `Taking over resource group 192.0.2.50`. */
+  text: string;
+  reason: string;
+  /** The group, path or peer concerned. */
+  subject?: string;
+}
