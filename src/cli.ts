@@ -10,6 +10,18 @@ const commands: Record<string, Command> = {
     summary: 'validate /etc/ha.d (--config-dir DIR, --node NAME, --strict) and explain it',
     run: async (args) => (await import('./commands/check-config')).checkConfigCommand.run(args),
   },
+  status: {
+    summary: "show the running agent's nodes, paths, groups and last decision (--json, --run-dir DIR)",
+    run: async (args) => (await import('./commands/status')).statusCommand.run(args),
+  },
+  standby: {
+    summary: 'hand every group this node holds to the peer (like hb_standby)',
+    run: async (args) => (await import('./commands/status')).runAdminCommand('standby', args),
+  },
+  takeover: {
+    summary: 'take the groups from the peer (like hb_takeover); --force when the peer was never heard',
+    run: async (args) => (await import('./commands/status')).runAdminCommand('takeover', args),
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,67 @@
+// `twinbeat status [--json]`: asks the running agent and prints a short table, like cl_status
+// or crm_mon would: each node, each path, each group and its holder, the last decision and why.
+import { parseArgs } from 'node:util';
+import { askAgent, DEFAULT_RUN_DIR } from '../control/client';
+import type { StatusSnapshot } from '../report/snapshot';
+import type { Command } from './command';
+
+function ago(ms: number | undefined): string {
+  if (ms === undefined) return 'never heard';
+  if (ms < 1000) return `heard ${Math.round(ms)} ms ago`;
+  return `heard ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s ago`;
+}
+
+function uptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+export function formatStatus(s: StatusSnapshot): string {
+  const rows: [string, string][] = [
+    ['cluster', `${s.cluster}, twinbeat ${s.version}, generation ${s.generation}, up ${uptime(s.uptimeS)}`],
+    ['node', `${s.node} (this node): ${s.role}`],
+    ['node', `${s.peer.node}: ${s.peer.state}${s.peer.state === 'unknown' ? '' : `, ${ago(s.peer.lastHeardAgoMs)}`}`],
+    ...s.paths.map((p): [string, string] => ['path', `${p.name} (${p.id}): ${p.state}, ${ago(p.lastHeardAgoMs)}`]),
+    ...s.groups.map((g): [string, string] => [
+      'group',
+      `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${g.failedOn.length ? `, FAILED on ${g.failedOn.join(' and ')} (twinbeat cleanup)` : ''}`,
+    ]),
+  ];
+  if (s.lastDecision) rows.push(['decision', `${s.lastDecision.at}: ${s.lastDecision.text}, because ${s.lastDecision.reason}`]);
+  const counters = Object.entries(s.counters).filter(([, n]) => n > 0);
+  if (counters.length) rows.push(['counters', counters.map(([k, n]) => `${k} ${n}`).join(', ')]);
+  return rows.map(([k, v]) => `${k.padEnd(9)}${v}\n`).join('');
+}
+
+const runDirOption = { 'run-dir': { type: 'string' as const, default: DEFAULT_RUN_DIR } };
+
+export const statusCommand: Command = {
+  summary: 'show the running agent\'s nodes, paths, groups and last decision (--json)',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { ...runDirOption, json: { type: 'boolean', default: false } }, strict: true });
+    const reply = await askAgent(values['run-dir'] as string, { command: 'status' });
+    if (!reply.ok) {
+      process.stderr.write(`twinbeat status: ${reply.error}\n`);
+      return 1;
+    }
+    const snapshot = reply.result as StatusSnapshot;
+    process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStatus(snapshot));
+    return 0;
+  },
+};
+
+/** `twinbeat standby` / `twinbeat takeover [--force]`: hand the groups over, or take them. */
+export async function runAdminCommand(command: 'standby' | 'takeover', args: string[]): Promise<number> {
+  const options = command === 'takeover' ? { ...runDirOption, force: { type: 'boolean' as const, default: false } } : runDirOption;
+  const { values } = parseArgs({ args, options, strict: true });
+  const force = (values as { force?: boolean }).force === true;
+  const reply = await askAgent(values['run-dir'] as string, { command, ...(force ? { force } : {}) });
+  if (!reply.ok) {
+    process.stderr.write(`twinbeat ${command}: ${reply.error}\n`);
+    return 1;
+  }
+  process.stdout.write(`${String(reply.result)}\n`);
+  return 0;
+}
