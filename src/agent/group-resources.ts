@@ -1,0 +1,28 @@
+// Builds the drivers of each resource group from the Config: a VipDriver per address, a
+// ScriptDriver per script, in haresources order.
+import type { Config, ResourceGroup } from '../config/types';
+import type { ManagedResource } from '../resources/resource';
+import { ScriptDriver } from '../resources/script';
+import { VipDriver } from '../resources/vip';
+import type { AgentOptions } from './options';
+
+export function buildGroupResources(config: Config, options: AgentOptions): Map<string, ManagedResource[]> {
+  // Heartbeat passes its settings to resource scripts through HA_* variables.
+  const env = { ...config.env, HA_CURHOST: config.localNode, HA_LOGFACILITY: config.logfacility ?? '' };
+  const byGroup = new Map<string, ManagedResource[]>();
+  for (const group of config.groups) {
+    byGroup.set(
+      group.id,
+      group.resources.map((spec) =>
+        spec.kind === 'vip'
+          ? new VipDriver(spec, { ipPath: options.ipPath, arpingPath: options.arpingPath })
+          : new ScriptDriver(spec, { configDir: config.dir, initDir: options.initDir, timeoutMs: options.scriptTimeoutMs, env }),
+      ),
+    );
+  }
+  return byGroup;
+}
+
+export function groupLine(group: ResourceGroup): string {
+  return `${group.home} ${group.resources.map((r) => r.raw).join(' ')}`;
+}
