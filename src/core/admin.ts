@@ -59,6 +59,7 @@ export function finishShutdownIfDone(st: Step): void {
     if (slot.token) {
       slot.token = false;
       slot.grantedTo = tellPeer ? s.peer.generation : 0;
+      slot.epoch += 1;
     }
   }
   log(st, 'info', 'All HA resources relinquished.');

@@ -2,7 +2,7 @@
 // A path is up while it delivered within deadtime; the peer is alive while some path did.
 import { onPeerLost, cancelFencing } from './fencing';
 import { onPeerLeft, onReleaseRequest } from './handover';
-import { decide, log, type Step } from './state';
+import { decide, log, takeToken, type Step } from './state';
 import type { Message, SenderView } from './types';
 
 /** Silence is measured from the last message or from the end of our own stall, whichever is later. */
@@ -59,8 +59,7 @@ function join(st: Step, generation: number): void {
     const slot = s.groups[g.id]!;
     if (slot.grantedTo !== 0) {
       // We handed it over but the peer restarted since: nobody runs it, and it is ours again.
-      slot.grantedTo = 0;
-      slot.token = true;
+      takeToken(slot);
       log(st, 'info', `${g.id}: ${s.config.peer} restarted before taking it up; it is ours again`);
     }
   }
@@ -135,5 +134,6 @@ function viewOf(m: Message): SenderView {
     held: m.held,
     granted: m.granted,
     failed: m.failed,
+    epochs: m.epochs,
   };
 }

@@ -24,6 +24,8 @@ export interface GroupSlot {
   state: GroupState;
   /** This node has the right to run the group (the pair has at most one such node while in contact). */
   token: boolean;
+  /** Bumped each time the right to run the group changes hands (see SenderView.epochs). */
+  epoch: number;
   /** The peer generation we handed the group to; 0 when not handed over. */
   grantedTo: number;
   /** The peer asked for it (release-request) or admin standby gives it away. */
@@ -110,7 +112,7 @@ export function initialState(config: CoreConfig): CoreState {
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, grantedTo: 0, giveAway: false, failedUntil: 0, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, reason: '' };
 }
 
 export function cloneState(s: CoreState): CoreState {
@@ -150,8 +152,10 @@ export function senderView(s: CoreState, now: number): SenderView {
   const held: string[] = [];
   const granted: string[] = [];
   const failed: string[] = [];
+  const epochs: Record<string, number> = {};
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
+    epochs[g.id] = slot.epoch;
     if (slot.token) held.push(g.id);
     else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
     if (slot.failedUntil > now) failed.push(g.id);
@@ -164,7 +168,16 @@ export function senderView(s: CoreState, now: number): SenderView {
     held,
     granted,
     failed,
+    epochs,
   };
+}
+
+/** This node gains the right to run a group. */
+export function takeToken(slot: GroupSlot, epoch = slot.epoch + 1): void {
+  slot.token = true;
+  slot.epoch = epoch;
+  slot.grantedTo = 0;
+  slot.giveAway = false;
 }
 
 export function groupNames(ids: string[]): string {

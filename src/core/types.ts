@@ -61,6 +61,12 @@ export interface SenderView {
   granted: string[];
   /** Groups that failed to start on the sender recently: do not hand them back yet. */
   failed: string[];
+  /**
+   * Per group, how many times its right to run has changed hands, as far as the sender knows.
+   * A grant counts only if its epoch is newer than the receiver's: a heartbeat that still lists
+   * an old grant after the group came back and went again is recognised as old.
+   */
+  epochs: Record<string, number>;
 }
 
 export type Message =
