@@ -1,0 +1,69 @@
+// Operator commands (hb_standby, hb_takeover) and graceful shutdown.
+import { runningGroups } from './handover';
+import { decide, log, senderView, type Step } from './state';
+import type { AdminCommand } from './types';
+
+export function onAdmin(st: Step, command: AdminCommand): void {
+  const s = st.s;
+  const peer = s.config.peer;
+  if (s.mode === 'leaving') {
+    decide(st, `${command} refused: shutting down`);
+    return;
+  }
+  if (command === 'standby') {
+    if (s.contact !== 'alive') {
+      decide(st, `Standby refused: ${peer} is not up to take the groups`, 'warn');
+      return;
+    }
+    s.mode = 'standby';
+    decide(st, `Standby: handing every group to ${peer} (hb_standby)`);
+    return;
+  }
+  s.mode = 'active';
+  if (s.contact === 'alive') {
+    const wanted = s.peer.view?.held ?? [];
+    decide(st, `Takeover: asking ${peer} to release ${wanted.join(' ') || 'its groups'} (hb_takeover)`);
+    st.out.push({ type: 'send', message: { kind: 'release-request', groups: wanted, ...senderView(s, st.now) } });
+    return;
+  }
+  if (s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left') {
+    decide(st, `Takeover: ${peer} is not running anything; every group is taken here`);
+    return;
+  }
+  if (command === 'takeover-force') {
+    s.forced = true;
+    s.fence = { ...s.fence, phase: 'idle', until: 0 };
+    decide(st, `Operator forced takeover: taking every group without hearing ${peer}; make sure ${peer} is down`, 'warn');
+    return;
+  }
+  decide(st, `Takeover refused: ${peer} is not heard; run \`twinbeat takeover --force\` if you know ${peer} is down`, 'warn');
+}
+
+export function onShutdownRequest(st: Step): void {
+  const s = st.s;
+  if (s.mode === 'leaving') return;
+  s.mode = 'leaving';
+  log(st, 'info', 'Giving up all HA resources.');
+  decide(st, `Shutting down: stopping every group, then telling ${s.config.peer} to take them`);
+}
+
+/** Once nothing runs any more, hand every group to the peer in one shutdown notice and exit. */
+export function finishShutdownIfDone(st: Step): void {
+  const s = st.s;
+  if (s.mode !== 'leaving' || s.exited || runningGroups(st).length > 0) return;
+  // Sent even when the peer is not heard: it costs nothing, and a peer that hears it knows at
+  // once that nothing runs here.
+  const tellPeer = s.peer.generation !== 0;
+  for (const g of s.config.groups) {
+    const slot = s.groups[g.id]!;
+    if (slot.token) {
+      slot.token = false;
+      slot.grantedTo = tellPeer ? s.peer.generation : 0;
+      slot.epoch += 1;
+    }
+  }
+  log(st, 'info', 'All HA resources relinquished.');
+  st.out.push({ type: 'send', message: { kind: 'shutdown', ...senderView(s, st.now) } });
+  s.exited = true;
+  st.out.push({ type: 'exit' });
+}

@@ -1,0 +1,36 @@
+// Derives the small configuration the core needs from the full Config (src/config/types).
+import type { Config } from '../config/types';
+import type { CoreConfig } from './types';
+
+/**
+ * `auto_failback legacy` (Heartbeat's default) means "fail back the way nodes did before the
+ * directive existed", which in Heartbeat v1 is: each node takes its own (home) resources when
+ * it comes up. For a pair where both nodes run twinbeat that is `on`; the start-up log says so.
+ */
+export function coreConfigFrom(config: Config): CoreConfig {
+  const local = config.localNode;
+  const peer = config.peerNode;
+  const t = config.timing;
+  return {
+    local,
+    peer,
+    nodes: config.nodes,
+    keepaliveMs: t.keepaliveMs,
+    deadtimeMs: t.deadtimeMs,
+    warntimeMs: t.warntimeMs,
+    initdeadMs: t.initdeadMs,
+    fenceDelayMs: t.fenceDelayMs,
+    paths: config.paths.map((p) => ({ id: p.id, name: p.name })),
+    groups: config.groups.map((g) => ({
+      id: g.id,
+      home: g.home,
+      line: [g.home, ...g.resources.map((r) => r.raw)].join(' '),
+    })),
+    autoFailback: config.autoFailback === 'off' ? 'off' : 'on',
+    autoFailbackWasLegacy: config.autoFailback === 'legacy',
+    canResetPeer: config.resetDevices.some((d) => d.target === peer && (d.from === local || d.from === '*')),
+    resetRetryMs: t.keepaliveMs,
+    resetRetryMaxMs: Math.max(t.keepaliveMs, 8 * t.deadtimeMs),
+    failedRetryMs: 2 * t.deadtimeMs,
+  };
+}

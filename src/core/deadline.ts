@@ -1,0 +1,25 @@
+// When the core next needs a tick. The shell may tick more often (every keepalive/4, say);
+// ticking at this time exactly is enough for every timer to fire on time.
+import type { CoreState } from './state';
+
+export function nextDeadline(s: CoreState): number | null {
+  if (s.exited || s.generation === 0) return null;
+  const c = s.config;
+  const after = (t: number) => Math.max(t, s.resumedAt) + c.deadtimeMs;
+  let next = s.nextHeartbeatAt;
+  const consider = (t: number) => {
+    if (t < next) next = t;
+  };
+  for (const p of c.paths) {
+    const path = s.paths[p.id]!;
+    if (path.up === true) consider(after(path.lastHeardAt));
+  }
+  if (s.contact === 'alive') consider(after(s.peer.lastHeardAt));
+  if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
+  if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
+  for (const g of c.groups) {
+    const slot = s.groups[g.id]!;
+    if (slot.failedUntil > s.lastEventAt) consider(slot.failedUntil);
+  }
+  return next;
+}

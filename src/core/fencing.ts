@@ -1,0 +1,132 @@
+// Peer lost: every path silent for deadtime. With a reset device the peer is reset first and
+// the groups are taken only after the reset succeeded; without one, Heartbeat v1 takes over.
+//
+// One shot only: when both nodes lose every path at once, both are alive and both want to
+// shoot. The node that runs the first group (haresources order) shoots at once; the other
+// waits fence_delay, so the serving node survives. If the first shooter's device fails,
+// it retries only until fence_delay - deadtime after the loss and then leaves the shot to the
+// other node: two retry loops must never fire at the same time and power off both nodes.
+import { decide, type Step } from './state';
+
+export function onPeerLost(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (!c.canResetPeer) {
+    s.contact = 'dead';
+    decide(st, `Taking over: ${c.peer} silent on every path for deadtime (${c.deadtimeMs} ms) and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
+    return;
+  }
+  s.contact = 'lost';
+  // A node that stalled while the peer was silent lost time: the peer may have declared it
+  // dead earlier and be counting down its own delay. It gives up its right to shoot first.
+  // (Messages read right after the stall are old news, hence >=.) It also waits one more
+  // deadtime, so that its shot cannot coincide with the peer's however long the stall was.
+  const stalledInSilence = s.resumedAt >= s.peer.lastHeardAt && s.resumedAt > s.startedAt;
+  const first = shootsFirst(st) && !stalledInSilence;
+  // Both nodes may believe the same thing when a handover message was lost with the link;
+  // the second node in ha.cf order then shoots a little later, so the first shot lands first.
+  const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
+  const delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
+  s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first, lostAt: st.now };
+  if (delay === 0) {
+    shoot(st, `${c.peer} silent on every path for deadtime and this node runs the first group, so it shoots at once`);
+  } else if (first) {
+    decide(st, `Not taking over yet: ${c.peer} is silent on every path; this node runs the first group and resets ${c.peer} in ${delay} ms (second node's stagger)`, 'warn');
+  } else {
+    decide(
+      st,
+      `Not taking over yet: ${c.peer} is silent on every path; waiting fence_delay (${delay} ms) before resetting it, so that the node running the first group shoots first`,
+      'warn',
+    );
+  }
+}
+
+/**
+ * Who runs the first group (haresources order), as far as this node knows: us if we have the
+ * right to it, the peer if it has it or we handed it over, else its home node (which would
+ * claim it). Both nodes reach the same answer unless a handover message was lost in the cut.
+ */
+function shootsFirst(st: Step): boolean {
+  const s = st.s;
+  const c = s.config;
+  const g = c.groups[0];
+  if (!g) return c.nodes[0] === c.local;
+  const slot = s.groups[g.id]!;
+  if (slot.token) return true;
+  if (slot.grantedTo !== 0 || s.peer.view?.held.includes(g.id)) return false;
+  return g.home === c.local;
+}
+
+function shoot(st: Step, why: string): void {
+  const s = st.s;
+  s.fence.phase = 'resetting';
+  s.fence.attempts += 1;
+  decide(st, `Resetting ${s.config.peer}: ${why}`, 'warn');
+  st.out.push({ type: 'reset-peer', node: s.config.peer });
+}
+
+export function cancelFencing(st: Step): void {
+  st.s.fence = { ...st.s.fence, phase: 'idle', until: 0 };
+}
+
+function heardWithinDeadtime(st: Step): boolean {
+  const s = st.s;
+  return st.now - Math.max(s.peer.lastHeardAt, s.resumedAt) < s.config.deadtimeMs && s.peer.lastHeardAt > s.fence.lostAt;
+}
+
+export function fencingTimers(st: Step): void {
+  const s = st.s;
+  if (s.contact !== 'lost' || st.now < s.fence.until) return;
+  if (s.fence.phase !== 'resetting' && heardWithinDeadtime(st)) {
+    // Never reset a peer heard within deadtime (a message that came while a reset was under way).
+    s.contact = 'alive';
+    cancelFencing(st);
+    decide(st, `${s.config.peer} is heard again: reset cancelled, not taking over`);
+    return;
+  }
+  if (s.fence.phase === 'delay') {
+    shoot(st, `${s.config.peer} still silent after ${s.fence.first ? 'the stagger' : 'fence_delay'}`);
+  } else if (s.fence.phase === 'retry-wait') {
+    shoot(st, `retry ${s.fence.attempts + 1} after a failed reset`);
+  }
+}
+
+export function onResetResult(st: Step, ok: boolean, detail?: string): void {
+  const s = st.s;
+  const c = s.config;
+  if (s.fence.phase !== 'resetting') {
+    decide(st, `Reset result for ${c.peer} (${ok ? 'ok' : 'failed'}) arrived while no reset was under way: ignored`, 'warn');
+    return;
+  }
+  const why = detail ? ` (${detail})` : '';
+  if (ok) {
+    s.contact = 'reset';
+    // Whatever that generation still says in flight is from before the power cut.
+    s.peer.goneGeneration = s.peer.generation;
+    s.peer.view = null;
+    s.fence = { ...s.fence, phase: 'idle', until: 0 };
+    decide(st, `Reset of ${c.peer} succeeded${why}: taking over its groups`, 'warn');
+    return;
+  }
+  if (heardWithinDeadtime(st)) {
+    // The peer spoke while the reset was under way: it is alive, and it was not reset.
+    s.contact = 'alive';
+    cancelFencing(st);
+    decide(st, `Reset of ${c.peer} failed${why}, and ${c.peer} is heard again: not retrying, not taking over`, 'warn');
+    return;
+  }
+  const backoff = Math.min(c.resetRetryMs * 2 ** (s.fence.attempts - 1), c.resetRetryMaxMs);
+  const lastFirstShot = s.fence.lostAt + c.fenceDelayMs - c.deadtimeMs;
+  if (s.fence.first && st.now + backoff >= lastFirstShot) {
+    s.fence.phase = 'gave-up';
+    decide(
+      st,
+      `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; leaving the reset to ${c.peer}'s delayed shot so that only one node shoots`,
+      'error',
+    );
+    return;
+  }
+  s.fence.phase = 'retry-wait';
+  s.fence.until = st.now + backoff;
+  decide(st, `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; retrying in ${backoff} ms`, 'error');
+}

@@ -1,0 +1,173 @@
+// Which node runs each group. While in contact, the right to run a group (the token) moves
+// only by message: the holder stops the group, and only when the stop has completed does it
+// hand the group over (release-done, and `granted` in every later message until taken up).
+// A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
+// Without contact, groups are taken only when the peer is known not to run them: it was reset,
+// it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
+import { decide, isRunning, log, senderView, takeToken, type GroupSlot, type Step } from './state';
+import type { CoreGroup } from './types';
+
+export function placeGroups(st: Step): void {
+  const s = st.s;
+  if (s.exited) return;
+  const takeAll =
+    s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left' || (s.forced && s.contact !== 'alive');
+  for (const g of s.config.groups) {
+    const slot = s.groups[g.id]!;
+    if (s.contact === 'alive') placeWithPeer(st, g, slot);
+    else if (takeAll && !slot.token) {
+      takeToken(slot);
+      decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+    }
+    drive(st, g, slot);
+  }
+}
+
+function whyTakeAll(st: Step): string {
+  const s = st.s;
+  const peer = s.config.peer;
+  if (s.contact === 'reset') return `${peer} was reset`;
+  if (s.contact === 'left') return `${peer} shut down and released it`;
+  if (s.contact === 'dead') return `${peer} is dead and no reset device is configured`;
+  return `operator forced takeover without hearing ${peer}`;
+}
+
+function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
+  const s = st.s;
+  const c = s.config;
+  const view = s.peer.view;
+  if (!view) return; // The peer does not know our generation yet: nothing is decided on old news.
+  const peerHolds = view.held.includes(g.id);
+  const peerGrants = view.granted.includes(g.id);
+  const peerFailed = view.failed.includes(g.id);
+
+  const peerEpoch = view.epochs[g.id] ?? 0;
+  if (!slot.token && peerGrants && peerEpoch > slot.epoch) {
+    takeToken(slot, peerEpoch);
+    decide(st, `Taking over resource group ${g.id}: ${c.peer} stopped it and handed it over`);
+  }
+  // Learn how often it changed hands, so that our next grant or claim is newer than anything seen.
+  if (peerEpoch > slot.epoch) slot.epoch = peerEpoch;
+  if (slot.grantedTo !== 0 && peerHolds) slot.grantedTo = 0;
+  if (!slot.token && !peerHolds && !peerGrants && slot.grantedTo === 0 && g.home === c.local) {
+    takeToken(slot);
+    decide(st, `Acquiring resource group ${g.id}: this is its home node and ${c.peer} does not hold it`);
+  }
+  if (!slot.token || slot.giveAway) return;
+
+  if (peerHolds) {
+    // Only after contact was lost without a reset (or a forced takeover): the home node keeps it.
+    if (g.home !== c.local) {
+      slot.giveAway = true;
+      decide(st, `Both nodes run ${g.id} after contact was lost without a reset; its home node ${g.home} keeps it: releasing it here`, 'warn');
+    }
+    return;
+  }
+  if (view.mode !== 'active') return;
+  if (s.mode === 'standby') {
+    slot.giveAway = true;
+    decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
+  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed) {
+    slot.giveAway = true;
+    decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
+  } else if (slot.failedUntil > st.now && !peerFailed) {
+    slot.giveAway = true;
+    decide(st, `Resource group ${g.id} failed to start here: handing it to ${c.peer}`, 'warn');
+  }
+}
+
+/** Start what we have the right to run; stop what we are giving away; hand over once stopped. */
+function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
+  const s = st.s;
+  if (!slot.token) return;
+  if (slot.state === 'failed' && slot.failedUntil <= st.now && !slot.giveAway) slot.state = 'released';
+  if (s.mode === 'leaving' || slot.giveAway) {
+    if (slot.state === 'held') {
+      slot.state = 'stopping';
+      slot.reason = s.mode === 'leaving' ? 'shutdown' : 'handover';
+      log(st, 'info', `Releasing resource group: ${g.line}`);
+      st.out.push({ type: 'stop-group', group: g.id });
+    } else if ((slot.state === 'released' || slot.state === 'failed') && s.mode !== 'leaving') {
+      handOver(st, g, slot);
+    }
+    return;
+  }
+  if (slot.state === 'released' && slot.failedUntil <= st.now) {
+    slot.state = 'starting';
+    slot.reason = 'takeover';
+    log(st, 'info', `Taking over resource group ${g.id}`);
+    st.out.push({ type: 'start-group', group: g.id });
+  }
+}
+
+function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
+  const s = st.s;
+  const view = s.peer.view;
+  slot.giveAway = false;
+  if (s.contact !== 'alive' || !view) {
+    decide(st, `Keeping resource group ${g.id}: ${s.config.peer} is no longer up to take it`, 'warn');
+    return;
+  }
+  slot.token = false;
+  if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
+  slot.grantedTo = s.peer.generation;
+  slot.epoch += 1;
+  st.out.push({ type: 'send', message: { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) } });
+  log(st, 'info', `Resource group ${g.id} released: handed to ${s.config.peer}`);
+}
+
+export function onGroupResult(st: Step, group: string, action: 'start' | 'stop', ok: boolean, detail?: string): void {
+  const s = st.s;
+  const slot = s.groups[group];
+  const why = detail ? `: ${detail}` : '';
+  if (!slot) {
+    log(st, 'warn', `Result for unknown resource group ${group} ignored`);
+    return;
+  }
+  if (action === 'start') {
+    if (slot.state !== 'starting') return;
+    if (ok) {
+      slot.state = 'held';
+      log(st, 'info', `Resource group ${group} is running here`);
+      return;
+    }
+    // Part of it may be up (the address, say): stop it all before anyone else may start it.
+    slot.state = 'stopping';
+    slot.reason = 'cleanup';
+    slot.failedUntil = st.now + s.config.failedRetryMs;
+    decide(st, `Resource group ${group} failed to start${why}: stopping what did start; not retrying here for ${s.config.failedRetryMs} ms`, 'error');
+    st.out.push({ type: 'stop-group', group });
+    return;
+  }
+  if (slot.state !== 'stopping') return;
+  if (!ok) {
+    // A group that may still run must not be handed over: try the stop again.
+    log(st, 'error', `Resource group ${group} failed to stop${why}: trying again`);
+    st.out.push({ type: 'stop-group', group });
+    return;
+  }
+  slot.state = slot.reason === 'cleanup' ? 'failed' : 'released';
+  log(st, 'info', `Resource group ${group} stopped`);
+}
+
+/** The peer stopped all its groups and is going away: take everything now, not after deadtime. */
+export function onPeerLeft(st: Step, generation: number): void {
+  const s = st.s;
+  s.contact = 'left';
+  s.peer.goneGeneration = generation;
+  s.peer.view = null;
+  s.fence = { ...s.fence, phase: 'idle', until: 0 };
+  log(st, 'info', `Received shutdown notice from '${s.config.peer}'.`);
+}
+
+/** hb_takeover on the peer: it wants every group; this node goes standby so nothing fails back. */
+export function onReleaseRequest(st: Step, groups: string[]): void {
+  const s = st.s;
+  if (s.mode === 'leaving') return;
+  s.mode = 'standby';
+  decide(st, `${s.config.peer} asked for ${groups.join(' ') || 'our groups'} (takeover): going standby and handing them over`);
+}
+
+export function runningGroups(st: Step): string[] {
+  return st.s.config.groups.filter((g) => isRunning(st.s.groups[g.id]!.state)).map((g) => g.id);
+}

@@ -1,0 +1,42 @@
+/**
+ * twinbeat's failover core: a pure state machine.
+ *
+ *   step(state, event) -> { state, effects }
+ *
+ * No I/O, no timers, no clock: every event carries `now` (milliseconds, monotonic), and
+ * everything the outside world must do comes back as a list of effects, in order.
+ *
+ * ## The shell's duties, in order
+ *
+ * 1. Before anything else, stop every resource group (run each group's stop) so that nothing
+ *    left over from an earlier run is still up; then read the generation from the state
+ *    directory, add one, write it back (fsync), and feed `{ type: 'start', now, generation }`.
+ * 2. Feed every input as one event, one at a time, never two at once:
+ *    - each authenticated message from the peer (decoded by src/wire) as `message`, with the
+ *      id of the path it arrived on. Messages that fail authentication are dropped before
+ *      the core; they must not count as hearing the peer;
+ *    - the result of every `start-group` / `stop-group` as `group-result`, and of every
+ *      `reset-peer` as `reset-result`;
+ *    - operator commands as `admin`, and SIGTERM as `shutdown`;
+ *    - a `tick` at `nextDeadline(state)` at the latest (ticking more often is harmless).
+ *    After a pause (CPU stall, suspend) read what is waiting on the links before ticking;
+ *    the core gives the peer a fresh deadtime after a gap anyway, so nothing is judged on a
+ *    silence that was our own.
+ * 3. After each step, keep the returned state and carry out its effects in order:
+ *    - `send`: encode and send on every path, or on the one named; never wait for it;
+ *    - `start-group` / `stop-group`: run the group's resources (start in haresources order,
+ *      stop in reverse) and report one `group-result` when all are done;
+ *    - `reset-peer`: power-cycle the peer through the reset device, report `reset-result`;
+ *    - `log`: write the line as it is (it uses Heartbeat's wording where Heartbeat had one);
+ *    - `decision`: publish it as "last decision" in status and MQTT;
+ *    - `exit`: graceful shutdown is complete; exit 0.
+ * 4. Publish status from the state (contact, paths, groups) whenever it changes.
+ *
+ * Start and stop commands for a group never overlap: the core waits for one's result
+ * before it asks for the next.
+ */
+export { step, stallThresholdMs } from './step';
+export { nextDeadline } from './deadline';
+export { initialState, isRunning, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
+export { coreConfigFrom } from './config';
+export type * from './types';

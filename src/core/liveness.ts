@@ -1,0 +1,139 @@
+// Peer and path liveness: what a message from the peer tells us, and what silence does.
+// A path is up while it delivered within deadtime; the peer is alive while some path did.
+import { onPeerLost, cancelFencing } from './fencing';
+import { onPeerLeft, onReleaseRequest } from './handover';
+import { decide, log, takeToken, type Step } from './state';
+import type { Message, SenderView } from './types';
+
+/** Silence is measured from the last message or from the end of our own stall, whichever is later. */
+function silentFor(st: Step, since: number): number {
+  return st.now - Math.max(since, st.s.resumedAt);
+}
+
+export function onMessage(st: Step, pathId: string, msg: Message): void {
+  const s = st.s;
+  const c = s.config;
+  const path = s.paths[pathId];
+  if (!path) {
+    log(st, 'warn', `Message from ${c.peer} on unknown path ${pathId} ignored`);
+    return;
+  }
+  // A generation we reset, or that said goodbye, or that was replaced: its messages are old news.
+  if (msg.generation <= s.peer.goneGeneration || msg.generation < s.peer.generation) return;
+
+  path.lastHeardAt = st.now;
+  if (path.up !== true) {
+    path.up = true;
+    log(st, 'info', `Link ${c.peer}:${c.paths.find((p) => p.id === pathId)!.name} up.`);
+  }
+  if (msg.generation > s.peer.generation) join(st, msg.generation);
+
+  if (s.contact === 'alive') {
+    const interval = st.now - Math.max(s.peer.lastHeardAt, s.resumedAt);
+    if (interval > c.warntimeMs) log(st, 'warn', `Late heartbeat: Node ${c.peer}: interval ${interval} ms`);
+  }
+  s.peer.lastHeardAt = st.now;
+  if (s.contact !== 'alive') becomeAlive(st);
+
+  // Duplicates and messages overtaken on a faster path prove the path works, nothing more.
+  if (msg.seq <= s.peer.lastSeq) return;
+  s.peer.lastSeq = msg.seq;
+  // A view that does not acknowledge our generation was written before the peer knew us.
+  s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
+
+  if (msg.kind === 'shutdown') onPeerLeft(st, msg.generation);
+  else if (msg.kind === 'release-request') onReleaseRequest(st, msg.groups);
+  else if (msg.kind === 'release-done') log(st, 'info', `${c.peer} released ${msg.groups.join(' ')}`);
+}
+
+/** A higher generation: the peer restarted, so it runs nothing and anything we handed it is void. */
+function join(st: Step, generation: number): void {
+  const s = st.s;
+  const old = s.peer.generation;
+  if (old !== 0) log(st, 'info', `node ${s.config.peer}: restarted (generation ${old} -> ${generation}): a fresh join`);
+  s.peer.generation = generation;
+  s.peer.lastSeq = 0;
+  s.peer.view = null;
+  s.forced = false;
+  for (const g of s.config.groups) {
+    const slot = s.groups[g.id]!;
+    if (slot.grantedTo !== 0) {
+      // We handed it over but the peer restarted since: nobody runs it, and it is ours again.
+      takeToken(slot);
+      log(st, 'info', `${g.id}: ${s.config.peer} restarted before taking it up; it is ours again`);
+    }
+  }
+}
+
+function becomeAlive(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  const was = s.contact;
+  if (s.fence.phase === 'resetting') {
+    // The reset is already under way and cannot be called back; its result decides.
+    return;
+  }
+  s.contact = 'alive';
+  if (was === 'waiting') {
+    log(st, 'info', `Status update for node ${c.peer}: status up`);
+  } else if (was === 'lost') {
+    cancelFencing(st);
+    decide(st, `${c.peer} is heard again: reset cancelled, not taking over`);
+  } else if (was === 'dead') {
+    decide(st, `${c.peer} is heard again after being declared dead: comparing who runs what`, 'warn');
+  } else {
+    log(st, 'info', `Status update for node ${c.peer}: status up`);
+  }
+}
+
+export function livenessTimers(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (s.exited) return;
+  for (const p of c.paths) {
+    const path = s.paths[p.id]!;
+    if (path.up === true && silentFor(st, path.lastHeardAt) >= c.deadtimeMs) {
+      path.up = false;
+      log(st, 'info', `Link ${c.peer}:${p.name} dead.`);
+    }
+  }
+  if (s.contact === 'alive' && silentFor(st, s.peer.lastHeardAt) >= c.deadtimeMs) {
+    log(st, 'warn', `node ${c.peer}: is dead`);
+    onPeerLost(st);
+  } else if (s.contact === 'waiting' && st.now - s.startedAt >= c.initdeadMs && silentFor(st, 0) >= c.deadtimeMs) {
+    bootSilence(st);
+  }
+}
+
+/** Never heard the peer since start-up, and initdead has passed. */
+function bootSilence(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (c.canResetPeer) {
+    if (s.waitExplained || s.forced) return;
+    s.waitExplained = true;
+    // No fence loop: a node that was just reset would otherwise shoot back.
+    decide(
+      st,
+      `Not taking over: ${c.peer} has not been heard since start-up and a reset device is configured; ${c.peer} may be serving behind a broken link. Waiting for ${c.peer} or \`twinbeat takeover --force\``,
+      'warn',
+    );
+    return;
+  }
+  log(st, 'warn', `node ${c.peer}: is dead`);
+  s.contact = 'dead';
+  decide(st, `Taking over: ${c.peer} not heard within initdead (${c.initdeadMs} ms) and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
+}
+
+function viewOf(m: Message): SenderView {
+  return {
+    generation: m.generation,
+    seq: m.seq,
+    ackGeneration: m.ackGeneration,
+    mode: m.mode,
+    held: m.held,
+    granted: m.granted,
+    failed: m.failed,
+    epochs: m.epochs,
+  };
+}

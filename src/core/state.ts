@@ -1,0 +1,185 @@
+// The core's state and the small helpers every situation file uses to change it.
+// `step` clones the state once (cloneState) and the situation files then edit the clone,
+// so callers always get a new object and their old state stays untouched.
+import type { CoreConfig, Effect, GroupState, LogLevel, NodeMode, SenderView } from './types';
+
+/** How this node currently regards its peer. */
+export type Contact =
+  /** Started, not heard the peer yet. */
+  | 'waiting'
+  /** Heard within deadtime. */
+  | 'alive'
+  /** Silent for deadtime; fencing decides what happens (see `fence`). */
+  | 'lost'
+  /** Silent, no reset device: taken over as Heartbeat v1 does. */
+  | 'dead'
+  /** Reset by us with success: its old generation is gone. */
+  | 'reset'
+  /** Said it was shutting down. */
+  | 'left';
+
+export type FencePhase = 'idle' | 'delay' | 'resetting' | 'retry-wait' | 'gave-up';
+
+export interface GroupSlot {
+  state: GroupState;
+  /** This node has the right to run the group (the pair has at most one such node while in contact). */
+  token: boolean;
+  /** Bumped each time the right to run the group changes hands (see SenderView.epochs). */
+  epoch: number;
+  /** The peer generation we handed the group to; 0 when not handed over. */
+  grantedTo: number;
+  /** The peer asked for it (release-request) or admin standby gives it away. */
+  giveAway: boolean;
+  /** A failed start blocks another try here until then. */
+  failedUntil: number;
+  /** Why the current start or stop was begun, for the log when it completes. */
+  reason: string;
+}
+
+export interface PathSlot {
+  up: boolean | null;
+  lastHeardAt: number;
+}
+
+export interface PeerSlot {
+  generation: number;
+  lastSeq: number;
+  lastHeardAt: number;
+  /** The peer's newest view, accepted only when it acknowledges our generation. */
+  view: SenderView | null;
+  /** Messages of this generation or older are ignored (the peer was reset or said goodbye). */
+  goneGeneration: number;
+}
+
+export interface FenceSlot {
+  phase: FencePhase;
+  /** When the current delay or retry wait ends. */
+  until: number;
+  attempts: number;
+  /** This node shoots at once (it holds the first held group); the other waits fenceDelay. */
+  first: boolean;
+  lostAt: number;
+}
+
+export interface CoreState {
+  config: CoreConfig;
+  generation: number;
+  seq: number;
+  startedAt: number;
+  lastEventAt: number;
+  /** After a stall the peer gets a fresh deadtime from here. */
+  resumedAt: number;
+  nextHeartbeatAt: number;
+  mode: NodeMode;
+  /** Graceful shutdown has finished. */
+  exited: boolean;
+  contact: Contact;
+  /** Operator ran `takeover --force` while the peer was silent. */
+  forced: boolean;
+  /** The boot-time "not taking over" explanation has been given. */
+  waitExplained: boolean;
+  peer: PeerSlot;
+  paths: Record<string, PathSlot>;
+  groups: Record<string, GroupSlot>;
+  fence: FenceSlot;
+  lastDecision: string;
+}
+
+export function initialState(config: CoreConfig): CoreState {
+  const paths: Record<string, PathSlot> = {};
+  for (const p of config.paths) paths[p.id] = { up: null, lastHeardAt: 0 };
+  const groups: Record<string, GroupSlot> = {};
+  for (const g of config.groups) groups[g.id] = freshGroup();
+  return {
+    config,
+    generation: 0,
+    seq: 0,
+    startedAt: 0,
+    lastEventAt: 0,
+    resumedAt: 0,
+    nextHeartbeatAt: 0,
+    mode: 'active',
+    exited: false,
+    contact: 'waiting',
+    forced: false,
+    waitExplained: false,
+    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0 },
+    paths,
+    groups,
+    fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
+    lastDecision: '',
+  };
+}
+
+export function freshGroup(): GroupSlot {
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, reason: '' };
+}
+
+export function cloneState(s: CoreState): CoreState {
+  const paths: Record<string, PathSlot> = {};
+  for (const id in s.paths) paths[id] = { ...s.paths[id]! };
+  const groups: Record<string, GroupSlot> = {};
+  for (const id in s.groups) groups[id] = { ...s.groups[id]! };
+  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, paths, groups };
+}
+
+/** A state being stepped, with the effects collected so far. */
+export interface Step {
+  s: CoreState;
+  now: number;
+  out: Effect[];
+}
+
+export function log(st: Step, level: LogLevel, text: string): void {
+  st.out.push({ type: 'log', level, text });
+}
+
+/** Every decision to take over or not goes through here: a log line and the status field. */
+export function decide(st: Step, text: string, level: LogLevel = 'info'): void {
+  log(st, level, text);
+  if (st.s.lastDecision !== text) {
+    st.s.lastDecision = text;
+    st.out.push({ type: 'decision', text });
+  }
+}
+
+/** Holding in the invariant's sense: from the start command until the stop completes. */
+export function isRunning(state: GroupState): boolean {
+  return state === 'starting' || state === 'held' || state === 'stopping';
+}
+
+export function senderView(s: CoreState, now: number): SenderView {
+  const held: string[] = [];
+  const granted: string[] = [];
+  const failed: string[] = [];
+  const epochs: Record<string, number> = {};
+  for (const g of s.config.groups) {
+    const slot = s.groups[g.id]!;
+    epochs[g.id] = slot.epoch;
+    if (slot.token) held.push(g.id);
+    else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
+    if (slot.failedUntil > now) failed.push(g.id);
+  }
+  return {
+    generation: s.generation,
+    seq: ++s.seq,
+    ackGeneration: s.peer.generation,
+    mode: s.mode,
+    held,
+    granted,
+    failed,
+    epochs,
+  };
+}
+
+/** This node gains the right to run a group. */
+export function takeToken(slot: GroupSlot, epoch = slot.epoch + 1): void {
+  slot.token = true;
+  slot.epoch = epoch;
+  slot.grantedTo = 0;
+  slot.giveAway = false;
+}
+
+export function groupNames(ids: string[]): string {
+  return ids.join(' ');
+}

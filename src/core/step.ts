@@ -1,0 +1,88 @@
+// The one entry point. Checks what holds for every event (the run has started, time moved
+// forward, a stall shows as a jump), hands the event to the file for its situation, then
+// lets the timers, the fencing and the group placement catch up, and sends the heartbeat due.
+import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
+import { fencingTimers, onResetResult } from './fencing';
+import { onGroupResult, placeGroups } from './handover';
+import { livenessTimers, onMessage } from './liveness';
+import { cloneState, log, senderView, type CoreState, type Step } from './state';
+import type { CoreEvent, StepResult } from './types';
+
+/** A gap between events longer than this means the node did not run (CPU stall, suspend). */
+export function stallThresholdMs(s: CoreState): number {
+  return 2 * s.config.keepaliveMs;
+}
+
+export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> {
+  if (state.exited) return { state, effects: [] };
+  if (event.type !== 'start' && state.generation === 0) {
+    // Before `start` nothing is known, not even our generation: ignore rather than guess.
+    return { state, effects: [] };
+  }
+  const st: Step = { s: cloneState(state), now: event.now, out: [] };
+  const s = st.s;
+  if (event.type === 'start') {
+    onStart(st, event.generation);
+  } else {
+    noticeStall(st);
+    s.lastEventAt = Math.max(s.lastEventAt, event.now);
+    switch (event.type) {
+      case 'tick':
+        break;
+      case 'message':
+        onMessage(st, event.path, event.message);
+        break;
+      case 'admin':
+        onAdmin(st, event.command);
+        break;
+      case 'group-result':
+        onGroupResult(st, event.group, event.action, event.ok, event.detail);
+        break;
+      case 'reset-result':
+        onResetResult(st, event.ok, event.detail);
+        break;
+      case 'shutdown':
+        onShutdownRequest(st);
+        break;
+    }
+  }
+  livenessTimers(st);
+  fencingTimers(st);
+  placeGroups(st);
+  finishShutdownIfDone(st);
+  if (!s.exited && st.now >= s.nextHeartbeatAt) {
+    st.out.push({ type: 'send', message: { kind: 'heartbeat', ...senderView(s, st.now) } });
+    s.nextHeartbeatAt = st.now + s.config.keepaliveMs;
+  }
+  return { state: s, effects: st.out };
+}
+
+function onStart(st: Step, generation: number): void {
+  const s = st.s;
+  const c = s.config;
+  s.generation = generation;
+  s.startedAt = s.lastEventAt = s.resumedAt = s.nextHeartbeatAt = st.now;
+  log(st, 'info', `twinbeat starting on ${c.local}: generation ${generation}, peer ${c.peer}, ${c.paths.length} path(s)`);
+  if (!c.canResetPeer) {
+    log(
+      st,
+      'warn',
+      `No reset device can reset ${c.peer}: if every path fails, both nodes may run the same groups (Heartbeat v1 behaviour). Configure stonith_host for safe takeover.`,
+    );
+  }
+  if (c.autoFailbackWasLegacy) {
+    log(st, 'warn', 'auto_failback legacy is read as auto_failback on (each group returns to its home node); set it explicitly in ha.cf');
+  }
+}
+
+/** A node that did not run for a while must not blame the silence on its peer. */
+function noticeStall(st: Step): void {
+  const s = st.s;
+  const gap = st.now - s.lastEventAt;
+  if (gap <= stallThresholdMs(s)) return;
+  s.resumedAt = st.now;
+  if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') {
+    s.fence.until = Math.max(s.fence.until, st.now + s.config.deadtimeMs);
+  }
+  log(st, 'warn', `No event for ${gap} ms (CPU stall or clock jump): giving ${s.config.peer} a fresh deadtime before judging it`);
+}

@@ -1,0 +1,114 @@
+// The data the core speaks: its configuration, the messages it exchanges with the peer,
+// the events the shell feeds it and the effects it hands back. Plain data only, so that
+// scenarios can print and compare them and the wire codec can encode the messages.
+
+export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed';
+
+/** What this node is doing as a member of the pair, as the peer sees it. */
+export type NodeMode = 'active' | 'standby' | 'leaving';
+
+export interface CoreGroup {
+  /** Heartbeat names a group by its first resource: `Taking over resource group 192.0.2.50`. */
+  id: string;
+  home: string;
+  /** The haresources line as Heartbeat prints it when releasing: `node1 192.0.2.50 httpd`. */
+  line: string;
+}
+
+export interface CoreConfig {
+  local: string;
+  peer: string;
+  /** Both node names, in ha.cf order. */
+  nodes: [string, string];
+  keepaliveMs: number;
+  deadtimeMs: number;
+  warntimeMs: number;
+  initdeadMs: number;
+  /** How long the node that holds nothing waits before it shoots when contact is lost. */
+  fenceDelayMs: number;
+  paths: { id: string; name: string }[];
+  /** In haresources order; the order decides which node shoots first (see fencing.ts). */
+  groups: CoreGroup[];
+  /** `legacy` has already been mapped to `on` (see config.ts). */
+  autoFailback: 'on' | 'off';
+  /** True when ha.cf said `auto_failback legacy` (or nothing): the start-up log says how it is read. */
+  autoFailbackWasLegacy: boolean;
+  /** A reset device wired so that this node can power-cycle its peer. */
+  canResetPeer: boolean;
+  /** First wait after a failed reset; doubles each time up to resetRetryMaxMs. */
+  resetRetryMs: number;
+  resetRetryMaxMs: number;
+  /** After a group failed to start here, how long before this node tries it again. */
+  failedRetryMs: number;
+}
+
+/**
+ * What every message says about its sender: enough for the receiver to decide alone.
+ * Handover state rides on every message (not only on the one-off notices) so that a lost
+ * notice is repaired by the next heartbeat.
+ */
+export interface SenderView {
+  /** Incremented at every start of the sender (kept on disk by the shell). */
+  generation: number;
+  /** Grows by one with every message within a generation. */
+  seq: number;
+  /** The receiver's generation as last heard by the sender; 0 if never heard. */
+  ackGeneration: number;
+  mode: NodeMode;
+  /** Groups the sender has the right to run (starting, running, stopping, or failed there). */
+  held: string[];
+  /** Groups the sender stopped and handed to the receiver (at `ackGeneration`), not yet taken up. */
+  granted: string[];
+  /** Groups that failed to start on the sender recently: do not hand them back yet. */
+  failed: string[];
+  /**
+   * Per group, how many times its right to run has changed hands, as far as the sender knows.
+   * A grant counts only if its epoch is newer than the receiver's: a heartbeat that still lists
+   * an old grant after the group came back and went again is recognised as old.
+   */
+  epochs: Record<string, number>;
+}
+
+export type Message =
+  | ({ kind: 'heartbeat' } & SenderView)
+  /** "Please stop these and hand them to me" (hb_takeover, or failback requested by the home). */
+  | ({ kind: 'release-request'; groups: string[] } & SenderView)
+  /** "I have stopped these; they are yours." Also listed in `granted` until taken up. */
+  | ({ kind: 'release-done'; groups: string[] } & SenderView)
+  /** "I have stopped everything and am leaving; take what I held." */
+  | ({ kind: 'shutdown' } & SenderView);
+
+export type MessageKind = Message['kind'];
+
+export type AdminCommand = 'standby' | 'takeover' | 'takeover-force';
+
+export type CoreEvent =
+  /** First event of a run. The shell has stopped every group before (start-up cleanup). */
+  | { type: 'start'; now: number; generation: number }
+  | { type: 'tick'; now: number }
+  /** An authenticated message from the peer arrived on path `path` (a PathSpec id). */
+  | { type: 'message'; now: number; path: string; message: Message }
+  | { type: 'admin'; now: number; command: AdminCommand }
+  | { type: 'group-result'; now: number; group: string; action: 'start' | 'stop'; ok: boolean; detail?: string }
+  | { type: 'reset-result'; now: number; ok: boolean; detail?: string }
+  /** The operator or systemd asked this agent to stop (SIGTERM). */
+  | { type: 'shutdown'; now: number };
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export type Effect =
+  /** Send on every path (`path` absent) or on one path. */
+  | { type: 'send'; message: Message; path?: string }
+  | { type: 'start-group'; group: string }
+  | { type: 'stop-group'; group: string }
+  | { type: 'reset-peer'; node: string }
+  | { type: 'log'; level: LogLevel; text: string }
+  /** The last decision and why, for `twinbeat status` and MQTT. */
+  | { type: 'decision'; text: string }
+  /** Graceful shutdown is complete: the shell may exit. */
+  | { type: 'exit' };
+
+export interface StepResult<S> {
+  state: S;
+  effects: Effect[];
+}

@@ -1,0 +1,208 @@
+// One random scenario from one seed: a fault phase, then a quiet phase in which every fault is
+// repaired; at the end every group must be held by exactly one node, where auto_failback says.
+import type { CoreConfig } from '../../src/core';
+import { makeRng, type Rng } from './prng';
+import { Violation, World, type StepFn } from './world';
+
+export const FAULT_PHASE_MS = 25_000;
+/** Longest recovery after the last fault: reboot after a reset (<= 6.5 s) + join (~2 s) +
+ *  a failed start's hold-off (8 s) + handover (<= 1 s) + fence delay if contact is lost at
+ *  the very end (deadtime + fence_delay + reset + start = 13 s); 40 s leaves a margin. */
+export const QUIET_PHASE_MS = 40_000;
+
+export interface PairOptions {
+  resetDevice: boolean;
+  autoFailback: 'on' | 'off';
+  /** Home node index of each group. */
+  homes: number[];
+}
+
+export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
+  const names: [string, string] = ['node1', 'node2'];
+  const groups = o.homes.map((h, i) => ({ id: `192.0.2.${50 + i}`, home: names[h]!, line: `${names[h]} 192.0.2.${50 + i} httpd` }));
+  const make = (i: number): CoreConfig => ({
+    local: names[i]!,
+    peer: names[1 - i]!,
+    nodes: names,
+    keepaliveMs: 1000,
+    deadtimeMs: 4000,
+    warntimeMs: 2000,
+    initdeadMs: 8000,
+    fenceDelayMs: 8000,
+    paths: [
+      { id: 'eth1', name: 'eth1' },
+      { id: 'ttyS1', name: '/dev/ttyS1' },
+    ],
+    groups,
+    autoFailback: o.autoFailback,
+    autoFailbackWasLegacy: false,
+    canResetPeer: o.resetDevice,
+    resetRetryMs: 1000,
+    resetRetryMaxMs: 8000,
+    failedRetryMs: 8000,
+  });
+  return [make(0), make(1)];
+}
+
+export interface ScenarioResult {
+  seed: number;
+  ok: boolean;
+  violation?: string;
+  summary: string;
+  trace: string[];
+  steps: number;
+}
+
+export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boolean } = {}): ScenarioResult {
+  const rng = makeRng(seed);
+  const pair: PairOptions = {
+    resetDevice: rng.chance(0.6),
+    autoFailback: rng.chance(0.5) ? 'on' : 'off',
+    homes: rng.chance(0.5) ? [0] : [0, rng.int(0, 1)],
+  };
+  const world = new World({ rng, configs: pairConfigs(pair), stepFn: opts.stepFn, trace: opts.trace ?? false });
+  const faults: string[] = [];
+  const usedAdmin = planFaults(world, rng, faults);
+  const summary =
+    `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
+    `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}; faults: ${faults.join('; ') || 'none'}`;
+  const end = FAULT_PHASE_MS + QUIET_PHASE_MS;
+  try {
+    world.run(FAULT_PHASE_MS);
+    repairEverything(world);
+    runQuietPhase(world, end, pair, usedAdmin);
+    checkSettled(world, pair);
+    return { seed, ok: true, summary, trace: world.trace ?? [], steps: world.steps };
+  } catch (e) {
+    if (!(e instanceof Violation)) throw e;
+    world.note(`VIOLATION ${e.message}`);
+    return { seed, ok: false, violation: e.message, summary, trace: world.trace ?? [], steps: world.steps };
+  }
+}
+
+function planFaults(world: World, rng: Rng, faults: string[]): boolean {
+  const [n1, n2] = world.nodes;
+  world.powerOnAt(n1, 0);
+  world.powerOnAt(n2, rng.chance(0.8) ? rng.int(0, 3000) : rng.int(3000, 14_000));
+  world.startFailure = rng.chance(0.3) ? rng.next() * 0.4 : 0;
+  world.resetFailure = rng.chance(0.3) ? rng.next() * 0.6 : 0;
+  if (world.startFailure) faults.push(`start failure ${world.startFailure.toFixed(2)}`);
+  if (world.resetFailure) faults.push(`reset failure ${world.resetFailure.toFixed(2)}`);
+  const paths = Object.keys(world.links);
+  let usedAdmin = false;
+  const count = rng.int(0, 6);
+  for (let i = 0; i < count; i++) {
+    const at = rng.int(1000, FAULT_PHASE_MS - 1000);
+    const room = FAULT_PHASE_MS - at;
+    const node = world.nodes[rng.int(0, 1)]!;
+    const kind = rng.pick(['cut', 'cut-all', 'cut-all', 'lossy', 'crash', 'stall', 'admin', 'shutdown'] as const);
+    if (kind === 'cut' || kind === 'cut-all') {
+      const cut = kind === 'cut' ? [rng.pick(paths)] : paths;
+      const oneWay = rng.chance(0.2) ? rng.int(0, 1) : -1;
+      const d = rng.int(500, room);
+      faults.push(`${at}: cut ${cut.join('+')}${oneWay >= 0 ? ` from node${oneWay + 1}` : ''} for ${d}`);
+      const set = (v: boolean) => () => {
+        for (const p of cut) for (const dir of [0, 1]) if (oneWay < 0 || dir === oneWay) world.links[p]![dir]!.cut = v;
+      };
+      world.fault(at, `cut ${cut.join('+')}`, set(true));
+      world.fault(at + d, `heal ${cut.join('+')}`, set(false));
+    } else if (kind === 'lossy') {
+      const p = rng.pick(paths);
+      const loss = rng.next() * 0.5;
+      faults.push(`${at}: ${p} lossy ${loss.toFixed(2)}, dup, reorder`);
+      world.fault(at, `${p} lossy`, () => {
+        for (const l of world.links[p]!) Object.assign(l, { loss, duplicate: 0.05, reorder: 0.1 });
+      });
+    } else if (kind === 'crash') {
+      const d = rng.int(500, 8000);
+      faults.push(`${at}: crash ${node.name} for ${d}`);
+      world.fault(at, `crash ${node.name}`, () => {
+        if (!node.powered) return;
+        world.powerOff(node, 'crash');
+        world.powerOnAt(node, world.now + d);
+      });
+    } else if (kind === 'stall') {
+      const d = rng.int(500, Math.min(12_000, room));
+      faults.push(`${at}: stall ${node.name} for ${d}`);
+      world.fault(at, `stall ${node.name} for ${d}`, () => {
+        if (!node.powered) return;
+        node.stalledUntil = world.now + d;
+        world.schedule({ kind: 'resume', at: world.now + d, node: node.index });
+      });
+    } else if (kind === 'admin') {
+      usedAdmin = true;
+      const command = rng.pick(['standby', 'takeover'] as const);
+      faults.push(`${at}: ${command} on ${node.name}`);
+      world.fault(at, `admin ${command} on ${node.name}`, () => world.feed(node, { type: 'admin', now: world.now, command }));
+    } else {
+      usedAdmin = true;
+      const back = rng.int(500, 6000);
+      faults.push(`${at}: shutdown ${node.name}, back after ${back}`);
+      world.fault(at, `shutdown ${node.name}`, () => {
+        node.restartAfterExitMs = back;
+        world.feed(node, { type: 'shutdown', now: world.now });
+      });
+    }
+  }
+  return usedAdmin;
+}
+
+function repairEverything(world: World): void {
+  world.note('QUIET: every path healed, nodes powered, resources and devices work');
+  world.startFailure = 0;
+  world.resetFailure = 0;
+  for (const pair of Object.values(world.links)) for (const l of pair) Object.assign(l, { cut: false, loss: 0, duplicate: 0, reorder: 0 });
+  for (const n of world.nodes) {
+    n.restartAfterExitMs = 0;
+    if (!n.powered) world.powerOnAt(n, world.now + 1);
+  }
+}
+
+/** Runs the quiet phase, watching for failback moves that auto_failback off forbids. */
+function runQuietPhase(world: World, end: number, pair: PairOptions, usedAdmin: boolean): void {
+  if (pair.autoFailback === 'on' || usedAdmin) {
+    world.run(end);
+    return;
+  }
+  const settledHolder: Record<string, number> = {};
+  const slice = 250;
+  while (world.now < end) {
+    world.run(Math.min(end, world.now + slice));
+    const [a, b] = world.nodes;
+    if (!a.powered || !b.powered || !world.anyPathWorks()) continue;
+    for (const g of a.config.groups) {
+      const holders = world.nodes.filter((n) => n.running.has(g.id) && n.state?.groups[g.id]?.state === 'held');
+      if (holders.length !== 1) continue;
+      const holder = holders[0]!.index;
+      const before = settledHolder[g.id];
+      if (before === undefined) settledHolder[g.id] = holder;
+      else if (before !== holder) {
+        throw new Violation(`(5) auto_failback off, yet ${g.id} moved from node${before + 1} to node${holder + 1} with both nodes up`);
+      }
+    }
+  }
+}
+
+/** (4) and (5): after the quiet phase every group runs on exactly one node, the right one. */
+function checkSettled(world: World, pair: PairOptions): void {
+  for (const g of world.nodes[0].config.groups) {
+    const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
+    const held = holders.filter((n) => n.state?.groups[g.id]?.state === 'held');
+    if (holders.length !== 1 || held.length !== 1) {
+      throw new Violation(
+        `(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`,
+      );
+    }
+    if (pair.autoFailback === 'on') {
+      const home = world.nodes.find((n) => n.name === g.home)!;
+      const other = world.nodes[1 - home.index]!;
+      const homeStandby = home.state?.mode === 'standby';
+      const otherStandby = other.state?.mode === 'standby';
+      // Both in standby: neither hands anything over, so wherever it is is right.
+      const expected = homeStandby ? (otherStandby ? held[0] : other) : home;
+      if (expected && held[0] !== expected) {
+        throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected ${expected.name}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,413 @@
+// A simulated pair: two cores, the paths between them, their resources and reset devices, and
+// a clock that only this file moves. Invariants are checked after everything that happens.
+//
+// "Holder" here is physical: a node holds a group from the moment its core asks to start it
+// (the address may be up a microsecond later) until the stop has completed, including a
+// start that failed half-way until its clean-up stop has completed. A powered-off node holds
+// nothing. The core learns about completions later, which only makes the checks stricter.
+import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
+import type { CoreConfig, CoreEvent, Effect, Message } from '../../src/core';
+import { Agenda, type Timed } from './queue';
+import type { Rng } from './prng';
+
+export type StepFn = (state: CoreState, event: CoreEvent) => { state: CoreState; effects: Effect[] };
+
+export class Violation extends Error {}
+
+type Item = Timed &
+  (
+    | { kind: 'tick'; node: number; token: number }
+    | { kind: 'arrive'; node: number; path: string; message: Message }
+    | { kind: 'group-done'; node: number; incarnation: number; group: string; action: 'start' | 'stop'; ok: boolean }
+    | { kind: 'reset-done'; node: number; incarnation: number; ok: boolean }
+    | { kind: 'power-on'; node: number; token: number }
+    | { kind: 'resume'; node: number }
+    | { kind: 'fault'; label: string; run: () => void }
+  );
+
+type Distribute<T> = T extends unknown ? Omit<T, 'order'> : never;
+type NewItem = Distribute<Item>;
+
+export interface Link {
+  cut: boolean;
+  loss: number;
+  duplicate: number;
+  /** Chance that a message is held back long enough to arrive after later ones. */
+  reorder: number;
+  minDelay: number;
+  maxDelay: number;
+  lastDeliveredAt: number;
+}
+
+export interface SimNode {
+  index: number;
+  name: string;
+  config: CoreConfig;
+  state: CoreState | null;
+  powered: boolean;
+  incarnation: number;
+  generation: number;
+  bootToken: number;
+  tickToken: number;
+  stalledUntil: number;
+  deferred: CoreEvent[];
+  running: Set<string>;
+  /** Restart the agent this long after a graceful exit (-1: stay down). */
+  restartAfterExitMs: number;
+  // Bookkeeping for the invariants.
+  lastHeardAt: number | null;
+  lastHeardCurrentAt: number | null;
+  lastArrivalAt: number | null;
+  /** The peer up to this generation is known to run nothing (we reset it, or it left). */
+  clearedGeneration: number | null;
+  forced: boolean;
+}
+
+export interface WorldParams {
+  rng: Rng;
+  configs: [CoreConfig, CoreConfig];
+  stepFn?: StepFn;
+  trace: boolean;
+}
+
+export class World {
+  now = 0;
+  readonly rng: Rng;
+  readonly nodes: [SimNode, SimNode];
+  /** links[pathId][from] : the direction from node `from` to the other. */
+  readonly links: Record<string, [Link, Link]> = {};
+  readonly agenda = new Agenda<Item>();
+  readonly stepFn: StepFn;
+  readonly trace: string[] | null;
+  readonly deadtimeMs: number;
+  readonly hasResetDevice: boolean;
+  startFailure = 0;
+  resetFailure = 0;
+  resetsThisEpisode = 0;
+  /** When two holders of a group coexist (allowed only without a reset device, after lost contact). */
+  dualSince: Record<string, number> = {};
+  workingSince: number | null = null;
+  steps = 0;
+
+  constructor(p: WorldParams) {
+    this.rng = p.rng;
+    this.stepFn = p.stepFn ?? step;
+    this.trace = p.trace ? [] : null;
+    this.deadtimeMs = p.configs[0].deadtimeMs;
+    this.hasResetDevice = p.configs[0].canResetPeer && p.configs[1].canResetPeer;
+    const makeNode = (i: number): SimNode => ({
+      index: i,
+      name: p.configs[i]!.local,
+      config: p.configs[i]!,
+      state: null,
+      powered: false,
+      incarnation: 0,
+      generation: 0,
+      bootToken: 0,
+      tickToken: 0,
+      stalledUntil: 0,
+      deferred: [],
+      running: new Set<string>(),
+      restartAfterExitMs: -1,
+      lastHeardAt: null,
+      lastHeardCurrentAt: null,
+      lastArrivalAt: null,
+      clearedGeneration: null,
+      forced: false,
+    });
+    this.nodes = [makeNode(0), makeNode(1)];
+    for (const path of p.configs[0].paths) {
+      const serial = path.id.startsWith('tty');
+      const link = (): Link => ({
+        cut: false,
+        loss: 0,
+        duplicate: 0,
+        reorder: 0,
+        minDelay: serial ? 15 : 1,
+        maxDelay: serial ? 60 : 20,
+        lastDeliveredAt: -Infinity,
+      });
+      this.links[path.id] = [link(), link()];
+    }
+  }
+
+  note(line: string): void {
+    if (this.trace) this.trace.push(`${String(this.now).padStart(6)} ${line}`);
+  }
+
+  schedule(item: NewItem): void {
+    this.agenda.push(item as Omit<Item, 'order'>);
+  }
+
+  fault(at: number, label: string, run: () => void): void {
+    this.schedule({ kind: 'fault', at, label, run });
+  }
+
+  powerOnAt(node: SimNode, at: number): void {
+    node.bootToken += 1;
+    this.schedule({ kind: 'power-on', at, node: node.index, token: node.bootToken });
+  }
+
+  powerOff(node: SimNode, why: string): void {
+    this.note(`${node.name}: power off (${why})`);
+    node.powered = false;
+    node.state = null;
+    node.running.clear();
+    node.deferred = [];
+    node.stalledUntil = 0;
+    node.bootToken += 1;
+  }
+
+  /** Runs until `until` (simulated ms) or until the agenda is empty. Throws Violation. */
+  run(until: number): void {
+    for (;;) {
+      const item = this.agenda.pop();
+      if (!item) return;
+      if (item.at > until) {
+        this.agenda.push(item);
+        this.now = until;
+        return;
+      }
+      this.now = item.at;
+      this.handle(item);
+      this.checkHolders();
+    }
+  }
+
+  private handle(item: Item): void {
+    const node = 'node' in item ? this.nodes[item.node] : undefined;
+    switch (item.kind) {
+      case 'fault':
+        this.note(`FAULT ${item.label}`);
+        item.run();
+        return;
+      case 'tick':
+        if (node!.tickToken === item.token) this.feed(node!, { type: 'tick', now: this.now });
+        return;
+      case 'arrive': {
+        const n = node!;
+        if (!n.powered) return;
+        this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
+        n.lastArrivalAt = this.now;
+        this.feed(n, { type: 'message', now: this.now, path: item.path, message: item.message });
+        return;
+      }
+      case 'group-done': {
+        const n = node!;
+        if (!n.powered || n.incarnation !== item.incarnation) return;
+        if (item.action === 'stop' && item.ok) n.running.delete(item.group);
+        this.note(`${n.name}: ${item.action} ${item.group} ${item.ok ? 'ok' : 'FAILED'}`);
+        this.feed(n, { type: 'group-result', now: this.now, group: item.group, action: item.action, ok: item.ok });
+        return;
+      }
+      case 'reset-done': {
+        const shooter = node!;
+        const target = this.nodes[1 - shooter.index]!;
+        if (item.ok) {
+          this.resetsThisEpisode += 1;
+          this.note(`${shooter.name}: reset of ${target.name} ok (${this.resetsThisEpisode} in this episode)`);
+          if (this.resetsThisEpisode > 1) {
+            throw new Violation(`(6) reset loop: ${this.resetsThisEpisode} successful resets in one lost-contact episode`);
+          }
+          if (target.powered) this.powerOff(target, `reset by ${shooter.name}`);
+          this.powerOnAt(target, this.now + this.rng.int(2000, 6000));
+          if (shooter.powered && shooter.incarnation === item.incarnation) shooter.clearedGeneration = target.generation;
+        } else {
+          this.note(`${shooter.name}: reset of ${target.name} FAILED`);
+        }
+        if (shooter.powered && shooter.incarnation === item.incarnation) {
+          this.feed(shooter, { type: 'reset-result', now: this.now, ok: item.ok });
+        }
+        return;
+      }
+      case 'power-on': {
+        const n = node!;
+        if (n.bootToken !== item.token || n.powered) return;
+        n.powered = true;
+        n.incarnation += 1;
+        n.generation += 1;
+        n.state = initialState(n.config);
+        n.lastHeardAt = n.lastHeardCurrentAt = n.lastArrivalAt = null;
+        n.clearedGeneration = null;
+        n.forced = false;
+        this.note(`${n.name}: boots, generation ${n.generation}`);
+        this.feed(n, { type: 'start', now: this.now, generation: n.generation });
+        return;
+      }
+      case 'resume': {
+        const n = node!;
+        if (!n.powered || this.now < n.stalledUntil) return;
+        const waiting = n.deferred;
+        n.deferred = [];
+        this.note(`${n.name}: resumes after stall with ${waiting.length} waiting event(s)`);
+        // The shell's duty after a pause: read what is waiting before letting timers fire.
+        for (const e of waiting) if (e.type !== 'tick') this.feed(n, { ...e, now: this.now });
+        this.feed(n, { type: 'tick', now: this.now });
+        return;
+      }
+    }
+  }
+
+  /** Hands one event to a node's core, unless the node is off or stalled. */
+  feed(node: SimNode, event: CoreEvent): void {
+    if (!node.powered || !node.state) return;
+    if (this.now < node.stalledUntil) {
+      node.deferred.push(event);
+      return;
+    }
+    if (event.type === 'message') this.beforeMessage(node, event.message);
+    if (event.type === 'admin' && event.command === 'takeover-force') node.forced = true;
+    const before = node.state;
+    const result = this.stepFn(node.state, event);
+    this.steps += 1;
+    node.state = result.state;
+    this.checkTakeover(node, before, result.state);
+    for (const effect of result.effects) this.carryOut(node, effect);
+    const next = node.powered && node.state ? nextDeadline(node.state) : null;
+    node.tickToken += 1;
+    if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: node.index, token: node.tickToken });
+  }
+
+  private beforeMessage(node: SimNode, msg: Message): void {
+    const peer = this.nodes[1 - node.index]!;
+    if (node.clearedGeneration !== null && msg.generation > node.clearedGeneration) node.clearedGeneration = null;
+    if (node.clearedGeneration === null || msg.generation > node.clearedGeneration) node.lastHeardAt = this.now;
+    if (msg.kind === 'shutdown') node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, msg.generation);
+    // A lost-contact episode ends when either node hears the other's current generation.
+    if (msg.generation === peer.generation) {
+      node.lastHeardCurrentAt = this.now;
+      if (this.resetsThisEpisode > 0) this.note(`contact: a new episode begins`);
+      this.resetsThisEpisode = 0;
+    }
+  }
+
+  private carryOut(node: SimNode, effect: Effect): void {
+    const peer = this.nodes[1 - node.index]!;
+    switch (effect.type) {
+      case 'send': {
+        if (effect.message.kind !== 'heartbeat') this.note(`${node.name}: send ${describe(effect.message)}`);
+        const paths = effect.path ? [effect.path] : Object.keys(this.links);
+        for (const p of paths) this.transmit(node, p, effect.message);
+        return;
+      }
+      case 'start-group': {
+        this.note(`${node.name}: start ${effect.group}`);
+        node.running.add(effect.group);
+        const ok = !this.rng.chance(this.startFailure);
+        this.schedule({
+          kind: 'group-done',
+          at: this.now + this.rng.int(20, 600),
+          node: node.index,
+          incarnation: node.incarnation,
+          group: effect.group,
+          action: 'start',
+          ok,
+        });
+        return;
+      }
+      case 'stop-group':
+        this.note(`${node.name}: stop ${effect.group}`);
+        this.schedule({
+          kind: 'group-done',
+          at: this.now + this.rng.int(20, 400),
+          node: node.index,
+          incarnation: node.incarnation,
+          group: effect.group,
+          action: 'stop',
+          ok: true,
+        });
+        return;
+      case 'reset-peer': {
+        this.note(`${node.name}: RESET ${peer.name}`);
+        if (node.lastArrivalAt !== null && this.now - node.lastArrivalAt < this.deadtimeMs) {
+          throw new Violation(
+            `(3) ${node.name} resets ${peer.name}, whose last message reached it ${this.now - node.lastArrivalAt} ms ago (< deadtime)`,
+          );
+        }
+        this.schedule({
+          kind: 'reset-done',
+          at: this.now + this.rng.int(100, 500),
+          node: node.index,
+          incarnation: node.incarnation,
+          ok: !this.rng.chance(this.resetFailure),
+        });
+        return;
+      }
+      case 'log':
+        this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
+        return;
+      case 'decision':
+        return;
+      case 'exit':
+        if (node.running.size > 0) throw new Violation(`${node.name} exits while still running ${[...node.running].join(' ')}`);
+        this.powerOff(node, 'agent exited');
+        if (node.restartAfterExitMs >= 0) this.powerOnAt(node, this.now + node.restartAfterExitMs);
+        return;
+    }
+  }
+
+  private transmit(from: SimNode, path: string, message: Message): void {
+    const link = this.links[path]![from.index]!;
+    if (link.cut || this.rng.chance(link.loss)) return;
+    const copies = this.rng.chance(link.duplicate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      let delay = this.rng.int(link.minDelay, link.maxDelay);
+      if (this.rng.chance(link.reorder)) delay += this.rng.int(50, 1500);
+      this.schedule({ kind: 'arrive', at: this.now + delay, node: 1 - from.index, path, message });
+    }
+  }
+
+  /**
+   * (2) A takeover from a silent peer needs a successful reset first, when a device exists.
+   * "Takeover" is the moment a node gains the right to run a group (its token); restarting a
+   * group it already had the right to (after a failed start) takes nothing from the peer.
+   */
+  private checkTakeover(node: SimNode, before: CoreState, after: CoreState): void {
+    if (!this.hasResetDevice || node.forced) return;
+    const heard = node.lastHeardAt !== null && this.now - node.lastHeardAt < this.deadtimeMs;
+    if (heard || node.clearedGeneration !== null) return;
+    for (const g of node.config.groups) {
+      if (!before.groups[g.id]!.token && after.groups[g.id]!.token) {
+        throw new Violation(`(2) ${node.name} takes ${g.id} while its peer is silent and was neither reset nor shut down`);
+      }
+    }
+  }
+
+  /** Some path delivered in both directions within deadtime: the nodes can hear each other. */
+  anyPathWorks(): boolean {
+    for (const id in this.links) {
+      const [a, b] = this.links[id]!;
+      if (this.now - a.lastDeliveredAt < this.deadtimeMs && this.now - b.lastDeliveredAt < this.deadtimeMs) return true;
+    }
+    return false;
+  }
+
+  /** (1) Never two holders; without a reset device, only after lost contact and briefly. */
+  private checkHolders(): void {
+    const [a, b] = this.nodes;
+    const works = this.anyPathWorks();
+    if (works && this.workingSince === null) this.workingSince = this.now;
+    if (!works) this.workingSince = null;
+    for (const g of a.config.groups) {
+      const dual = a.powered && b.powered && a.running.has(g.id) && b.running.has(g.id);
+      if (!dual) {
+        delete this.dualSince[g.id];
+        continue;
+      }
+      if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
+      if (this.dualSince[g.id] === undefined) {
+        this.dualSince[g.id] = this.now;
+        if (works) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+      }
+      const bound = 2 * this.deadtimeMs + 2000;
+      if (this.workingSince !== null && this.now - this.workingSince > bound) {
+        throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
+      }
+    }
+  }
+}
+
+export function describe(m: Message): string {
+  const extra = 'groups' in m ? ` [${m.groups.join(' ')}]` : '';
+  return `${m.kind}${extra} gen=${m.generation} seq=${m.seq} ack=${m.ackGeneration} mode=${m.mode} held=[${m.held.join(' ')}] granted=[${m.granted.join(' ')}]`;
+}
