@@ -1,0 +1,172 @@
+// The shell around the core: turns timers, peer messages, operator commands and the results
+// of slow work into core events, one at a time, and carries out the core's effects in order.
+// It decides nothing. Slow work (resource scripts, the reset device) runs in the background
+// and reports back as an event, so a heartbeat is never late because of it.
+import { nextDeadline, initialState, step, coreConfigFrom, type CoreEvent, type CoreState, type Effect } from '../core';
+import type { Config } from '../config/types';
+import type { Logger, LogLevel } from '../log';
+import { startGroup, stopGroup } from '../resources/group';
+import type { ManagedResource } from '../resources/resource';
+import type { Decision, StatusSnapshot } from '../report/snapshot';
+import { buildSnapshot, splitDecision } from './snapshot';
+import type { PeerTransport } from './transport';
+
+export interface ResetOutcome {
+  ok: boolean;
+  detail: string;
+}
+
+export interface AgentDeps {
+  config: Config;
+  logger: Logger;
+  transport: PeerTransport;
+  groups: Map<string, ManagedResource[]>;
+  generation: number;
+  version: string;
+  /** Power-cycles the peer; absent when no reset device is wired to this node. */
+  resetPeer?: () => Promise<ResetOutcome>;
+  /** Monotonic milliseconds (default performance.now). */
+  clock?: () => number;
+  /** Called with a fresh snapshot after every step that changed something. */
+  onSnapshot?: (snapshot: StatusSnapshot) => void;
+}
+
+/** The parts of a snapshot whose change is news (not the ages and timestamps that move every tick). */
+function significantPart(s: StatusSnapshot): string {
+  return JSON.stringify([s.role, s.peer.state, s.peer.generation, s.paths.map((p) => p.state), s.groups, s.lastDecision?.text, s.lastDecision?.at]);
+}
+
+const LEVELS: Record<'info' | 'warn' | 'error', LogLevel> = { info: 'info', warn: 'warn', error: 'ERROR' };
+
+export class Agent {
+  private state: CoreState;
+  private timer: NodeJS.Timeout | undefined;
+  private lastDecision: Decision | undefined;
+  /** What reporters last heard about, so they hear only of changes (not of every tick). */
+  private reportedSignature = '';
+  private halted = false;
+  private readonly startedAt = new Date();
+  private readonly clock: () => number;
+  private exitResolve!: () => void;
+  /** Resolves when the core says graceful shutdown is complete. */
+  readonly exited: Promise<void> = new Promise((resolve) => (this.exitResolve = resolve));
+
+  constructor(private readonly deps: AgentDeps) {
+    this.clock = deps.clock ?? (() => performance.now());
+    this.state = initialState(coreConfigFrom(deps.config));
+  }
+
+  /** Opens the paths and feeds the core its first event. The caller has released leftovers. */
+  async start(): Promise<void> {
+    await this.deps.transport.start((path, message) => this.dispatch({ type: 'message', now: this.clock(), path, message }));
+    this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation });
+  }
+
+  /** One event in, its effects out, the next tick scheduled. Never re-entered: effects run after. */
+  dispatch(event: CoreEvent): void {
+    if (this.halted) return;
+    const { state, effects } = step(this.state, event);
+    this.state = state;
+    for (const effect of effects) this.execute(effect);
+    this.scheduleTick();
+    if (this.deps.onSnapshot) {
+      const snapshot = this.snapshot();
+      const signature = significantPart(snapshot);
+      if (signature !== this.reportedSignature) {
+        this.reportedSignature = signature;
+        this.deps.onSnapshot(snapshot);
+      }
+    }
+  }
+
+  private scheduleTick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const due = nextDeadline(this.state);
+    if (due === null) return;
+    // +1 ms: a timer may fire a hair early by the monotonic clock; the core must see the deadline passed.
+    this.timer = setTimeout(() => this.dispatch({ type: 'tick', now: this.clock() }), Math.max(0, due - this.clock()) + 1);
+  }
+
+  private execute(effect: Effect): void {
+    switch (effect.type) {
+      case 'send':
+        this.deps.transport.send(effect.message, effect.path);
+        break;
+      case 'start-group':
+      case 'stop-group':
+        void this.runGroup(effect.group, effect.type === 'start-group' ? 'start' : 'stop');
+        break;
+      case 'reset-peer':
+        void this.resetPeer();
+        break;
+      case 'log':
+        this.deps.logger.log(LEVELS[effect.level], effect.text);
+        break;
+      case 'decision':
+        this.lastDecision = splitDecision(effect.text, new Date());
+        break;
+      case 'exit':
+        this.stopTimers();
+        this.exitResolve();
+        break;
+    }
+  }
+
+  private async runGroup(group: string, action: 'start' | 'stop'): Promise<void> {
+    const resources = this.deps.groups.get(group) ?? [];
+    const outcome = action === 'start' ? await startGroup(resources) : await stopGroup(resources);
+    for (const s of outcome.steps) {
+      const level: LogLevel = s.result.ok ? 'info' : 'ERROR';
+      this.deps.logger.log(level, `${s.action === 'start' ? 'Starting' : 'Stopping'} ${s.resource}: ${s.result.ok ? 'ok' : 'FAILED'} (${s.result.durationMs} ms) ${s.result.detail}`);
+    }
+    const detail = outcome.ok ? undefined : `${outcome.failed}: ${outcome.steps.find((s) => !s.result.ok)?.result.detail ?? ''}`;
+    this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
+  }
+
+  private async resetPeer(): Promise<void> {
+    const outcome: ResetOutcome = this.deps.resetPeer
+      ? await this.deps.resetPeer().catch((err: unknown) => ({ ok: false, detail: String(err) }))
+      : { ok: false, detail: 'no reset device is configured for this node' };
+    this.dispatch({ type: 'reset-result', now: this.clock(), ok: outcome.ok, detail: outcome.detail });
+  }
+
+  admin(command: 'standby' | 'takeover' | 'takeover-force'): string {
+    this.dispatch({ type: 'admin', now: this.clock(), command });
+    return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
+  }
+
+  /** Graceful shutdown: the core stops every group, tells the peer, then says exit. */
+  requestShutdown(): void {
+    this.dispatch({ type: 'shutdown', now: this.clock() });
+  }
+
+  snapshot(): StatusSnapshot {
+    return buildSnapshot({
+      config: this.deps.config,
+      state: this.state,
+      now: this.clock(),
+      ...(this.lastDecision ? { lastDecision: this.lastDecision } : {}),
+      version: this.deps.version,
+      startedAt: this.startedAt,
+      counters: this.deps.transport.counters(),
+    });
+  }
+
+  /** Stops the timers and closes the paths without telling the peer (after exit, or a simulated crash). */
+  async halt(): Promise<void> {
+    this.stopTimers();
+    this.halted = true;
+    await this.deps.transport.stop();
+  }
+
+  private stopTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** For tests and the demo: the core's current state. */
+  get coreState(): CoreState {
+    return this.state;
+  }
+}

@@ -1,0 +1,101 @@
+// Builds the status snapshot every reporter reads from the core's state.
+import { isRunning, type CoreState } from '../core';
+import type { Config } from '../config/types';
+import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot } from '../report/snapshot';
+
+export interface SnapshotContext {
+  config: Config;
+  state: CoreState;
+  /** Monotonic ms, the clock the core runs on. */
+  now: number;
+  lastDecision?: Decision;
+  version: string;
+  startedAt: Date;
+  counters: Record<string, number>;
+}
+
+/** "Taking over resource group X: node-b is dead" -> text and reason. */
+export function splitDecision(decision: string, at: Date): Decision {
+  const colon = decision.indexOf(': ');
+  return colon < 0
+    ? { at: at.toISOString(), text: decision, reason: '' }
+    : { at: at.toISOString(), text: decision.slice(0, colon), reason: decision.slice(colon + 2) };
+}
+
+function peerState(s: CoreState): PeerState {
+  switch (s.contact) {
+    case 'alive':
+      return 'up';
+    case 'waiting':
+      return 'unknown';
+    case 'left':
+      return 'leaving';
+    case 'lost':
+      return s.fence.phase === 'resetting' ? 'being-reset' : 'dead';
+    default:
+      return 'dead';
+  }
+}
+
+function role(s: CoreState): Role {
+  const slots = Object.values(s.groups);
+  if (s.mode === 'leaving') return 'leaving';
+  if (s.fence.phase === 'delay' || s.fence.phase === 'resetting' || s.fence.phase === 'retry-wait') return 'fencing';
+  if (slots.some((g) => g.state === 'starting')) return 'starting';
+  if (slots.some((g) => g.state === 'stopping')) return 'stopping';
+  if (slots.some((g) => g.state === 'held')) return 'active';
+  if (slots.some((g) => g.state === 'failed')) return 'failed';
+  if (s.contact === 'waiting' && s.waitExplained) return 'waiting';
+  return 'standby';
+}
+
+export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
+  const { config, state: s, now } = ctx;
+  const ago = (t: number) => (t > 0 ? Math.max(0, Math.round(now - t)) : undefined);
+  const view = s.contact === 'alive' ? s.peer.view : null;
+  const groups: GroupSnapshot[] = config.groups.map((g) => {
+    const slot = s.groups[g.id];
+    const here = slot !== undefined && isRunning(slot.state);
+    const failedOn = [
+      ...(slot && (slot.state === 'failed' || slot.failedUntil > s.lastEventAt) ? [config.localNode] : []),
+      ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
+    ];
+    return {
+      id: g.id,
+      home: g.home,
+      holder: here ? config.localNode : view?.held.includes(g.id) ? config.peerNode : null,
+      state: slot?.state ?? 'released',
+      failedOn,
+    };
+  });
+  const peerLast = ago(s.peer.lastHeardAt);
+  return {
+    cluster: config.cluster,
+    node: config.localNode,
+    role: role(s),
+    peer: {
+      node: config.peerNode,
+      state: peerState(s),
+      ...(s.peer.generation ? { generation: s.peer.generation } : {}),
+      ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),
+    },
+    paths: config.paths.map((p) => {
+      const slot = s.paths[p.id];
+      const last = slot ? ago(slot.lastHeardAt) : undefined;
+      return {
+        id: p.id,
+        name: p.name,
+        state: slot?.up === true ? 'up' : slot?.up === false ? 'dead' : 'unknown',
+        ...(last !== undefined ? { lastHeardAgoMs: last } : {}),
+      };
+    }),
+    groups,
+    ...(ctx.lastDecision ? { lastDecision: ctx.lastDecision } : {}),
+    generation: s.generation,
+    version: ctx.version,
+    startedAt: ctx.startedAt.toISOString(),
+    uptimeS: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
+    timestamp: new Date().toISOString(),
+    counters: ctx.counters,
+  };
+}
