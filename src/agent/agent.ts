@@ -118,7 +118,8 @@ export class Agent {
     const outcome = action === 'start' ? await startGroup(resources) : await stopGroup(resources);
     for (const s of outcome.steps) {
       const level: LogLevel = s.result.ok ? 'info' : 'ERROR';
-      this.deps.logger.log(level, `${s.action === 'start' ? 'Starting' : 'Stopping'} ${s.resource}: ${s.result.ok ? 'ok' : 'FAILED'} (${s.result.durationMs} ms) ${s.result.detail}`);
+      const detail = s.result.detail ? ` ${s.result.detail}` : '';
+      this.deps.logger.log(level, `${s.action === 'start' ? 'Starting' : 'Stopping'} ${s.resource}: ${s.result.ok ? 'ok' : 'FAILED'} (${s.result.durationMs} ms)${detail}`);
     }
     const detail = outcome.ok ? undefined : `${outcome.failed}: ${outcome.steps.find((s) => !s.result.ok)?.result.detail ?? ''}`;
     this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
