@@ -26,8 +26,23 @@ export function onPeerLost(st: Step): void {
   // Both nodes may believe the same thing when a handover message was lost with the link;
   // the second node in ha.cf order then shoots a little later, so the first shot lands first.
   const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
-  const delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
-  s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first, lostAt: st.now };
+  let delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
+  // A one-way link: the peer told us (on the way that still worked) when it would shoot us.
+  // If that is before or near our own shot, its shot goes first and ours waits behind it.
+  const theirs = s.peer.shootsAt;
+  let yielded = false;
+  if (theirs !== null && theirs <= st.now + delay + c.deadtimeMs) {
+    const after = theirs + c.deadtimeMs - st.now;
+    if (after > delay) {
+      delay = after;
+      yielded = true;
+    }
+  }
+  s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first: first && !yielded, lostAt: st.now };
+  if (yielded) {
+    decide(st, `Not taking over yet: ${c.peer} is silent on every path and said it would reset this node first; waiting ${delay} ms before resetting it`, 'warn');
+    return;
+  }
   if (delay === 0) {
     shoot(st, `${c.peer} silent on every path for deadtime and this node runs the first group, so it shoots at once`);
   } else if (first) {

@@ -92,6 +92,12 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     return;
   }
+  // Heard, but the peer has not yet said what it runs (it does not know our generation): after
+  // a split brain both may have the right to a group, so nothing starts until we know.
+  if (s.contact === 'alive' && !s.peer.view) return;
+  // Never start what the peer says it runs: after a split brain the home node waits here
+  // until the other node's stop has completed.
+  if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
   if (slot.state === 'released' && slot.failedUntil <= st.now) {
     slot.state = 'starting';
     slot.reason = 'takeover';

@@ -38,6 +38,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   // Duplicates and messages overtaken on a faster path prove the path works, nothing more.
   if (msg.seq <= s.peer.lastSeq) return;
   s.peer.lastSeq = msg.seq;
+  s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;
   // A view that does not acknowledge our generation was written before the peer knew us.
   s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
 
@@ -54,6 +55,7 @@ function join(st: Step, generation: number): void {
   s.peer.generation = generation;
   s.peer.lastSeq = 0;
   s.peer.view = null;
+  s.peer.shootsAt = null;
   s.forced = false;
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
@@ -135,5 +137,6 @@ function viewOf(m: Message): SenderView {
     granted: m.granted,
     failed: m.failed,
     epochs: m.epochs,
+    fenceInMs: m.fenceInMs,
   };
 }

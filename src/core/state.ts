@@ -49,6 +49,8 @@ export interface PeerSlot {
   view: SenderView | null;
   /** Messages of this generation or older are ignored (the peer was reset or said goodbye). */
   goneGeneration: number;
+  /** When the peer said it would reset us (its fenceInMs), or null. */
+  shootsAt: number | null;
 }
 
 export interface FenceSlot {
@@ -103,7 +105,7 @@ export function initialState(config: CoreConfig): CoreState {
     contact: 'waiting',
     forced: false,
     waitExplained: false,
-    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0 },
+    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null },
     paths,
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
@@ -169,7 +171,14 @@ export function senderView(s: CoreState, now: number): SenderView {
     granted,
     failed,
     epochs,
+    fenceInMs: fenceIn(s, now),
   };
+}
+
+function fenceIn(s: CoreState, now: number): number {
+  if (s.contact !== 'lost') return -1;
+  if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') return Math.max(0, s.fence.until - now);
+  return s.fence.phase === 'resetting' ? 0 : -1;
 }
 
 /** This node gains the right to run a group. */
