@@ -61,7 +61,7 @@ function join(st: Step, generation: number): void {
     const slot = s.groups[g.id]!;
     if (slot.grantedTo !== 0) {
       // We handed it over but the peer restarted since: nobody runs it, and it is ours again.
-      takeToken(slot);
+      takeToken(s, slot);
       log(st, 'info', `${g.id}: ${s.config.peer} restarted before taking it up; it is ours again`);
     }
   }

@@ -181,8 +181,18 @@ function fenceIn(s: CoreState, now: number): number {
   return s.fence.phase === 'resetting' ? 0 : -1;
 }
 
-/** This node gains the right to run a group. */
-export function takeToken(slot: GroupSlot, epoch = slot.epoch + 1): void {
+/**
+ * The next epoch this node may stamp: above `after`, and odd on one node, even on the other, so
+ * that two nodes that took a group independently (split brain) never share an epoch.
+ */
+export function nextEpoch(s: CoreState, after: number): number {
+  const parity = s.config.nodes[0] === s.config.local ? 0 : 1;
+  const n = after + 1;
+  return n % 2 === parity ? n : n + 1;
+}
+
+/** This node gains the right to run a group: a new epoch of its own, or the grant's. */
+export function takeToken(s: CoreState, slot: GroupSlot, epoch = nextEpoch(s, slot.epoch)): void {
   slot.token = true;
   slot.epoch = epoch;
   slot.grantedTo = 0;

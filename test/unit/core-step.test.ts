@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coreConfigFrom, initialState, nextDeadline, step, type CoreState } from '../../src/core';
-import type { CoreEvent, Message } from '../../src/core';
+import type { CoreEvent, Effect, Message } from '../../src/core';
 import type { Config } from '../../src/config/types';
 import { configFromLine } from '../sim/script';
 
@@ -33,7 +33,7 @@ const heartbeat = (seq: number, extra: Partial<Message> = {}): Message =>
 
 /** Feeds the events, ticking at every deadline in between as the shell does. */
 function run(state: CoreState, events: CoreEvent[]) {
-  const effects = [];
+  const effects: Effect[] = [];
   const feed = (e: CoreEvent) => {
     const r = step(deepFreeze(state), e);
     state = r.state;
