@@ -76,6 +76,8 @@ function becomeAlive(st: Step): void {
     return;
   }
   s.contact = 'alive';
+  // An operator's --force covered one silence; the next one is judged afresh.
+  s.forced = false;
   if (was === 'waiting') {
     log(st, 'info', `Status update for node ${c.peer}: status up`);
   } else if (was === 'lost') {

@@ -18,7 +18,7 @@ export type Contact =
   /** Said it was shutting down. */
   | 'left';
 
-export type FencePhase = 'idle' | 'delay' | 'resetting' | 'retry-wait' | 'gave-up';
+export type FencePhase = 'idle' | 'delay' | 'resetting' | 'retry-wait';
 
 export interface GroupSlot {
   state: GroupState;
