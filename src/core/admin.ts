@@ -1,6 +1,6 @@
 // Operator commands (hb_standby, hb_takeover) and graceful shutdown.
 import { runningGroups } from './handover';
-import { decide, log, senderView, type Step } from './state';
+import { decide, log, nextEpoch, senderView, type Step } from './state';
 import type { AdminCommand } from './types';
 
 export function onAdmin(st: Step, command: AdminCommand): void {
@@ -59,7 +59,7 @@ export function finishShutdownIfDone(st: Step): void {
     if (slot.token) {
       slot.token = false;
       slot.grantedTo = tellPeer ? s.peer.generation : 0;
-      slot.epoch += 1;
+      slot.epoch = nextEpoch(s, slot.epoch);
     }
   }
   log(st, 'info', 'All HA resources relinquished.');

@@ -3,9 +3,9 @@
 //
 // One shot only: when both nodes lose every path at once, both are alive and both want to
 // shoot. The node that runs the first group (haresources order) shoots at once; the other
-// waits fence_delay, so the serving node survives. If the first shooter's device fails,
-// it retries only until fence_delay - deadtime after the loss and then leaves the shot to the
-// other node: two retry loops must never fire at the same time and power off both nodes.
+// waits fence_delay, so the serving node survives. A failed reset is retried, but only at
+// times when the peer's own shot cannot be due (see retryTime): two shots that cross would
+// power off both nodes.
 import { decide, type Step } from './state';
 
 export function onPeerLost(st: Step): void {
@@ -26,8 +26,23 @@ export function onPeerLost(st: Step): void {
   // Both nodes may believe the same thing when a handover message was lost with the link;
   // the second node in ha.cf order then shoots a little later, so the first shot lands first.
   const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
-  const delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
-  s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first, lostAt: st.now };
+  let delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
+  // A one-way link: the peer told us (on the way that still worked) when it would shoot us.
+  // If that is before or near our own shot, its shot goes first and ours waits behind it.
+  const theirs = s.peer.shootsAt;
+  let yielded = false;
+  if (theirs !== null && theirs <= st.now + delay + c.deadtimeMs) {
+    const after = theirs + c.deadtimeMs - st.now;
+    if (after > delay) {
+      delay = after;
+      yielded = true;
+    }
+  }
+  s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first: first && !yielded, lostAt: st.now };
+  if (yielded) {
+    decide(st, `Not taking over yet: ${c.peer} is silent on every path and said it would reset this node first; waiting ${delay} ms before resetting it`, 'warn');
+    return;
+  }
   if (delay === 0) {
     shoot(st, `${c.peer} silent on every path for deadtime and this node runs the first group, so it shoots at once`);
   } else if (first) {
@@ -35,7 +50,7 @@ export function onPeerLost(st: Step): void {
   } else {
     decide(
       st,
-      `Not taking over yet: ${c.peer} is silent on every path; waiting fence_delay (${delay} ms) before resetting it, so that the node running the first group shoots first`,
+      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that the node running the first group shoots first`,
       'warn',
     );
   }
@@ -116,17 +131,38 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     return;
   }
   const backoff = Math.min(c.resetRetryMs * 2 ** (s.fence.attempts - 1), c.resetRetryMaxMs);
-  const lastFirstShot = s.fence.lostAt + c.fenceDelayMs - c.deadtimeMs;
-  if (s.fence.first && st.now + backoff >= lastFirstShot) {
-    s.fence.phase = 'gave-up';
-    decide(
-      st,
-      `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; leaving the reset to ${c.peer}'s delayed shot so that only one node shoots`,
-      'error',
-    );
-    return;
-  }
+  const at = retryTime(st, st.now + backoff);
   s.fence.phase = 'retry-wait';
-  s.fence.until = st.now + backoff;
-  decide(st, `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; retrying in ${backoff} ms`, 'error');
+  s.fence.until = at;
+  decide(st, `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; retrying in ${at - st.now} ms`, 'error');
+}
+
+/**
+ * When a retry may fire. A retry must not meet a shot of the peer (both would be powered
+ * off), and the peer's clock started within about a keepalive of ours, so:
+ *  - not within deadtime/2 of any time the peer might fire its first shot (at once, after the
+ *    stagger, after fence_delay, after fence_delay + stagger, counted from our loss time);
+ *  - only in the first half of this node's own slots: time after the loss is cut into slots of
+ *    deadtime, even ones for the first node of ha.cf, odd ones for the second, so that two
+ *    retry loops take turns.
+ */
+function retryTime(st: Step, wanted: number): number {
+  const c = st.s.config;
+  const lostAt = st.s.fence.lostAt;
+  const margin = c.deadtimeMs / 2;
+  const firstShots = [0, c.deadtimeMs / 2, c.fenceDelayMs, c.fenceDelayMs + c.deadtimeMs / 2];
+  const parity = c.local === c.nodes[0] ? 0 : 1;
+  let t = wanted;
+  for (let round = 0; round < 8; round++) {
+    const clash = firstShots.find((shot) => Math.abs(t - (lostAt + shot)) < margin);
+    if (clash !== undefined) t = lostAt + clash + margin;
+    const slot = Math.floor((t - lostAt) / c.deadtimeMs);
+    const intoSlot = t - lostAt - slot * c.deadtimeMs;
+    if (slot % 2 !== parity || intoSlot >= c.deadtimeMs / 2) {
+      const next = slot % 2 === parity ? slot + 2 : slot + 1;
+      t = lostAt + next * c.deadtimeMs;
+    }
+    if (clash === undefined && firstShots.every((shot) => Math.abs(t - (lostAt + shot)) >= margin)) break;
+  }
+  return t;
 }

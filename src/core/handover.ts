@@ -4,7 +4,7 @@
 // A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
 // Without contact, groups are taken only when the peer is known not to run them: it was reset,
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
-import { decide, isRunning, log, senderView, takeToken, type GroupSlot, type Step } from './state';
+import { decide, isRunning, log, nextEpoch, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 
 export function placeGroups(st: Step): void {
@@ -16,7 +16,7 @@ export function placeGroups(st: Step): void {
     const slot = s.groups[g.id]!;
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
     else if (takeAll && !slot.token) {
-      takeToken(slot);
+      takeToken(s, slot);
       decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
     }
     drive(st, g, slot);
@@ -43,14 +43,16 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
 
   const peerEpoch = view.epochs[g.id] ?? 0;
   if (!slot.token && peerGrants && peerEpoch > slot.epoch) {
-    takeToken(slot, peerEpoch);
+    takeToken(s, slot, peerEpoch);
     decide(st, `Taking over resource group ${g.id}: ${c.peer} stopped it and handed it over`);
   }
-  // Learn how often it changed hands, so that our next grant or claim is newer than anything seen.
-  if (peerEpoch > slot.epoch) slot.epoch = peerEpoch;
+  // Learn how often it changed hands, so that our next grant or claim is newer than anything
+  // seen. A grant of ours still waiting to be taken up is re-stamped above what the peer has,
+  // or the peer would take it for an old one and nobody would run the group.
+  if (peerEpoch > slot.epoch) slot.epoch = slot.grantedTo !== 0 && !slot.token ? nextEpoch(s, peerEpoch) : peerEpoch;
   if (slot.grantedTo !== 0 && peerHolds) slot.grantedTo = 0;
   if (!slot.token && !peerHolds && !peerGrants && slot.grantedTo === 0 && g.home === c.local) {
-    takeToken(slot);
+    takeToken(s, slot);
     decide(st, `Acquiring resource group ${g.id}: this is its home node and ${c.peer} does not hold it`);
   }
   if (!slot.token || slot.giveAway) return;
@@ -92,6 +94,12 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     return;
   }
+  // Heard, but the peer has not yet said what it runs (it does not know our generation): after
+  // a split brain both may have the right to a group, so nothing starts until we know.
+  if (s.contact === 'alive' && !s.peer.view) return;
+  // Never start what the peer says it runs: after a split brain the home node waits here
+  // until the other node's stop has completed.
+  if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
   if (slot.state === 'released' && slot.failedUntil <= st.now) {
     slot.state = 'starting';
     slot.reason = 'takeover';
@@ -111,7 +119,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   slot.token = false;
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
-  slot.epoch += 1;
+  slot.epoch = nextEpoch(s, slot.epoch);
   st.out.push({ type: 'send', message: { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) } });
   log(st, 'info', `Resource group ${g.id} released: handed to ${s.config.peer}`);
 }

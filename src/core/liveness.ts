@@ -38,6 +38,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   // Duplicates and messages overtaken on a faster path prove the path works, nothing more.
   if (msg.seq <= s.peer.lastSeq) return;
   s.peer.lastSeq = msg.seq;
+  s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;
   // A view that does not acknowledge our generation was written before the peer knew us.
   s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
 
@@ -54,12 +55,13 @@ function join(st: Step, generation: number): void {
   s.peer.generation = generation;
   s.peer.lastSeq = 0;
   s.peer.view = null;
+  s.peer.shootsAt = null;
   s.forced = false;
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
     if (slot.grantedTo !== 0) {
       // We handed it over but the peer restarted since: nobody runs it, and it is ours again.
-      takeToken(slot);
+      takeToken(s, slot);
       log(st, 'info', `${g.id}: ${s.config.peer} restarted before taking it up; it is ours again`);
     }
   }
@@ -74,6 +76,8 @@ function becomeAlive(st: Step): void {
     return;
   }
   s.contact = 'alive';
+  // An operator's --force covered one silence; the next one is judged afresh.
+  s.forced = false;
   if (was === 'waiting') {
     log(st, 'info', `Status update for node ${c.peer}: status up`);
   } else if (was === 'lost') {
@@ -135,5 +139,6 @@ function viewOf(m: Message): SenderView {
     granted: m.granted,
     failed: m.failed,
     epochs: m.epochs,
+    fenceInMs: m.fenceInMs,
   };
 }

@@ -18,7 +18,7 @@ export type Contact =
   /** Said it was shutting down. */
   | 'left';
 
-export type FencePhase = 'idle' | 'delay' | 'resetting' | 'retry-wait' | 'gave-up';
+export type FencePhase = 'idle' | 'delay' | 'resetting' | 'retry-wait';
 
 export interface GroupSlot {
   state: GroupState;
@@ -49,6 +49,8 @@ export interface PeerSlot {
   view: SenderView | null;
   /** Messages of this generation or older are ignored (the peer was reset or said goodbye). */
   goneGeneration: number;
+  /** When the peer said it would reset us (its fenceInMs), or null. */
+  shootsAt: number | null;
 }
 
 export interface FenceSlot {
@@ -103,7 +105,7 @@ export function initialState(config: CoreConfig): CoreState {
     contact: 'waiting',
     forced: false,
     waitExplained: false,
-    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0 },
+    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null },
     paths,
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
@@ -169,11 +171,28 @@ export function senderView(s: CoreState, now: number): SenderView {
     granted,
     failed,
     epochs,
+    fenceInMs: fenceIn(s, now),
   };
 }
 
-/** This node gains the right to run a group. */
-export function takeToken(slot: GroupSlot, epoch = slot.epoch + 1): void {
+function fenceIn(s: CoreState, now: number): number {
+  if (s.contact !== 'lost') return -1;
+  if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') return Math.max(0, s.fence.until - now);
+  return s.fence.phase === 'resetting' ? 0 : -1;
+}
+
+/**
+ * The next epoch this node may stamp: above `after`, and odd on one node, even on the other, so
+ * that two nodes that took a group independently (split brain) never share an epoch.
+ */
+export function nextEpoch(s: CoreState, after: number): number {
+  const parity = s.config.nodes[0] === s.config.local ? 0 : 1;
+  const n = after + 1;
+  return n % 2 === parity ? n : n + 1;
+}
+
+/** This node gains the right to run a group: a new epoch of its own, or the grant's. */
+export function takeToken(s: CoreState, slot: GroupSlot, epoch = nextEpoch(s, slot.epoch)): void {
   slot.token = true;
   slot.epoch = epoch;
   slot.grantedTo = 0;

@@ -67,6 +67,12 @@ export interface SenderView {
    * an old grant after the group came back and went again is recognised as old.
    */
   epochs: Record<string, number>;
+  /**
+   * The sender cannot hear the receiver and will reset it in this many ms (0: a reset is under
+   * way); -1 when it is not fencing. Lets a node that still hears a one-way link know that a
+   * shot at it is coming, so that both do not shoot at once.
+   */
+  fenceInMs: number;
 }
 
 export type Message =

@@ -164,13 +164,25 @@ function runQuietPhase(world: World, end: number, pair: PairOptions, usedAdmin: 
     world.run(end);
     return;
   }
-  const settledHolder: Record<string, number> = {};
+  // A move counts only while both nodes stayed up and in contact: a group that moves because
+  // its holder was reset or lost contact is a takeover, not a failback.
+  let settledHolder: Record<string, number> = {};
+  let powerOffs = world.powerOffs;
   const slice = 250;
   while (world.now < end) {
     world.run(Math.min(end, world.now + slice));
     const [a, b] = world.nodes;
-    if (!a.powered || !b.powered || !world.anyPathWorks()) continue;
+    if (!a.powered || !b.powered || !world.anyPathWorks() || world.powerOffs !== powerOffs) {
+      settledHolder = {};
+      powerOffs = world.powerOffs;
+      continue;
+    }
     for (const g of a.config.groups) {
+      // Resolving a split brain (no reset device) moves a group too; that is not a failback.
+      if (a.running.has(g.id) && b.running.has(g.id)) {
+        delete settledHolder[g.id];
+        continue;
+      }
       const holders = world.nodes.filter((n) => n.running.has(g.id) && n.state?.groups[g.id]?.state === 'held');
       if (holders.length !== 1) continue;
       const holder = holders[0]!.index;

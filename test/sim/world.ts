@@ -88,6 +88,8 @@ export class World {
   dualSince: Record<string, number> = {};
   workingSince: number | null = null;
   steps = 0;
+  /** Counts power-offs, so a check can tell whether a node went down in between. */
+  powerOffs = 0;
 
   constructor(p: WorldParams) {
     this.rng = p.rng;
@@ -151,6 +153,7 @@ export class World {
   powerOff(node: SimNode, why: string): void {
     this.note(`${node.name}: power off (${why})`);
     node.powered = false;
+    this.powerOffs += 1;
     node.state = null;
     node.running.clear();
     node.deferred = [];

@@ -1,0 +1,196 @@
+// Readable core scenarios (test/scenarios/*.txt): events in, effects out.
+//
+//   config local=node1 device=yes failback=on groups=192.0.2.50@node1
+//   0 start 1                       feed an event at t=0 ms
+//     log info: twinbeat starting…  each indented line: one expected effect, in order
+//   1000 recv eth1 heartbeat held=192.0.2.50
+//   9000 ticks                      tick at every nextDeadline up to t=9000
+//
+// Before each event the runner ticks at every deadline that falls before it, as the shell
+// does; `T! event` skips that (the node was stalled until T).
+// Events: `start GEN`, `tick`, `ticks` (until the time given), `recv PATH KIND [key=value…]`
+// (KIND heartbeat|release-request|release-done|shutdown; keys gen seq ack mode held granted
+// failed epochs fence groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
+// counting up, ack = our generation, mode active, every held or granted group at epoch 1),
+// `admin standby|takeover|takeover-force`, `started G ok|failed`, `stopped G ok|failed`,
+// `reset ok|failed`, `shutdown`. Heartbeat sends and decision effects are not listed (every
+// decision is also a log line); other sends read `send KIND [groups]`.
+import { readFileSync } from 'node:fs';
+import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
+import type { CoreConfig, CoreEvent, Effect, Message, MessageKind } from '../../src/core';
+
+export interface ScriptStep {
+  line: number;
+  text: string;
+  expected: string[];
+  actual: string[];
+}
+
+export function configFromLine(line: string): CoreConfig {
+  const kv = keyValues(line.split(/\s+/).slice(1));
+  const local = kv.local ?? 'node1';
+  const peer = local === 'node1' ? 'node2' : 'node1';
+  const failback = kv.failback ?? 'on';
+  return {
+    local,
+    peer,
+    nodes: ['node1', 'node2'],
+    keepaliveMs: 1000,
+    deadtimeMs: 4000,
+    warntimeMs: 2000,
+    initdeadMs: 8000,
+    fenceDelayMs: 8000,
+    paths: [
+      { id: 'eth1', name: 'eth1' },
+      { id: 'ttyS1', name: '/dev/ttyS1' },
+    ],
+    groups: (kv.groups ?? '192.0.2.50@node1').split(',').map((spec) => {
+      const [id, home] = spec.split('@') as [string, string];
+      return { id, home, line: `${home} ${id} httpd` };
+    }),
+    autoFailback: failback === 'off' ? 'off' : 'on',
+    autoFailbackWasLegacy: failback === 'legacy',
+    canResetPeer: kv.device === 'yes',
+    resetRetryMs: 1000,
+    resetRetryMaxMs: 8000,
+    failedRetryMs: 8000,
+  };
+}
+
+function keyValues(words: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const w of words) {
+    const i = w.indexOf('=');
+    if (i > 0) out[w.slice(0, i)] = w.slice(i + 1);
+  }
+  return out;
+}
+
+const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);
+
+export function formatEffect(e: Effect): string | null {
+  switch (e.type) {
+    case 'send':
+      if (e.message.kind === 'heartbeat') return null;
+      return `send ${e.message.kind}${'groups' in e.message ? ` ${e.message.groups.join(' ')}` : ''}`.trimEnd();
+    case 'start-group':
+      return `start ${e.group}`;
+    case 'stop-group':
+      return `stop ${e.group}`;
+    case 'reset-peer':
+      return `reset ${e.node}`;
+    case 'log':
+      return `log ${e.level}: ${e.text}`;
+    case 'decision':
+      return null;
+    case 'exit':
+      return 'exit';
+  }
+}
+
+/** Runs a script; returns each event with what was expected and what the core did. */
+export function runScript(text: string): ScriptStep[] {
+  const lines = text.split('\n');
+  let state: CoreState | null = null;
+  let peerSeq = 0;
+  const steps: ScriptStep[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (!raw.trim() || raw.trimStart().startsWith('#')) continue;
+    if (/^\s/.test(raw)) {
+      const last = steps[steps.length - 1];
+      if (!last) throw new Error(`line ${i + 1}: an expected effect before any event`);
+      last.expected.push(raw.trim());
+      continue;
+    }
+    if (raw.startsWith('config ')) {
+      state = initialState(configFromLine(raw));
+      continue;
+    }
+    if (!state) throw new Error(`line ${i + 1}: no config line before the first event`);
+    const words = raw.trim().split(/\s+/);
+    // `T! event`: the node was stalled until T, so the ticks a shell would have fed are missing.
+    const stalled = words[0]!.endsWith('!');
+    const now = Number(words[0]!.replace('!', ''));
+    const verb = words[1];
+    const args = words.slice(2);
+    const effects: Effect[] = [];
+    const feed = (event: CoreEvent) => {
+      const r = step(state!, event);
+      state = r.state;
+      effects.push(...r.effects);
+    };
+    // Like the shell: every deadline before this event gets its tick first.
+    if (verb !== 'start' && !stalled && state.generation !== 0) {
+      for (let d = nextDeadline(state); d !== null && d < now; d = nextDeadline(state)) feed({ type: 'tick', now: d });
+    }
+    switch (verb) {
+      case 'start':
+        feed({ type: 'start', now, generation: Number(args[0]) });
+        break;
+      case 'tick':
+        feed({ type: 'tick', now });
+        break;
+      case 'ticks':
+        for (let d = nextDeadline(state); d !== null && d <= now; d = nextDeadline(state)) feed({ type: 'tick', now: d });
+        break;
+      case 'recv': {
+        const kv = keyValues(args.slice(2));
+        const held = list(kv.held);
+        const granted = list(kv.granted);
+        const epochs: Record<string, number> = {};
+        for (const g of [...held, ...granted]) epochs[g] = 1;
+        for (const pair of list(kv.epochs)) {
+          const [g, n] = pair.split(':') as [string, string];
+          epochs[g] = Number(n);
+        }
+        const seq = kv.seq ? Number(kv.seq) : ++peerSeq;
+        peerSeq = seq;
+        const message = {
+          kind: args[1] as MessageKind,
+          generation: Number(kv.gen ?? 1),
+          seq,
+          ackGeneration: kv.ack !== undefined ? Number(kv.ack) : state.generation,
+          mode: (kv.mode ?? 'active') as Message['mode'],
+          held,
+          granted,
+          failed: list(kv.failed),
+          epochs,
+          fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
+          ...(args[1] === 'release-request' || args[1] === 'release-done' ? { groups: list(kv.groups) } : {}),
+        } as Message;
+        feed({ type: 'message', now, path: args[0]!, message });
+        break;
+      }
+      case 'admin':
+        feed({ type: 'admin', now, command: args[0] as 'standby' | 'takeover' | 'takeover-force' });
+        break;
+      case 'started':
+      case 'stopped':
+        feed({ type: 'group-result', now, group: args[0]!, action: verb === 'started' ? 'start' : 'stop', ok: args[1] === 'ok' });
+        break;
+      case 'reset':
+        feed({ type: 'reset-result', now, ok: args[0] === 'ok' });
+        break;
+      case 'shutdown':
+        feed({ type: 'shutdown', now });
+        break;
+      default:
+        throw new Error(`line ${i + 1}: unknown event '${verb}'`);
+    }
+    const actual = effects.map(formatEffect).filter((x): x is string => x !== null);
+    steps.push({ line: i + 1, text: raw.trim(), expected: [], actual });
+  }
+  return steps;
+}
+
+/** The script with the core's actual effects in place of the expected ones (for writing new scripts). */
+export function transcript(text: string): string {
+  const steps = runScript(text);
+  const header = text.split('\n').filter((l) => l.startsWith('#') || l.startsWith('config '));
+  return [...header, ...steps.flatMap((s) => [s.text, ...s.actual.map((a) => `  ${a}`)])].join('\n') + '\n';
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  for (const file of process.argv.slice(2)) process.stdout.write(transcript(readFileSync(file, 'utf8')));
+}

@@ -1,0 +1,67 @@
+// The invariants bite: cores with a deliberate bug must be caught by the simulator.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { step, type CoreState } from '../../src/core';
+import type { CoreEvent, Effect } from '../../src/core';
+import { runScenario } from '../sim/scenario';
+import type { StepFn } from '../sim/world';
+
+function firstCaught(stepFn: StepFn, seeds: number): { seed: number; violation: string } | null {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = runScenario(seed, { stepFn });
+    if (!r.ok) return { seed, violation: r.violation! };
+  }
+  return null;
+}
+
+/** Bug: pretends every reset succeeded at once, so it takes over without resetting anyone. */
+const takesOverWithoutReset: StepFn = (state, event) => {
+  const r = step(state, event);
+  const effects: Effect[] = [];
+  let s: CoreState = r.state;
+  for (const e of r.effects) {
+    if (e.type !== 'reset-peer') {
+      effects.push(e);
+      continue;
+    }
+    const more = step(s, { type: 'reset-result', now: event.now, ok: true } as CoreEvent);
+    s = more.state;
+    effects.push(...more.effects);
+  }
+  return { state: s, effects };
+};
+
+/** Bug: reports a stop as complete the moment it is asked for, so it hands over too early. */
+const handsOverBeforeStopCompletes: StepFn = (state, event) => {
+  const r = step(state, event);
+  const effects: Effect[] = [];
+  let s: CoreState = r.state;
+  for (const e of r.effects) {
+    effects.push(e);
+    if (e.type !== 'stop-group') continue;
+    const more = step(s, { type: 'group-result', now: event.now, group: e.group, action: 'stop', ok: true });
+    s = more.state;
+    effects.push(...more.effects);
+  }
+  return { state: s, effects };
+};
+
+test('the real core passes the same seeds', () => {
+  assert.is(firstCaught(step, 300), null);
+});
+
+test('a core that takes over without a successful reset is caught', () => {
+  const caught = firstCaught(takesOverWithoutReset, 300);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\((1|2|6)\)/);
+});
+
+test('a core that hands a group over before its stop completed is caught', () => {
+  const caught = firstCaught(handsOverBeforeStopCompletes, 300);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(1\)/);
+});
+
+test.run();

@@ -1,0 +1,167 @@
+// Properties of step() itself: it never changes its input, it ignores events before `start`,
+// every takeover decision also shows as a decision effect, nextDeadline is exact, and
+// coreConfigFrom reads the Config the way the README says.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { coreConfigFrom, initialState, nextDeadline, step, type CoreState } from '../../src/core';
+import type { CoreEvent, Effect, Message } from '../../src/core';
+import type { Config } from '../../src/config/types';
+import { configFromLine } from '../sim/script';
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+const heartbeat = (seq: number, extra: Partial<Message> = {}): Message =>
+  ({
+    kind: 'heartbeat',
+    generation: 1,
+    seq,
+    ackGeneration: 1,
+    mode: 'active',
+    held: [],
+    granted: [],
+    failed: [],
+    epochs: {},
+    fenceInMs: -1,
+    ...extra,
+  }) as Message;
+
+/** Feeds the events, ticking at every deadline in between as the shell does. */
+function run(state: CoreState, events: CoreEvent[]) {
+  const effects: Effect[] = [];
+  const feed = (e: CoreEvent) => {
+    const r = step(deepFreeze(state), e);
+    state = r.state;
+    effects.push(...r.effects);
+  };
+  for (const e of events) {
+    if (e.type !== 'start') {
+      for (let d = nextDeadline(state); d !== null && d < e.now; d = nextDeadline(state)) feed({ type: 'tick', now: d });
+    }
+    feed(e);
+  }
+  return { state, effects };
+}
+
+test('step never modifies the state it is given', () => {
+  const cfg = configFromLine('config local=node1 device=yes groups=192.0.2.50@node1');
+  const { state } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'message', now: 100, path: 'eth1', message: heartbeat(1) },
+    { type: 'tick', now: 1000 },
+    { type: 'group-result', now: 1200, group: '192.0.2.50', action: 'start', ok: true },
+    { type: 'admin', now: 1500, command: 'standby' },
+    { type: 'tick', now: 9000 },
+    { type: 'tick', now: 20000 },
+  ]);
+  assert.is(state.contact, 'lost');
+});
+
+test('events before start are ignored', () => {
+  const s0 = initialState(configFromLine('config local=node1'));
+  const r = step(s0, { type: 'tick', now: 5 });
+  assert.is(r.state, s0);
+  assert.equal(r.effects, []);
+});
+
+test('the first step sends a heartbeat carrying the generation and an empty view', () => {
+  const r = step(initialState(configFromLine('config local=node1')), { type: 'start', now: 0, generation: 7 });
+  const send = r.effects.find((e) => e.type === 'send');
+  assert.ok(send && send.type === 'send');
+  assert.equal(send.message, {
+    kind: 'heartbeat',
+    generation: 7,
+    seq: 1,
+    ackGeneration: 0,
+    mode: 'active',
+    held: [],
+    granted: [],
+    failed: [],
+    epochs: { '192.0.2.50': 0 },
+    fenceInMs: -1,
+  });
+  assert.is(send.path, undefined);
+});
+
+test('every takeover and refusal is a log line and a decision', () => {
+  const cfg = configFromLine('config local=node2 device=yes groups=192.0.2.50@node1');
+  const { effects, state } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'tick', now: 8000 },
+    { type: 'admin', now: 8100, command: 'takeover' },
+  ]);
+  const decisions = effects.filter((e) => e.type === 'decision').map((e) => (e.type === 'decision' ? e.text : ''));
+  assert.is(decisions.length, 2);
+  assert.match(decisions[0]!, /^Not taking over: node1 has not been heard since start-up/);
+  assert.match(decisions[1]!, /^Takeover refused/);
+  assert.is(state.lastDecision, decisions[1]);
+  for (const d of decisions) assert.ok(effects.some((e) => e.type === 'log' && e.text === d));
+});
+
+test('nextDeadline: the next heartbeat, then the peer deadline, then fence_delay', () => {
+  const cfg = configFromLine('config local=node2 device=yes groups=192.0.2.50@node1');
+  let { state } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'message', now: 100, path: 'eth1', message: heartbeat(1, { held: ['192.0.2.50'], epochs: { '192.0.2.50': 1 } }) },
+  ]);
+  assert.is(nextDeadline(state), 1000);
+  for (let t = 1000; t <= 4000; t += 1000) state = step(state, { type: 'tick', now: t }).state;
+  assert.is(nextDeadline(state), 4100);
+  state = step(state, { type: 'tick', now: 4100 }).state;
+  assert.is(state.contact, 'lost');
+  // node2 does not run the first group: fence_delay 8000 plus the second node's stagger 2000.
+  assert.is(state.fence.until, 4100 + 10_000);
+  for (let d = nextDeadline(state)!; d < 14_100; d = nextDeadline(state)!) state = step(state, { type: 'tick', now: d }).state;
+  assert.is(nextDeadline(state), 14_100);
+  const r = step(state, { type: 'tick', now: 14_100 });
+  assert.ok(r.effects.some((e) => e.type === 'reset-peer' && e.node === 'node1'));
+});
+
+test('coreConfigFrom: legacy reads as on, reset devices per direction, timing carried over', () => {
+  const src = { file: 'ha.cf', line: 1 };
+  const config = {
+    dir: '/etc/ha.d',
+    cluster: 'linux-ha',
+    nodes: ['node1', 'node2'],
+    localNode: 'node2',
+    peerNode: 'node1',
+    timing: { keepaliveMs: 1000, deadtimeMs: 10_000, warntimeMs: 5000, initdeadMs: 20_000, deadpingMs: 10_000, fenceDelayMs: 20_000 },
+    paths: [{ kind: 'serial', id: 'serial:/dev/ttyS1', name: '/dev/ttyS1', device: '/dev/ttyS1', baud: 19200, source: src }],
+    udpPort: 694,
+    baud: 19200,
+    msgfmt: 'classic',
+    autoFailback: 'legacy',
+    groups: [
+      {
+        id: '192.0.2.50',
+        home: 'node1',
+        resources: [
+          { kind: 'vip', raw: 'IPaddr::192.0.2.50', agent: 'IPaddr', address: '192.0.2.50', family: 4 },
+          { kind: 'script', raw: 'httpd', name: 'httpd', args: [] },
+        ],
+        source: src,
+      },
+    ],
+    auth: { sendIndex: 1, keys: [] },
+    resetDevices: [{ from: 'node1', type: 'gpio-relay', target: 'node2', params: {}, source: src }],
+    debugLevel: 0,
+    env: {},
+    ignored: [],
+  } satisfies Config;
+  const core = coreConfigFrom(config);
+  assert.is(core.autoFailback, 'on');
+  assert.is(core.autoFailbackWasLegacy, true);
+  assert.is(core.canResetPeer, false, 'the device is wired from node1, not from node2');
+  assert.is(core.fenceDelayMs, 20_000);
+  assert.equal(core.paths, [{ id: 'serial:/dev/ttyS1', name: '/dev/ttyS1' }]);
+  assert.equal(core.groups, [{ id: '192.0.2.50', home: 'node1', line: 'node1 IPaddr::192.0.2.50 httpd' }]);
+  const both = coreConfigFrom({ ...config, resetDevices: [{ ...config.resetDevices[0]!, from: '*', target: 'node1' }] });
+  assert.is(both.canResetPeer, true);
+});
+
+test.run();
