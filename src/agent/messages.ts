@@ -1,0 +1,101 @@
+// Core messages <-> the name=value fields of a frame. Heartbeat's field names where the meaning
+// is the same (t, st, src, dest, seq, hg, ts); twinbeat's own for the rest. A heartbeat is
+// Heartbeat's `t=status`; the handover messages are new `t=` values. Lists of groups are
+// space-separated: a haresources word never contains whitespace. Reading never throws: a
+// frame that does not make a complete message comes back as a reason to drop and count it.
+import type { Message, MessageKind, NodeMode, SenderView } from '../core';
+
+export type Fields = [name: string, value: string][];
+
+const TYPE_OF: Record<MessageKind, string> = {
+  heartbeat: 'status',
+  'release-request': 'tb-release-request',
+  'release-done': 'tb-release-done',
+  shutdown: 'tb-shutdown',
+};
+const KIND_OF = Object.fromEntries(Object.entries(TYPE_OF).map(([k, t]) => [t, k as MessageKind]));
+const MODES: readonly NodeMode[] = ['active', 'standby', 'leaving'];
+
+export interface Envelope {
+  src: string;
+  dest: string;
+  /** Wall-clock seconds, Heartbeat's `ts` (informational: replay protection uses hg + seq). */
+  unixSeconds: number;
+}
+
+const hex = (n: number) => Math.max(0, Math.floor(n)).toString(16);
+const list = (ids: string[]) => ids.join(' ');
+
+export function messageToFields(message: Message, envelope: Envelope): Fields {
+  const fields: Fields = [
+    ['t', TYPE_OF[message.kind]],
+    ['st', message.mode],
+    ['src', envelope.src],
+    ['dest', envelope.dest],
+    ['seq', String(message.seq)],
+    ['hg', hex(message.generation)],
+    ['ts', hex(envelope.unixSeconds)],
+    ['ackhg', hex(message.ackGeneration)],
+    ['held', list(message.held)],
+    ['granted', list(message.granted)],
+    ['failed', list(message.failed)],
+    ['epochs', Object.entries(message.epochs).map(([id, n]) => `${id}:${n}`).join(' ')],
+    ['fence', String(message.fenceInMs)],
+  ];
+  if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
+  return fields;
+}
+
+export type Parsed = { ok: true; message: Message; src: string; dest: string } | { ok: false; reason: string };
+
+const bad = (reason: string): Parsed => ({ ok: false, reason });
+const words = (text: string) => (text === '' ? [] : text.split(' '));
+
+function number(text: string | undefined, radix: 10 | 16): number | undefined {
+  if (text === undefined) return undefined;
+  const valid = radix === 16 ? /^[0-9a-f]{1,13}$/i : /^-?\d{1,15}$/;
+  return valid.test(text) ? parseInt(text, radix) : undefined;
+}
+
+/** `fields` as decoded from an authenticated frame. */
+export function fieldsToMessage(fields: Fields): Parsed {
+  const get = (name: string) => fields.find(([n]) => n === name)?.[1];
+  const kind = KIND_OF[get('t') ?? ''];
+  if (!kind) return bad(`unknown message type t=${get('t')}`);
+  const mode = get('st') as NodeMode;
+  if (!MODES.includes(mode)) return bad(`bad status st=${get('st')}`);
+  const src = get('src');
+  const dest = get('dest');
+  if (!src || !dest) return bad('missing src or dest');
+  const seq = number(get('seq'), 10);
+  const generation = number(get('hg'), 16);
+  const ackGeneration = number(get('ackhg'), 16);
+  const fenceInMs = number(get('fence'), 10);
+  if (seq === undefined || generation === undefined || ackGeneration === undefined || fenceInMs === undefined) {
+    return bad('missing or malformed seq, hg, ackhg or fence');
+  }
+  const epochs: Record<string, number> = {};
+  for (const entry of words(get('epochs') ?? '')) {
+    const colon = entry.lastIndexOf(':');
+    const n = number(entry.slice(colon + 1), 10);
+    if (colon <= 0 || n === undefined) return bad(`malformed epochs entry "${entry}"`);
+    epochs[entry.slice(0, colon)] = n;
+  }
+  const view: SenderView = {
+    generation,
+    seq,
+    ackGeneration,
+    mode,
+    held: words(get('held') ?? ''),
+    granted: words(get('granted') ?? ''),
+    failed: words(get('failed') ?? ''),
+    epochs,
+    fenceInMs,
+  };
+  if (kind === 'release-request' || kind === 'release-done') {
+    const groups = get('groups');
+    if (groups === undefined) return bad(`${TYPE_OF[kind]} without groups`);
+    return { ok: true, message: { kind, groups: words(groups), ...view }, src, dest };
+  }
+  return { ok: true, message: { kind, ...view }, src, dest };
+}

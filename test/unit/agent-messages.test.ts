@@ -1,0 +1,64 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fieldsToMessage, messageToFields, type Fields } from '../../src/agent/messages';
+import type { Message } from '../../src/core';
+
+const view = {
+  generation: 0x6b064b2b,
+  seq: 42,
+  ackGeneration: 0x6b064b2c,
+  mode: 'active' as const,
+  held: ['192.0.2.50', 'IPaddr::2001:db8::50/64/eth0'],
+  granted: [],
+  failed: ['web::a=b'],
+  epochs: { '192.0.2.50': 3, 'IPaddr::2001:db8::50/64/eth0': 1 },
+  fenceInMs: -1,
+};
+const envelope = { src: 'node-a', dest: 'node-b', unixSeconds: 0x6b064b2b };
+
+const MESSAGES: Message[] = [
+  { kind: 'heartbeat', ...view },
+  { kind: 'release-request', groups: ['192.0.2.50'], ...view, mode: 'standby' },
+  { kind: 'release-done', groups: ['192.0.2.50', 'IPaddr::2001:db8::50/64/eth0'], ...view },
+  { kind: 'shutdown', ...view, mode: 'leaving', held: [], epochs: {}, fenceInMs: 1500 },
+];
+
+test('every message kind survives the round trip through fields', () => {
+  for (const message of MESSAGES) {
+    const parsed = fieldsToMessage(messageToFields(message, envelope));
+    assert.equal(parsed, { ok: true, message, src: 'node-a', dest: 'node-b' }, message.kind);
+  }
+});
+
+test('a heartbeat uses Heartbeat\'s field names: t=status, st, src, dest, seq, hg and ts in hex', () => {
+  const fields = messageToFields(MESSAGES[0]!, envelope);
+  assert.equal(fields.slice(0, 7), [
+    ['t', 'status'],
+    ['st', 'active'],
+    ['src', 'node-a'],
+    ['dest', 'node-b'],
+    ['seq', '42'],
+    ['hg', '6b064b2b'],
+    ['ts', '6b064b2b'],
+  ]);
+});
+
+test('incomplete or malformed fields are reasons, never exceptions', () => {
+  const good = messageToFields(MESSAGES[1]!, envelope);
+  const without = (name: string): Fields => good.filter(([n]) => n !== name);
+  const replace = (name: string, value: string): Fields => good.map(([n, v]) => [n, n === name ? value : v]);
+  const cases: [Fields, string][] = [
+    [replace('t', 'NS_ackmsg'), 'unknown message type t=NS_ackmsg'],
+    [replace('st', 'init'), 'bad status st=init'],
+    [without('dest'), 'missing src or dest'],
+    [replace('seq', 'x'), 'missing or malformed seq, hg, ackhg or fence'],
+    [replace('hg', 'zz'), 'missing or malformed seq, hg, ackhg or fence'],
+    [without('fence'), 'missing or malformed seq, hg, ackhg or fence'],
+    [replace('epochs', 'web:'), 'malformed epochs entry "web:"'],
+    [without('groups'), 'tb-release-request without groups'],
+    [[], 'unknown message type t=undefined'],
+  ];
+  for (const [fields, reason] of cases) assert.equal(fieldsToMessage(fields), { ok: false, reason });
+});
+
+test.run();
