@@ -34,11 +34,14 @@ export class BoundedQueue<T> {
     return this.items.shift();
   }
 
-  /** How many were dropped since the last call, and resets the count. */
-  takeDropped(): number {
-    const n = this.droppedSinceReport;
-    this.droppedSinceReport = 0;
-    return n;
+  /** How many were dropped and not yet reported. */
+  get dropped(): number {
+    return this.droppedSinceReport;
+  }
+
+  /** Called once a report of `count` drops has been delivered; drops since then stay counted. */
+  reported(count: number): void {
+    this.droppedSinceReport = Math.max(0, this.droppedSinceReport - count);
   }
 
   private trim(): void {

@@ -67,6 +67,8 @@ export class MqttReporter {
   private stateDirty = false;
   private stateInFlight = false;
   private inFlight: Outgoing[] = [];
+  /** A report of dropped events on its way; the count is forgotten only once the broker has it. */
+  private noticeInFlight = false;
   /** Bumped on each connect and loss: callbacks of an older connection are ignored. */
   private epoch = 0;
   private client: MqttClient | undefined;
@@ -156,8 +158,7 @@ export class MqttReporter {
       });
     }
     this.discoveredShape = '';
-    const dropped = this.queue.takeDropped();
-    if (dropped > 0) this.reportDropped(dropped);
+    if (this.queue.dropped > 0) this.log('warn', `MQTT: ${droppedText(this.queue.dropped)} (${this.droppedReason()})`);
     this.stateDirty = this.latest !== undefined;
     this.pump();
   }
@@ -166,6 +167,7 @@ export class MqttReporter {
     this.epoch += 1;
     this.client = undefined;
     this.stateInFlight = false;
+    this.noticeInFlight = false;
     this.stateDirty = this.latest !== undefined;
     this.queue.requeue(this.inFlight);
     this.inFlight = [];
@@ -190,18 +192,29 @@ export class MqttReporter {
     });
   }
 
-  private reportDropped(dropped: number): void {
+  private droppedReason(): string {
+    return `the queue keeps the newest ${this.tuning.eventQueueLimit} events`;
+  }
+
+  /** Tells the fleet how many events it will never see, before the ones that survived. */
+  private sendDroppedNotice(client: MqttClient, epoch: number): void {
+    const dropped = this.queue.dropped;
     const notice: DroppedEventsNotice = {
       type: 'events-dropped',
       at: this.now().toISOString(),
       cluster: this.deps.cluster,
       node: this.deps.node,
-      text: `${dropped} event${dropped === 1 ? '' : 's'} dropped while the broker was unreachable`,
-      reason: `the queue keeps the newest ${this.tuning.eventQueueLimit} events`,
+      text: droppedText(dropped),
+      reason: this.droppedReason(),
       dropped,
     };
-    this.log('warn', `MQTT: ${notice.text} (${notice.reason})`);
-    this.queue.requeue([notice]);
+    this.noticeInFlight = true;
+    client.publish(this.topics.events, eventMessage(notice), { qos: 1, retain: false }, (err) => {
+      if (epoch !== this.epoch) return;
+      this.noticeInFlight = false;
+      if (!err) this.queue.reported(dropped);
+      this.guard(() => this.pump());
+    });
   }
 
   private republish(): void {
@@ -227,6 +240,7 @@ export class MqttReporter {
         this.guard(() => this.pump());
       });
     }
+    if (this.queue.dropped > 0 && !this.noticeInFlight) this.sendDroppedNotice(client, epoch);
     while (this.inFlight.length < this.tuning.eventsInFlight && this.queue.length > 0) {
       const event = this.queue.shift() as Outgoing;
       this.inFlight.push(event);
@@ -270,6 +284,8 @@ export class MqttReporter {
     }
   }
 }
+
+const droppedText = (n: number) => `${n} event${n === 1 ? '' : 's'} dropped while the broker was unreachable`;
 
 /** The agent's entry point: a reporter when ha.cf names an mqtt_broker, else undefined. */
 export function createMqttReporter(

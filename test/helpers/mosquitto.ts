@@ -54,6 +54,8 @@ async function portAccepts(port: number): Promise<boolean> {
 }
 
 export interface BrokerOptions {
+  /** Listen on this port (a test that starts the broker after the client); default a free one. */
+  port?: number;
   /** Require this user and password (a mosquitto_passwd file); default anonymous. */
   credentials?: { username: string; password: string };
 }
@@ -75,7 +77,7 @@ export class Mosquitto {
   static async start(options: BrokerOptions = {}): Promise<Mosquitto> {
     const binary = mosquittoBinary();
     if (!binary) throw new Error('mosquitto is not installed');
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), 'twinbeat-mosquitto-'));
     const lines = [`listener ${port} 127.0.0.1`, 'persistence false'];
     // As root, mosquitto drops to its own user and could not read the test's files.

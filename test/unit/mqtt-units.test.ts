@@ -44,14 +44,15 @@ test('wire: an event reads back with its schema', () => {
   assert.is(parseEvent('{"schema":1}'), undefined);
 });
 
-test('queue: oldest dropped first, the count kept until taken', () => {
+test('queue: oldest dropped first, the count kept until reported', () => {
   const q = new BoundedQueue<number>(3);
   for (let i = 1; i <= 5; i++) q.push(i);
   assert.is(q.length, 3);
-  assert.is(q.takeDropped(), 2);
-  assert.is(q.takeDropped(), 0);
+  assert.is(q.dropped, 2);
   q.requeue([0]); // undelivered items go first, and overflow drops from the front
-  assert.is(q.takeDropped(), 1);
+  assert.is(q.dropped, 3);
+  q.reported(2); // a report of 2 was delivered; the third drop came after it was sent
+  assert.is(q.dropped, 1);
   assert.equal([q.shift(), q.shift(), q.shift(), q.shift()], [3, 4, 5, undefined]);
 });
 
