@@ -212,7 +212,8 @@ export class MqttReporter {
     client.publish(this.topics.events, eventMessage(notice), { qos: 1, retain: false }, (err) => {
       if (epoch !== this.epoch) return;
       this.noticeInFlight = false;
-      if (!err) this.queue.reported(dropped);
+      if (err) return;
+      this.queue.reported(dropped);
       this.guard(() => this.pump());
     });
   }
@@ -226,7 +227,7 @@ export class MqttReporter {
   /** Sends what the connection can take now: the state if it changed, then queued events. */
   private pump(): void {
     const client = this.client;
-    if (!client) return;
+    if (!client || !client.connected || client.disconnecting) return;
     const epoch = this.epoch;
     if (this.stateDirty && !this.stateInFlight && this.latest) {
       const snapshot = this.latest;
@@ -236,8 +237,9 @@ export class MqttReporter {
       client.publish(this.topics.state, stateMessage(snapshot, this.now()), { qos: 1, retain: true }, (err) => {
         if (epoch !== this.epoch) return;
         this.stateInFlight = false;
+        // An error means this connection is going away: the next one sends the state again.
         if (err) this.stateDirty = true;
-        this.guard(() => this.pump());
+        else this.guard(() => this.pump());
       });
     }
     if (this.queue.dropped > 0 && !this.noticeInFlight) this.sendDroppedNotice(client, epoch);
@@ -245,9 +247,10 @@ export class MqttReporter {
       const event = this.queue.shift() as Outgoing;
       this.inFlight.push(event);
       client.publish(this.topics.events, eventMessage(event), { qos: 1, retain: false }, (err) => {
-        if (epoch !== this.epoch) return;
+        // An error means this connection is going away: the event stays in flight, and the
+        // loss puts everything in flight back at the head of the queue, in order.
+        if (epoch !== this.epoch || err) return;
         this.inFlight = this.inFlight.filter((e) => e !== event);
-        if (err) this.queue.requeue([event]);
         this.guard(() => this.pump());
       });
     }
