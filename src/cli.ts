@@ -10,6 +10,10 @@ const commands: Record<string, Command> = {
     summary: 'validate /etc/ha.d (--config-dir DIR, --node NAME, --strict) and explain it',
     run: async (args) => (await import('./commands/check-config')).checkConfigCommand.run(args),
   },
+  fleet: {
+    summary: 'show every pair reporting to an MQTT broker (--broker URL, --prefix P, --json)',
+    run: async (args) => (await import('./commands/fleet')).fleetCommand.run(args),
+  },
 };
 
 function usage(): string {
