@@ -2,7 +2,9 @@
 // Home Assistant discovery payloads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createRequire } from 'node:module';
 import { discoveryMessages, discoveryShape } from '../../src/report/homeassistant';
+import { createMqttReporter } from '../../src/report/mqtt';
 import { Backoff } from '../../src/report/mqtt-backoff';
 import { readCommand } from '../../src/report/mqtt-commands';
 import { BoundedQueue } from '../../src/report/mqtt-event-queue';
@@ -113,6 +115,12 @@ test('Home Assistant: the shape changes with the paths, not with their state', (
   const down = snapshot({ paths: s.paths.map((p) => ({ ...p, state: 'dead' })) });
   assert.is(discoveryShape(s), discoveryShape(down));
   assert.is.not(discoveryShape(s), discoveryShape(snapshot({ paths: s.paths.slice(1) })));
+});
+
+test('no mqtt_broker: no reporter, and MQTT.js is not loaded by importing the reporter', () => {
+  assert.is(createMqttReporter({ cluster: 'lab', localNode: 'alpha' }, { log: () => {} }), undefined);
+  const cache = createRequire(import.meta.url).cache;
+  assert.not.ok(Object.keys(cache).some((path) => path.includes('/node_modules/mqtt/')), 'mqtt is in the module cache');
 });
 
 test.run();
