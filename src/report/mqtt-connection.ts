@@ -110,6 +110,7 @@ export class BrokerConnection {
     client.on('message', (topic, payload, packet) => {
       if (this.client === client) this.deps.handlers.message(topic, payload, packet.retain);
     });
+    // The handlers guard themselves; what is left here must not throw into MQTT.js's emitter.
     let lastError = '';
     client.on('error', (err) => {
       lastError = err.message;

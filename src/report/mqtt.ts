@@ -88,8 +88,8 @@ export class MqttReporter {
       backoff: new Backoff({ initialMs: this.tuning.backoffInitialMs, maxMs: this.tuning.backoffMaxMs, spread: 0.2 }),
       log: (level, message) => this.log(level, message),
       handlers: {
-        connected: (client) => this.onConnected(client),
-        lost: () => this.onLost(),
+        connected: (client) => this.guard(() => this.onConnected(client)),
+        lost: () => this.guard(() => this.onLost()),
         message: (topic, payload, retained) => this.onMessage(topic, payload, retained),
       },
     });
