@@ -21,6 +21,10 @@ const commands: Record<string, Command> = {
   takeover: {
     summary: 'take the groups from the peer (like hb_takeover); --force when the peer was never heard',
     run: async (args) => (await import('./commands/status')).runAdminCommand('takeover', args),
+    },
+  fleet: {
+    summary: 'show every pair reporting to an MQTT broker (--broker URL, --prefix P, --json)',
+    run: async (args) => (await import('./commands/fleet')).fleetCommand.run(args),
   },
 };
 

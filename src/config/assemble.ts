@@ -5,6 +5,7 @@ import type { Diagnostics } from './diagnostics';
 import type { HaCfDraft, MediaLine, Setting } from './draft';
 import type { AuthConfig, Config, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
 import { formatDuration } from './values';
+import { mqttConfigFrom } from './directives/mqtt';
 
 export const DEFAULT_UDP_PORT = 694;
 export const DEFAULT_BAUD = 19200;
@@ -135,6 +136,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
   if (draft.msgfmt?.value === 'netstring') {
     diag.warning(draft.msgfmt.source, 'twinbeat sends the classic format and reads both; msgfmt netstring only changes what it accepts, nothing');
   }
+  const mqtt = mqttConfigFrom(draft, file, diag);
   const pair = pairFrom(draft, input.localNode, file, diag);
   if (pair) checkResetDevices(draft, pair, diag);
   if (input.groups.length === 0 && pair) {
@@ -164,5 +166,6 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     debugLevel: draft.debugLevel?.value ?? 0,
     env: draft.env,
     ignored: draft.ignored,
+    ...(mqtt ? { mqtt } : {}),
   };
 }

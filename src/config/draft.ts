@@ -36,6 +36,17 @@ export interface HaCfDraft {
   resetDevices: ResetDeviceSpec[];
   env: Record<string, string>;
   ignored: { directive: string; reason: string; source: SourceLine }[];
+  /** Fleet reporting (directives/mqtt.ts); absent until an mqtt_broker line is read. */
+  mqttBrokers?: Setting<string>[];
+  mqttPrefix?: Setting<string>;
+  mqttUsername?: Setting<string>;
+  mqttPasswordFile?: Setting<string>;
+  mqttCa?: Setting<string>;
+  mqttCert?: Setting<string>;
+  mqttKey?: Setting<string>;
+  mqttIntervalMs?: Setting<number>;
+  mqttHomeAssistant?: Setting<boolean>;
+  mqttCommands?: Setting<boolean>;
 }
 
 export function emptyDraft(): HaCfDraft {

@@ -104,6 +104,25 @@ export interface Timing {
   fenceDelayMs: number;
 }
 
+/** Fleet reporting over MQTT (ha.cf mqtt_* lines). Files are absolute paths; no secret is kept here. */
+export interface MqttConfig {
+  /** One or more broker URLs (mqtt://, mqtts://, ws://, wss://), tried in turn: fail-over. */
+  brokers: string[];
+  /** First topic level(s); default `twinbeat`. */
+  prefix: string;
+  username?: string;
+  /** Holds the password, mode 0600; read when connecting, never logged. */
+  passwordFile?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Periodic re-publish of the state; default 60 s. */
+  intervalMs: number;
+  homeAssistant: boolean;
+  /** Accept `standby`/`takeover` on the node's command topic. */
+  commands: boolean;
+}
+
 export interface Config {
   /** The configuration directory the files were read from. */
   dir: string;
@@ -131,4 +150,6 @@ export interface Config {
   env: Record<string, string>;
   /** Directives Heartbeat accepts that twinbeat takes without acting on them (noted by check-config). */
   ignored: { directive: string; reason: string; source: SourceLine }[];
+  /** Present when ha.cf names an mqtt_broker. */
+  mqtt?: MqttConfig;
 }

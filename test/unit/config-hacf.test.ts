@@ -134,7 +134,8 @@ for (const c of CASES) {
 
 test('every directive in the table has a case above', () => {
   const covered = new Set(CASES.map((c) => c.line.split(' ')[0]));
-  const missing = [...DIRECTIVES.keys()].filter((name) => !covered.has(name));
+  // The mqtt_* directives have their cases, and their own coverage check, in config-mqtt.test.ts.
+  const missing = [...DIRECTIVES.keys()].filter((name) => !covered.has(name) && !name.startsWith('mqtt_'));
   assert.equal(missing, []);
 });
 

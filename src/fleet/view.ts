@@ -1,0 +1,190 @@
+// The fleet view as a pure function of what the broker delivered: every retained availability
+// and state of every node under the prefix, plus the events seen while watching. No I/O, no
+// clock (`now` is passed in), so the table an operator reads can be tested message by message.
+import { parseTopic } from '../report/mqtt-topics';
+import { parseEvent, parseState, type WireState } from '../report/mqtt-wire';
+import type { PeerState, PathState, Role } from '../report/snapshot';
+
+export interface FleetMessage {
+  topic: string;
+  payload: string;
+  /** ISO 8601 of receipt. */
+  receivedAt: string;
+}
+
+interface NodeRecord {
+  cluster: string;
+  node: string;
+  availability?: 'online' | 'offline';
+  state?: WireState;
+}
+
+interface FailoverRecord {
+  at: string;
+  node: string;
+  text: string;
+  source: 'event' | 'decision';
+}
+
+/** What has been received so far; fold messages into it with applyMessage. */
+export interface FleetState {
+  prefix: string;
+  nodes: Map<string, NodeRecord>;
+  /** The newest failover or handover event per cluster. */
+  failovers: Map<string, FailoverRecord>;
+}
+
+export const FLAGS = ['offline node', 'path down', 'both active', 'waiting for operator'] as const;
+export type Flag = (typeof FLAGS)[number];
+
+export interface NodeView {
+  node: string;
+  /** `unknown`: named as a peer by the other node, never heard from on the broker. */
+  availability: 'online' | 'offline' | 'unknown';
+  role: Role | 'unknown';
+  /** What this node thinks of its peer. */
+  peerState?: PeerState;
+  paths: { name: string; state: PathState }[];
+  generation?: number;
+  version?: string;
+  uptimeS?: number;
+  publishedAt?: string;
+}
+
+export interface GroupView {
+  id: string;
+  /** The node that holds it, or null when nobody does. */
+  holder: string | null;
+  /** Nodes that each claim to hold it (more than one: both active). */
+  claimedBy: string[];
+  failedOn: string[];
+}
+
+export interface PairView {
+  cluster: string;
+  nodes: NodeView[];
+  groups: GroupView[];
+  lastFailover?: FailoverRecord;
+  flags: Flag[];
+}
+
+export interface FleetView {
+  prefix: string;
+  at: string;
+  pairs: PairView[];
+  flagged: number;
+}
+
+export function emptyFleet(prefix: string): FleetState {
+  return { prefix, nodes: new Map(), failovers: new Map() };
+}
+
+const key = (cluster: string, node: string) => `${cluster}\u0000${node}`;
+
+/** Folds one message in; messages that are not twinbeat's are ignored. */
+export function applyMessage(fleet: FleetState, message: FleetMessage): void {
+  const topic = parseTopic(fleet.prefix, message.topic);
+  if (!topic) return;
+  if (topic.kind === 'events') {
+    const event = parseEvent(message.payload);
+    if (!event || (event.type !== 'failover' && event.type !== 'handover')) return;
+    const previous = fleet.failovers.get(topic.cluster);
+    if (!previous || previous.at <= event.at) fleet.failovers.set(topic.cluster, { at: event.at, node: event.node, text: event.text, source: 'event' });
+    return;
+  }
+  if (topic.kind === 'command') return;
+  const k = key(topic.cluster, topic.node);
+  const record = fleet.nodes.get(k) ?? { cluster: topic.cluster, node: topic.node };
+  if (topic.kind === 'availability') {
+    // An empty retained payload is someone clearing the topic.
+    if (message.payload === 'online' || message.payload === 'offline') record.availability = message.payload;
+    else delete record.availability;
+  } else {
+    const state = parseState(message.payload);
+    if (state) record.state = state;
+    else if (message.payload === '') delete record.state;
+    else return;
+  }
+  if (record.availability === undefined && record.state === undefined) fleet.nodes.delete(k);
+  else fleet.nodes.set(k, record);
+}
+
+function nodeView(record: NodeRecord): NodeView {
+  const s = record.state;
+  return {
+    node: s?.node ?? record.node,
+    availability: record.availability ?? 'unknown',
+    role: s?.role ?? 'unknown',
+    ...(s ? { peerState: s.peer.state, generation: s.generation, version: s.version, uptimeS: s.uptimeS, publishedAt: s.publishedAt } : {}),
+    paths: (s?.paths ?? []).map((p) => ({ name: p.name, state: p.state })),
+  };
+}
+
+function groupsOf(records: NodeRecord[]): GroupView[] {
+  const online = records.filter((r) => r.availability === 'online' && r.state);
+  const ids = [...new Set(records.flatMap((r) => r.state?.groups.map((g) => g.id) ?? []))];
+  return ids.map((id) => {
+    const reports = online.map((r) => ({ node: r.state!.node, group: r.state!.groups.find((g) => g.id === id) }));
+    // A node's word about itself beats its peer's word about it.
+    const claimedBy = reports.filter((r) => r.group?.holder === r.node && r.group.state !== 'released').map((r) => r.node);
+    // The peer's word counts only for a holder that does not speak for itself.
+    const speaks = (node: string) => online.some((r) => r.state!.node === node);
+    const reported = reports.map((r) => r.group?.holder).find((h): h is string => typeof h === 'string' && !speaks(h)) ?? null;
+    const failedOn = [...new Set(records.flatMap((r) => r.state?.groups.find((g) => g.id === id)?.failedOn ?? []))];
+    return { id, holder: claimedBy[0] ?? reported, claimedBy, failedOn };
+  });
+}
+
+/** Without a failover event seen, the newest takeover-like decision of either node says when. */
+const FAILOVER_WORDING = /taking over|takeover|failover|handover|handing over/i;
+
+function lastFailover(cluster: string, records: NodeRecord[], fleet: FleetState): FailoverRecord | undefined {
+  const fromEvent = fleet.failovers.get(cluster);
+  const decisions = records
+    .map((r) => r.state?.lastDecision && { ...r.state.lastDecision, node: r.state.node })
+    .filter((d): d is NonNullable<typeof d> => !!d && FAILOVER_WORDING.test(d.text))
+    .sort((a, b) => (a.at < b.at ? 1 : -1));
+  const decision = decisions[0];
+  if (decision && (!fromEvent || decision.at > fromEvent.at)) return { at: decision.at, node: decision.node, text: decision.text, source: 'decision' };
+  return fromEvent;
+}
+
+function flagsOf(nodes: NodeView[], groups: GroupView[]): Flag[] {
+  const online = nodes.filter((n) => n.availability === 'online');
+  const flags: Flag[] = [];
+  if (nodes.length < 2 || nodes.some((n) => n.availability !== 'online')) flags.push('offline node');
+  if (online.some((n) => n.paths.some((p) => p.state === 'dead'))) flags.push('path down');
+  if (online.filter((n) => n.role === 'active').length > 1 || groups.some((g) => g.claimedBy.length > 1)) flags.push('both active');
+  if (online.some((n) => n.role === 'waiting' || n.role === 'failed') || groups.some((g) => g.failedOn.length > 0)) flags.push('waiting for operator');
+  return flags;
+}
+
+export function fleetView(fleet: FleetState, now: Date): FleetView {
+  const clusters = new Map<string, NodeRecord[]>();
+  for (const record of fleet.nodes.values()) {
+    const list = clusters.get(record.cluster) ?? [];
+    list.push(record);
+    clusters.set(record.cluster, list);
+  }
+  const pairs: PairView[] = [...clusters].map(([cluster, records]) => {
+    const nodes = records.map(nodeView).sort((a, b) => a.node.localeCompare(b.node));
+    // A peer that one node names but that never reached the broker is shown, and flagged.
+    for (const r of records) {
+      const peer = r.state?.peer.node;
+      if (peer && !nodes.some((n) => n.node === peer)) nodes.push({ node: peer, availability: 'unknown', role: 'unknown', paths: [] });
+    }
+    const groups = groupsOf(records);
+    const failover = lastFailover(cluster, records, fleet);
+    return { cluster, nodes, groups, ...(failover ? { lastFailover: failover } : {}), flags: flagsOf(nodes, groups) };
+  });
+  // What needs a look comes first.
+  pairs.sort((a, b) => Number(b.flags.length > 0) - Number(a.flags.length > 0) || a.cluster.localeCompare(b.cluster));
+  return { prefix: fleet.prefix, at: now.toISOString(), pairs, flagged: pairs.filter((p) => p.flags.length > 0).length };
+}
+
+/** The view after `messages`, from nothing. */
+export function viewOfMessages(prefix: string, messages: Iterable<FleetMessage>, now: Date): FleetView {
+  const fleet = emptyFleet(prefix);
+  for (const m of messages) applyMessage(fleet, m);
+  return fleetView(fleet, now);
+}

@@ -1,0 +1,65 @@
+// MQTT.js client options from the ha.cf settings: identity, Last Will, credentials and TLS
+// files. The files are read when connecting (not when the config is checked) so that a rotated
+// certificate or password is picked up on the next connection without a restart.
+import { readFile, stat } from 'node:fs/promises';
+import type { IClientOptions } from 'mqtt';
+import type { MqttConfig } from '../config/types';
+import type { NodeTopics } from './mqtt-topics';
+
+/** Connection timings; the defaults suit a fleet on slow uplinks, tests shorten them. */
+export interface ConnectionTuning {
+  /** Seconds between PINGREQs; a frozen broker is noticed after about 1.5 times this. */
+  keepaliveS: number;
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_TUNING: ConnectionTuning = { keepaliveS: 30, connectTimeoutMs: 10_000 };
+
+export class CredentialsError extends Error {}
+
+/**
+ * The first line of a password file that only its owner may read (mode 600, as authkeys).
+ * The message of a refusal names the file, never its content.
+ */
+export async function readPasswordFile(path: string): Promise<string> {
+  const mode = (await stat(path)).mode & 0o777;
+  if (mode !== 0o600) {
+    throw new CredentialsError(`${path}: mode is ${mode.toString(8).padStart(4, '0')}, it must be 600 (read and write for root only): chmod 600 ${path}`);
+  }
+  const password = (await readFile(path, 'utf8')).split('\n')[0]?.replace(/\r$/, '') ?? '';
+  if (password === '') throw new CredentialsError(`${path}: the first line is empty; it must hold the broker password`);
+  return password;
+}
+
+/** One client id per node, stable across restarts, so the broker replaces a stale session. */
+export function clientIdFor(cluster: string, node: string): string {
+  return `twinbeat-${cluster}-${node}`.slice(0, 128);
+}
+
+export async function clientOptions(
+  config: MqttConfig,
+  identity: { cluster: string; node: string },
+  topics: NodeTopics,
+  tuning: ConnectionTuning,
+): Promise<IClientOptions> {
+  const options: IClientOptions = {
+    clientId: clientIdFor(identity.cluster, identity.node),
+    protocolVersion: 4,
+    clean: true,
+    keepalive: tuning.keepaliveS,
+    connectTimeout: tuning.connectTimeoutMs,
+    // twinbeat runs its own reconnect loop (mqtt-connection.ts): back-off with a cap, and
+    // fail-over across brokers with their own URL (path, TLS).
+    reconnectPeriod: 0,
+    // Nothing is queued inside MQTT.js while offline: the reporter's queue is bounded.
+    queueQoSZero: false,
+    resubscribe: false,
+    will: { topic: topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
+  };
+  if (config.username !== undefined) options.username = config.username;
+  if (config.passwordFile !== undefined) options.password = await readPasswordFile(config.passwordFile);
+  if (config.ca !== undefined) options.ca = await readFile(config.ca);
+  if (config.cert !== undefined) options.cert = await readFile(config.cert);
+  if (config.key !== undefined) options.key = await readFile(config.key);
+  return options;
+}
