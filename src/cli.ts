@@ -22,6 +22,10 @@ const commands: Record<string, Command> = {
     summary: 'take the groups from the peer (like hb_takeover); --force when the peer was never heard',
     run: async (args) => (await import('./commands/status')).runAdminCommand('takeover', args),
     },
+  decode: {
+    summary: 'print the frames on standard input with their verdicts (--config-dir DIR, --jsonl)',
+    run: async (args) => (await import('./commands/decode')).decodeCommand.run(args),
+  },
   fleet: {
     summary: 'show every pair reporting to an MQTT broker (--broker URL, --prefix P, --json)',
     run: async (args) => (await import('./commands/fleet')).fleetCommand.run(args),
@@ -50,6 +54,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   return command.run(rest);
 }
+
+// `twinbeat decode ... | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -32,7 +32,7 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     ['st', message.mode],
     ['src', envelope.src],
     ['dest', envelope.dest],
-    ['seq', String(message.seq)],
+    ['seq', hex(message.seq)],
     ['hg', hex(message.generation)],
     ['ts', hex(envelope.unixSeconds)],
     ['ackhg', hex(message.ackGeneration)],
@@ -67,7 +67,7 @@ export function fieldsToMessage(fields: Fields): Parsed {
   const src = get('src');
   const dest = get('dest');
   if (!src || !dest) return bad('missing src or dest');
-  const seq = number(get('seq'), 10);
+  const seq = number(get('seq'), 16);
   const generation = number(get('hg'), 16);
   const ackGeneration = number(get('ackhg'), 16);
   const fenceInMs = number(get('fence'), 10);

@@ -37,7 +37,7 @@ test('a heartbeat uses Heartbeat\'s field names: t=status, st, src, dest, seq, h
     ['st', 'active'],
     ['src', 'node-a'],
     ['dest', 'node-b'],
-    ['seq', '42'],
+    ['seq', '2a'],
     ['hg', '6b064b2b'],
     ['ts', '6b064b2b'],
   ]);

@@ -1,0 +1,5 @@
+import { test } from 'uvu';
+import { defineFuzz } from '../helpers/wire-fuzz';
+
+defineFuzz(3);
+test.run();
