@@ -22,6 +22,14 @@ const commands: Record<string, Command> = {
     summary: 'take the groups from the peer (like hb_takeover); --force when the peer was never heard',
     run: async (args) => (await import('./commands/status')).runAdminCommand('takeover', args),
   },
+  'fence-confirm': {
+    summary: 'confirm NODE was reset by hand, for a manual reset device (like meatclient -c NODE)',
+    run: async (args) => (await import('./commands/fence-confirm')).fenceConfirmCommand.run(args),
+  },
+  boards: {
+    summary: 'list the board profiles and which one this machine is (--sysfs-root DIR, --root DIR)',
+    run: async (args) => (await import('./commands/boards')).boardsCommand.run(args),
+  },
 };
 
 function usage(): string {
