@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AgentDeps } from '../../src/agent/agent';
 import type { Config, ResetDeviceSpec } from '../../src/config/types';
 import { fenceConfirmHandler } from '../../src/fence/confirm-request';
 import { ExternalDevice } from '../../src/fence/external';
@@ -130,6 +131,12 @@ test('a gpio-relay controller from a board profile resets through the resolved l
   assert.match(log.lines.join('\n'), /info: node beta now reset: board raspberry-pi-5 channel 1 \(GPIO26, .*\) = .*\/gpio597: power cut for 100 ms, then restored/);
   assert.throws(() => controller.confirm('beta'), /the reset device for beta is gpio-relay: it needs no confirmation/);
   assert.match(controller.describe(), /^gpio-relay for beta: board raspberry-pi-5 channel 1 .* active low, pulse 100 ms$/);
+});
+
+test('the controller plugs into the agent as deps.resetPeer, unbound', async () => {
+  const controller = createResetDevice(pair([spec({ type: 'external', params: { command: good } })]), { log: memoryLog() })!;
+  const deps: Pick<AgentDeps, 'resetPeer'> = { resetPeer: controller.resetPeer };
+  assert.ok((await deps.resetPeer!()).ok);
 });
 
 test('the control-socket handler confirms a manual reset; errors become replies', async () => {
