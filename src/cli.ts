@@ -30,6 +30,14 @@ const commands: Record<string, Command> = {
     summary: 'show every pair reporting to an MQTT broker (--broker URL, --prefix P, --json)',
     run: async (args) => (await import('./commands/fleet')).fleetCommand.run(args),
   },
+  'fence-confirm': {
+    summary: 'confirm NODE was reset by hand, for a manual reset device (like meatclient -c NODE)',
+    run: async (args) => (await import('./commands/fence-confirm')).fenceConfirmCommand.run(args),
+  },
+  boards: {
+    summary: 'list the board profiles and which one this machine is (--sysfs-root DIR, --root DIR)',
+    run: async (args) => (await import('./commands/boards')).boardsCommand.run(args),
+  },
 };
 
 function usage(): string {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadConfig, type Config, type PathSpec, type ResourceSpec } from '../config';
 import { formatDuration } from '../config/values';
+import { inspectResetDevices } from '../fence/inspect';
 import type { Command } from './command';
 
 function describePath(p: PathSpec): string {
@@ -23,7 +24,8 @@ function describeResource(r: ResourceSpec): string {
   return `VIP ${r.address}${prefix} on ${r.iface ?? 'the interface whose subnet holds it'}`;
 }
 
-export function summarize(config: Config): string {
+/** `resetNotes`: what the reset devices resolve to on this machine (src/fence/inspect.ts). */
+export function summarize(config: Config, resetNotes: string[] = []): string {
   const t = config.timing;
   const lines = [
     `pair:     ${config.nodes.map((n) => (n === config.localNode ? `${n} (this node)` : n)).join(' and ')}, cluster ${config.cluster}`,
@@ -35,12 +37,13 @@ export function summarize(config: Config): string {
     )),
     `auth:     sends with key ${config.auth.sendIndex} (${config.auth.keys.find((k) => k.index === config.auth.sendIndex)?.method}); accepts ${config.auth.keys.map((k) => `${k.index} ${k.method}`).join(', ')}`,
   ];
-  const devices = config.resetDevices.filter((d) => d.from === '*' || d.from === config.localNode);
+  const devices = config.resetDevices.filter((d) => d.target === config.peerNode && (d.from === '*' || d.from === config.localNode));
   lines.push(
     devices.length === 0
       ? 'reset:    no device for this node: a peer silent on every path is taken over after deadtime, without a reset (Heartbeat v1)'
       : `reset:    ${devices.map((d) => `${d.type} resets ${d.target}`).join(', ')}`,
   );
+  for (const note of resetNotes) lines.push(`          ${note}`);
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);
   return `${lines.join('\n')}\n`;
 }
@@ -54,6 +57,9 @@ export const checkConfigCommand: Command = {
         'config-dir': { type: 'string', default: '/etc/ha.d' },
         node: { type: 'string' },
         strict: { type: 'boolean', default: false },
+        // Where sysfs and /proc are, for the relay line checks; for tests and chroots.
+        'sysfs-root': { type: 'string', default: '/sys' },
+        root: { type: 'string', default: '/' },
       },
       strict: true,
     });
@@ -68,9 +74,15 @@ export const checkConfigCommand: Command = {
       process.stderr.write(`twinbeat check-config: ${dir} is not valid (${errors} error${errors === 1 ? '' : 's'})\n`);
       return 2;
     }
+    const reset = await inspectResetDevices(result.config, { sysfsRoot: values['sysfs-root'] as string, root: values.root as string });
+    if (values.strict && reset.unresolved.length > 0) {
+      for (const u of reset.unresolved) process.stderr.write(`${formatDiagnostic({ ...u.source, severity: 'error', message: u.message })}\n`);
+      process.stderr.write(`twinbeat check-config: ${dir} is not valid on this machine (${reset.unresolved.length} reset device${reset.unresolved.length === 1 ? '' : 's'} not found)\n`);
+      return 2;
+    }
     const warnings = result.diagnostics.length;
     process.stdout.write(`twinbeat check-config: ${dir} is valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`);
-    process.stdout.write(summarize(result.config));
+    process.stdout.write(summarize(result.config, reset.notes));
     return 0;
   },
 };

@@ -84,7 +84,7 @@ function pairFrom(draft: HaCfDraft, localNode: string, file: string, diag: Diagn
   return names as [string, string];
 }
 
-function checkResetDevices(draft: HaCfDraft, nodes: [string, string], diag: Diagnostics): void {
+function checkResetDevices(draft: HaCfDraft, nodes: [string, string], file: string, diag: Diagnostics): void {
   for (const device of draft.resetDevices) {
     if (device.from !== '*' && !nodes.includes(device.from)) {
       diag.error(device.source, `stonith_host: "${device.from}" is not a node (nodes: ${nodes.join(', ')}, or * for both)`);
@@ -93,6 +93,24 @@ function checkResetDevices(draft: HaCfDraft, nodes: [string, string], diag: Diag
       diag.error(device.source, `stonith_host: target "${device.target}" is not a node (nodes: ${nodes.join(', ')})`);
     } else if (device.from === device.target) {
       diag.error(device.source, `stonith_host: ${device.from} cannot reset itself; the device wired to a node resets its peer`);
+    }
+  }
+  if (draft.resetDevices.length === 0) return;
+  // Each node may be the survivor that must shoot the other, so each needs its own device. With
+  // none at all the pair is Heartbeat v1 without STONITH (the summary says so); with one node
+  // covered and the other not, the uncovered node would take over without a reset.
+  for (const node of nodes) {
+    const peer = node === nodes[0] ? nodes[1] : nodes[0];
+    const wired = draft.resetDevices.filter((d) => d.target === peer && (d.from === node || d.from === '*'));
+    const own = wired.filter((d) => d.from === node);
+    if (wired.length === 0) {
+      diag.warning(
+        draft.resetDevices[0]?.source ?? { file, line: 0 },
+        `no reset device is wired to ${node}: if ${peer} falls silent on every path, ${node} takes over without resetting it (Heartbeat v1 without STONITH); add "stonith_host ${node} TYPE target=${peer} ..." or use * for both`,
+      );
+    } else if (own.length > 1 || (own.length === 0 && wired.length > 1)) {
+      const [first, second] = own.length > 1 ? own : wired;
+      diag.error(second!.source, `stonith_host: ${node} already has a reset device for ${peer} at line ${first!.source.line}; twinbeat uses one device per node`);
     }
   }
 }
@@ -138,7 +156,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
   }
   const mqtt = mqttConfigFrom(draft, file, diag);
   const pair = pairFrom(draft, input.localNode, file, diag);
-  if (pair) checkResetDevices(draft, pair, diag);
+  if (pair) checkResetDevices(draft, pair, file, diag);
   if (input.groups.length === 0 && pair) {
     diag.warning({ file: `${input.dir}/haresources`, line: 0 }, 'no resource groups: twinbeat will only watch the peer');
   }

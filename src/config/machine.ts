@@ -2,7 +2,7 @@
 // path, a script for each resource, a serial device? A configuration is often checked on a
 // build host, so these are warnings, unless the caller is about to run on this machine
 // (`--strict`, which `twinbeat run` applies to itself).
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { BlockList } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +19,17 @@ export interface MachineView {
   fileExists(path: string): boolean;
   /** Where LSB init scripts live; settable so tests can point elsewhere. */
   initDir: string;
+  /** Whether a program can be run; absent: fileExists decides. */
+  isExecutable?(path: string): boolean;
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function thisMachine(initDir = '/etc/init.d'): MachineView {
@@ -30,7 +41,7 @@ export function thisMachine(initDir = '/etc/init.d'): MachineView {
       prefixLength: Number((a.cidr ?? '/0').split('/')[1]),
     }));
   }
-  return { interfaces, fileExists: existsSync, initDir };
+  return { interfaces, fileExists: existsSync, initDir, isExecutable: executable };
 }
 
 /** Each interface address whose subnet holds `vip` (what Heartbeat's IPaddr looks for), in order. */
@@ -92,6 +103,17 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
           problems.push({ source: group.source, message: `resource script ${r.name} not found (looked in ${candidates.join(' and ')})` });
         }
       }
+    }
+  }
+  for (const device of config.resetDevices) {
+    const command = device.type === 'external' ? device.params.command : undefined;
+    if (!command || (device.from !== '*' && device.from !== config.localNode)) continue;
+    const runnable = machine.isExecutable ? machine.isExecutable(command) : machine.fileExists(command);
+    if (!runnable) {
+      problems.push({
+        source: device.source,
+        message: `stonith_host external: ${command} ${machine.fileExists(command) ? 'is not executable (chmod +x it)' : 'does not exist on this machine'}; it is run as "${command} reset ${device.target}"`,
+      });
     }
   }
   return problems;

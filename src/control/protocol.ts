@@ -12,3 +12,11 @@ export interface ControlRequest {
 }
 
 export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
+
+/** `twinbeat fence-confirm NODE`: an operator says NODE was reset by hand (a manual device waits for it). */
+export const FENCE_CONFIRM_COMMAND = 'fence-confirm';
+
+export interface FenceConfirmRequest extends ControlRequest {
+  command: typeof FENCE_CONFIRM_COMMAND;
+  node: string;
+}

@@ -1,6 +1,7 @@
 // `stonith_host FROMNODE TYPE key=value...`: Heartbeat's directive for a reset device wired to
 // FROMNODE (`*`: to both nodes), with twinbeat's device types. Driving the devices is
-// src/fencing's job; here the words are read and checked.
+// src/fence's job; here the words are read and checked, board profiles and channels included.
+import { findProfile, profileNames } from '../../fence/boards';
 import { parseBoolean, parseDuration, parseInteger } from '../values';
 import type { ResetDeviceSpec } from '../types';
 import type { Directive, DirectiveContext } from './directive';
@@ -9,7 +10,7 @@ const TYPES = ['gpio-relay', 'external', 'manual'] as const;
 
 const PARAMS: Record<ResetDeviceSpec['type'], string[]> = {
   'gpio-relay': ['target', 'board', 'channel', 'chip', 'line', 'active_low', 'wiring', 'pulse'],
-  external: ['target', 'command'],
+  external: ['target', 'command', 'timeout'],
   manual: ['target'],
 };
 
@@ -31,6 +32,13 @@ function checkParams(type: ResetDeviceSpec['type'], params: Record<string, strin
     else if (byBoard && (!params.board || !params.channel)) problems.push('board= and channel= go together');
     else if (byChip && (!params.chip || !params.line)) problems.push('chip= and line= go together');
     if (params.channel !== undefined && !parseInteger(params.channel, 0, 63).ok) problems.push('channel must be 0 to 63');
+    if (params.board) {
+      const profile = findProfile(params.board);
+      if (!profile) problems.push(`board "${params.board}" is not a known profile (known: ${profileNames()}; see "twinbeat boards"), or name the line with chip=LABEL line=N`);
+      else if (params.channel && !profile.channels[String(Number(params.channel))]) {
+        problems.push(`board ${profile.name} has no channel ${params.channel} (channels: ${Object.keys(profile.channels).join(', ')})`);
+      }
+    }
     if (params.line !== undefined && !parseInteger(params.line, 0, 1023).ok) problems.push('line must be 0 to 1023');
     if (params.active_low !== undefined && !parseBoolean(params.active_low).ok) problems.push('active_low must be yes or no');
     if (params.wiring !== undefined && params.wiring !== 'nc' && params.wiring !== 'no') problems.push('wiring must be nc (normally closed) or no (normally open)');
@@ -39,8 +47,12 @@ function checkParams(type: ResetDeviceSpec['type'], params: Record<string, strin
       if (!pulse.ok || pulse.value < 100) problems.push('pulse must be a duration of at least 100ms, such as 2s');
     }
   }
-  if (type === 'external' && (!params.command || !params.command.startsWith('/'))) {
-    problems.push('command=PATH must be an absolute path');
+  if (type === 'external') {
+    if (!params.command || !params.command.startsWith('/')) problems.push('command=PATH must be an absolute path');
+    if (params.timeout !== undefined) {
+      const timeout = parseDuration(params.timeout);
+      if (!timeout.ok || timeout.value < 1000) problems.push('timeout must be a duration of at least 1s, such as 60s');
+    }
   }
   if (problems.length === 0) return true;
   ctx.diag.error(ctx.source, `stonith_host ${type}: ${problems.join('; ')}; e.g. "${EXAMPLES[type]}"`);
