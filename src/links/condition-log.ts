@@ -18,12 +18,20 @@ export class ConditionLog {
     private readonly recovered: string,
   ) {}
 
-  /** Records a failure; returns true when it was logged (a new condition). */
+  /**
+   * Records a failure; returns true when it was logged. Only the step from working to failing
+   * is a warning: a cable pulled first gives ENETUNREACH, then (once the interface table is
+   * re-read) "eth1 is down", and that is one condition, not two; the new reason goes to debug.
+   */
   failed(reason: string): boolean {
-    if (this.failing === reason) return false;
+    const previous = this.failing;
     this.failing = reason;
-    this.log.warn(`${this.subject}: ${this.action} failed: ${reason}`);
-    return true;
+    if (previous === undefined) {
+      this.log.warn(`${this.subject}: ${this.action} failed: ${reason}`);
+      return true;
+    }
+    if (previous !== reason) this.log.debug?.(`${this.subject}: ${this.action} still failing: ${reason}`);
+    return false;
   }
 
   /** Records a success; logs the recovery when it ends a failure. */

@@ -19,7 +19,8 @@ export interface LinkDeps {
   now?: () => number;
 }
 
-export function createLinks(config: Config, deps: LinkDeps): Link[] {
+/** Only `config.paths` is read; a whole Config fits. */
+export function createLinks(config: Pick<Config, 'paths'>, deps: LinkDeps): Link[] {
   const now = deps.now ?? Date.now;
   // One table for all UDP links: the interfaces are read at most once a second in all.
   const interfaces = new InterfaceTable(undefined, now);
