@@ -1,0 +1,63 @@
+// This node's interfaces as the UDP driver needs them: which addresses are its own (to drop
+// its own broadcast echo), the IPv4 subnet and broadcast address of an interface (to demux and
+// send bcast). Read from os.networkInterfaces(), which lists only interfaces that are up, and
+// re-read at most once per `maxAgeMs` so that an interface brought up, down or readdressed is
+// seen within that time without a system call per datagram.
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { canonicalAddress, ipv4Broadcast } from './addresses';
+
+export type InterfaceSnapshot = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+export interface Ipv4Net {
+  address: string;
+  netmask: string;
+  broadcast: string;
+}
+
+export class InterfaceTable {
+  private snapshot: InterfaceSnapshot = {};
+  private own = new Set<string>();
+  private readAt = -Infinity;
+
+  constructor(
+    private readonly read: () => InterfaceSnapshot = networkInterfaces,
+    private readonly now: () => number = Date.now,
+    private readonly maxAgeMs = 1_000,
+  ) {}
+
+  private fresh(): InterfaceSnapshot {
+    const t = this.now();
+    if (t - this.readAt >= this.maxAgeMs || t < this.readAt) {
+      this.readAt = t;
+      try {
+        this.snapshot = this.read();
+      } catch {
+        // Keep the last known table: a failed read must not make every source unknown.
+      }
+      this.own = new Set(
+        Object.values(this.snapshot)
+          .flatMap((infos) => infos ?? [])
+          .map((info) => canonicalAddress(info.address)),
+      );
+    }
+    return this.snapshot;
+  }
+
+  /** Whether `address` is one of this node's (any interface). */
+  isOwn(address: string): boolean {
+    this.fresh();
+    return this.own.has(canonicalAddress(address));
+  }
+
+  /** The IPv4 networks on `iface`; empty when it is missing, down or has none. */
+  ipv4(iface: string): Ipv4Net[] {
+    return (this.fresh()[iface] ?? [])
+      .filter((info) => info.family === 'IPv4')
+      .map((info) => ({ address: info.address, netmask: info.netmask, broadcast: ipv4Broadcast(info.address, info.netmask) }));
+  }
+
+  /** Whether `iface` is up with at least one address of `family`. */
+  hasAddress(iface: string, family: 4 | 6): boolean {
+    return (this.fresh()[iface] ?? []).some((info) => info.family === (family === 4 ? 'IPv4' : 'IPv6'));
+  }
+}

@@ -1,0 +1,74 @@
+// Which path a datagram belongs to, from its source address, against a made-up interface table
+// (so the rules are tested without the host's interfaces): ucast peer first, then own
+// addresses, then bcast subnets, else unknown. Also the address arithmetic behind it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { NetworkInterfaceInfo } from 'node:os';
+import { canonicalAddress, inIpv4Subnet, ipv4Broadcast } from '../../src/links/addresses';
+import { InterfaceTable } from '../../src/links/interfaces';
+import { classifySource, type UdpPathRef } from '../../src/links/udp-demux';
+
+const v4 = (address: string, netmask: string): NetworkInterfaceInfo =>
+  ({ address, netmask, family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: null }) as NetworkInterfaceInfo;
+const v6 = (address: string): NetworkInterfaceInfo =>
+  ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: null, scopeid: 0 }) as NetworkInterfaceInfo;
+
+const table = new InterfaceTable(() => ({
+  eth0: [v4('192.0.2.1', '255.255.255.0'), v6('2001:db8::1')],
+  eth1: [v4('198.51.100.1', '255.255.255.0')],
+}));
+
+const paths: UdpPathRef[] = [
+  { id: 'bcast eth0', kind: 'bcast', iface: 'eth0' },
+  { id: 'ucast eth1 198.51.100.2', kind: 'ucast', iface: 'eth1', peerAddress: '198.51.100.2' },
+  { id: 'ucast eth0 2001:DB8:0::2', kind: 'ucast', iface: 'eth0', peerAddress: '2001:DB8:0::2' },
+];
+
+test('the ucast peer address selects its path, however the IPv6 address is spelled', () => {
+  assert.equal(classifySource('198.51.100.2', paths, table), { kind: 'path', id: 'ucast eth1 198.51.100.2' });
+  assert.equal(classifySource('2001:db8::2', paths, table), { kind: 'path', id: 'ucast eth0 2001:DB8:0::2' });
+  assert.equal(classifySource('2001:db8:0:0::2%eth0', paths, table), { kind: 'path', id: 'ucast eth0 2001:DB8:0::2' });
+});
+
+test('a source in the bcast interface subnet is that bcast path; one outside it is unknown', () => {
+  assert.equal(classifySource('192.0.2.2', paths, table), { kind: 'path', id: 'bcast eth0' });
+  assert.equal(classifySource('192.0.2.254', paths, table), { kind: 'path', id: 'bcast eth0' });
+  assert.equal(classifySource('192.0.3.2', paths, table), { kind: 'unknown' });
+  // In eth1's subnet, but eth1 carries only a ucast line, for another peer.
+  assert.equal(classifySource('198.51.100.7', paths, table), { kind: 'unknown' });
+  assert.equal(classifySource('2001:db8::7', paths, table), { kind: 'unknown' });
+});
+
+test('our own addresses (broadcast echo) are told apart, unless configured as a ucast peer', () => {
+  assert.equal(classifySource('192.0.2.1', paths, table), { kind: 'own' });
+  assert.equal(classifySource('2001:db8::1', paths, table), { kind: 'own' });
+  const selfPeer: UdpPathRef[] = [{ id: 'ucast eth0 192.0.2.1', kind: 'ucast', iface: 'eth0', peerAddress: '192.0.2.1' }];
+  assert.equal(classifySource('192.0.2.1', selfPeer, table), { kind: 'path', id: 'ucast eth0 192.0.2.1' });
+});
+
+test('an interface that went away takes its bcast path with it (the table is re-read)', () => {
+  let snapshot: NodeJS.Dict<NetworkInterfaceInfo[]> = { eth0: [v4('192.0.2.1', '255.255.255.0')] };
+  let clock = 0;
+  const changing = new InterfaceTable(() => snapshot, () => clock, 1_000);
+  assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'path', id: 'bcast eth0' });
+  snapshot = {};
+  clock = 500;
+  assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'path', id: 'bcast eth0' }, 'cached for up to 1 s');
+  clock = 1_000;
+  assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'unknown' });
+});
+
+test('address arithmetic', () => {
+  assert.is(ipv4Broadcast('192.0.2.1', '255.255.255.0'), '192.0.2.255');
+  assert.is(ipv4Broadcast('198.51.100.130', '255.255.255.128'), '198.51.100.255');
+  assert.is(ipv4Broadcast('192.0.2.1', '255.255.255.255'), '192.0.2.1');
+  assert.is(ipv4Broadcast('10.1.2.3', '255.0.0.0'), '10.255.255.255');
+  assert.ok(inIpv4Subnet('198.51.100.129', '198.51.100.130', '255.255.255.128'));
+  assert.not.ok(inIpv4Subnet('198.51.100.127', '198.51.100.130', '255.255.255.128'));
+  assert.not.ok(inIpv4Subnet('2001:db8::1', '192.0.2.1', '255.255.255.0'));
+  assert.is(canonicalAddress('2001:0DB8:0000::0001'), '2001:db8::1');
+  assert.is(canonicalAddress('fe80::1%eth1'), 'fe80::1');
+  assert.is(canonicalAddress('192.0.2.1'), '192.0.2.1');
+});
+
+test.run();
