@@ -10,6 +10,10 @@ const commands: Record<string, Command> = {
     summary: 'validate /etc/ha.d (--config-dir DIR, --node NAME, --strict) and explain it',
     run: async (args) => (await import('./commands/check-config')).checkConfigCommand.run(args),
   },
+  run: {
+    summary: 'run the agent (--config-dir DIR, --node NAME, --state-dir DIR, --run-dir DIR, --init-dir DIR)',
+    run: async (args) => (await import('./commands/run')).runCommand.run(args),
+  },
   status: {
     summary: "show the running agent's nodes, paths, groups and last decision (--json, --run-dir DIR)",
     run: async (args) => (await import('./commands/status')).statusCommand.run(args),

@@ -7,7 +7,8 @@ import type { Config } from '../config/types';
 import type { Logger, LogLevel } from '../log';
 import { startGroup, stopGroup } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
-import type { Decision, StatusSnapshot } from '../report/snapshot';
+import type { ClusterEvent, Decision, StatusSnapshot } from '../report/snapshot';
+import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
 
@@ -29,6 +30,8 @@ export interface AgentDeps {
   clock?: () => number;
   /** Called with a fresh snapshot after every step that changed something. */
   onSnapshot?: (snapshot: StatusSnapshot) => void;
+  /** Called for each failover, handover, reset, path or peer change and resource failure. */
+  onEvent?: (event: ClusterEvent) => void;
 }
 
 /** The parts of a snapshot whose change is news (not the ages and timestamps that move every tick). */
@@ -102,15 +105,23 @@ export class Agent {
         break;
       case 'log':
         this.deps.logger.log(LEVELS[effect.level], effect.text);
+        this.report('log', effect.text);
         break;
       case 'decision':
         this.lastDecision = splitDecision(effect.text, new Date());
+        this.report('decision', effect.text);
         break;
       case 'exit':
         this.stopTimers();
         this.exitResolve();
         break;
     }
+  }
+
+  private report(kind: 'log' | 'decision', text: string): void {
+    if (!this.deps.onEvent) return;
+    const event = eventFrom(kind, text, { cluster: this.deps.config.cluster, node: this.deps.config.localNode }, new Date());
+    if (event) this.deps.onEvent(event);
   }
 
   private async runGroup(group: string, action: 'start' | 'stop'): Promise<void> {

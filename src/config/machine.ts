@@ -2,6 +2,7 @@
 // path, a script for each resource, a serial device? A configuration is often checked on a
 // build host, so these are warnings, unless the caller is about to run on this machine
 // (`--strict`, which `twinbeat run` applies to itself).
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { BlockList } from 'node:net';
@@ -32,8 +33,24 @@ function executable(path: string): boolean {
   }
 }
 
-export function thisMachine(initDir = '/etc/init.d'): MachineView {
+/**
+ * Every interface and its addresses, up or down. Node's networkInterfaces() leaves out an
+ * interface that is down or has no carrier (a cable not yet plugged in at boot), which must
+ * not stop twinbeat from starting: the link retries; so iproute2 is asked first.
+ */
+function interfacesOfThisMachine(ipPath: string): Record<string, InterfaceAddress[]> {
   const interfaces: Record<string, InterfaceAddress[]> = {};
+  try {
+    const out = execFileSync(ipPath, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const link of JSON.parse(out) as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]) {
+      interfaces[link.ifname] = (link.addr_info ?? [])
+        .filter((a) => a.family === 'inet' || a.family === 'inet6')
+        .map((a) => ({ address: a.local, family: a.family === 'inet6' ? 6 : 4, prefixLength: a.prefixlen }));
+    }
+    return interfaces;
+  } catch {
+    // No iproute2 (a build host): what Node sees is the best there is.
+  }
   for (const [name, addresses] of Object.entries(networkInterfaces())) {
     interfaces[name] = (addresses ?? []).map((a) => ({
       address: a.address,
@@ -41,7 +58,11 @@ export function thisMachine(initDir = '/etc/init.d'): MachineView {
       prefixLength: Number((a.cidr ?? '/0').split('/')[1]),
     }));
   }
-  return { interfaces, fileExists: existsSync, initDir, isExecutable: executable };
+  return interfaces;
+}
+
+export function thisMachine(initDir = '/etc/init.d', ipPath = 'ip'): MachineView {
+  return { interfaces: interfacesOfThisMachine(ipPath), fileExists: existsSync, initDir, isExecutable: executable };
 }
 
 /** Each interface address whose subnet holds `vip` (what Heartbeat's IPaddr looks for), in order. */

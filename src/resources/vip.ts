@@ -16,6 +16,8 @@ export interface VipOptions {
   /** Gratuitous ARPs after adding (IPaddr2 sends 5, 200 ms apart). */
   announceCount: number;
   announceIntervalMs: number;
+  /** How long the start waits for the first gratuitous ARP to fail early before going on. */
+  announceSettleMs: number;
   /** How long to wait for the kernel's IPv6 duplicate address detection. */
   ipv6DadLimitMs: number;
   commandTimeoutMs: number;
@@ -29,9 +31,12 @@ export const DEFAULT_VIP_OPTIONS: VipOptions = {
   dadWaitMs: 30,
   announceCount: 5,
   announceIntervalMs: 200,
+  announceSettleMs: 20,
   ipv6DadLimitMs: 3000,
   commandTimeoutMs: 5000,
 };
+
+const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 function liveInterfaces(): MachineView['interfaces'] {
   const out: MachineView['interfaces'] = {};
@@ -127,16 +132,21 @@ export class VipDriver implements ManagedResource {
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
     if (this.spec.family === 6) return { ok: true, detail: 'IPv6: announced by the kernel', durationMs: elapsed(started) };
     this.stopAnnouncing();
-    const first = await this.sendArp(place.iface);
+    // arping sends at once but then lingers a second for replies; the LAN has the news long
+    // before it exits, so the start waits only a moment (for an early failure such as a bad
+    // interface) and lets the rest of the announcements follow in the background.
+    const sending = this.sendArp(place.iface);
+    const early = await Promise.race([sending, delay(this.options.announceSettleMs)]);
     let remaining = this.options.announceCount - 1;
     const next = () => {
       if (remaining-- <= 0) return;
       this.announceTimer = setTimeout(() => void this.sendArp(place.iface).then(next), this.options.announceIntervalMs);
     };
-    next();
+    void sending.then(next);
+    const failed = early !== undefined && !early.ok;
     return {
-      ok: first.ok,
-      detail: first.ok ? `gratuitous ARP for ${this.spec.address} on ${place.iface}` : `gratuitous ARP failed: ${describe(first)}`,
+      ok: !failed,
+      detail: failed ? `gratuitous ARP failed: ${describe(early)}` : `gratuitous ARP for ${this.spec.address} on ${place.iface}`,
       durationMs: elapsed(started),
     };
   }

@@ -1,0 +1,98 @@
+// The real PeerTransport: core messages become signed classic frames sent on every link, and
+// frames that arrive become core messages only after every check: framing, digest, a message
+// twinbeat understands, from the peer, to us, not replayed. Everything else is counted by
+// reason (shown by `twinbeat status`) and logged once in a while, never thrown.
+import type { Message } from '../core';
+import type { AuthConfig, Config } from '../config/types';
+import type { Link } from '../links/link';
+import type { Logger } from '../log';
+import { decodeFrame, emptyDropCounters, encodeFrame, ReplayGuard, textFields, type DropReason } from '../wire';
+import { fieldsToMessage, messageToFields } from './messages';
+import type { Deliver, PeerTransport } from './transport';
+
+/** A reason to drop is logged at most this often (a flood of junk must not flood the log). */
+const DROP_LOG_INTERVAL_MS = 60_000;
+
+export interface WireTransportDeps {
+  logger: Logger;
+  links: Link[];
+  /** Monotonic ms, for rate-limiting the drop log. */
+  clock?: () => number;
+  /** Wall-clock seconds for Heartbeat's `ts` field. */
+  unixSeconds?: () => number;
+}
+
+export interface WireTransport extends PeerTransport {
+  /** New authkeys (SIGHUP): frames are signed and checked with them from now on. */
+  setAuth(auth: AuthConfig): void;
+}
+
+export function createWireTransport(initial: Config, deps: WireTransportDeps): WireTransport {
+  let config = initial;
+  const { logger, links } = deps;
+  const clock = deps.clock ?? (() => performance.now());
+  const unixSeconds = deps.unixSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const drops = emptyDropCounters();
+  const lastLogged = new Map<DropReason, number>();
+  const replay = new ReplayGuard();
+  const linkOfPath = new Map(links.flatMap((link) => link.paths.map((p) => [p, link] as const)));
+  const pathName = new Map(config.paths.map((p) => [p.id, p.name]));
+  // The links count frames and bytes; these count messages, so the names must not collide.
+  const tally = { 'messages-decoded': 0, 'messages-accepted': 0, 'messages-sent': 0, 'own-frames': 0 };
+
+  function drop(reason: DropReason, path: string, detail: string) {
+    drops[reason]++;
+    const now = clock();
+    const last = lastLogged.get(reason);
+    if (last !== undefined && now - last < DROP_LOG_INTERVAL_MS) return;
+    lastLogged.set(reason, now);
+    logger.log('warn', `Dropped a frame on ${pathName.get(path) ?? path} (${reason}): ${detail} [${drops[reason]} so far; logged at most once a minute]`);
+  }
+
+  function receive(deliver: Deliver, frame: Buffer, path: string) {
+    tally['messages-decoded']++;
+    const decoded = decodeFrame(frame, config.auth);
+    if (!decoded.ok) return drop(decoded.reason, path, decoded.detail);
+    const fields = textFields(decoded.fields);
+    const src = fields.find(([n]) => n === 'src')?.[1];
+    // Our own frame coming back (a serial loop-back plug, a bridged broadcast): not news, not an attack.
+    if (src === config.localNode) return void tally['own-frames']++;
+    if (src !== config.peerNode) return drop('unknown-node', path, `src=${src ?? '(none)'} is not ${config.peerNode}`);
+    const parsed = fieldsToMessage(fields);
+    if (!parsed.ok) return drop('bad-message', path, parsed.reason);
+    if (parsed.dest !== config.localNode) return drop('not-for-us', path, `dest=${parsed.dest}`);
+    const verdict = replay.check(src, path, parsed.message.generation, parsed.message.seq);
+    if (verdict !== 'ok') return drop(verdict, path, `seq ${parsed.message.seq} of generation ${parsed.message.generation}`);
+    tally['messages-accepted']++;
+    deliver(path, parsed.message);
+  }
+
+  return {
+    async start(deliver) {
+      await Promise.all(links.map((link) => link.start((frame, path) => receive(deliver, frame, path))));
+    },
+    send(message: Message, path?: string) {
+      const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
+      const frame = encodeFrame(messageToFields(message, envelope), config.auth);
+      const targets = path ? [path] : config.paths.map((p) => p.id);
+      for (const p of targets) {
+        const link = linkOfPath.get(p);
+        if (!link) continue;
+        link.send(frame, p);
+        tally['messages-sent']++;
+      }
+    },
+    setAuth(auth) {
+      config = { ...config, auth };
+    },
+    async stop() {
+      await Promise.all(links.map((link) => link.stop()));
+    },
+    counters() {
+      const out: Record<string, number> = { ...tally };
+      for (const [reason, n] of Object.entries(drops)) if (n > 0) out[`dropped-${reason}`] = n;
+      for (const link of links) for (const [k, n] of Object.entries(link.counters())) out[k] = (out[k] ?? 0) + n;
+      return out;
+    },
+  };
+}

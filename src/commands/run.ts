@@ -1,0 +1,154 @@
+// `twinbeat run`: reads the configuration (strictly: this machine must have what it names),
+// releases what a crashed run left behind, opens the paths and the reset device, and hands
+// over to the agent. Signals: TERM/INT shut down gracefully, HUP re-reads the configuration.
+import { parseArgs } from 'node:util';
+import { formatDiagnostic, loadConfig, type Config } from '../config';
+import { thisMachine } from '../config/machine';
+import { createResetDevice } from '../fence';
+import { fenceConfirmHandler, FENCE_CONFIRM_COMMAND } from '../fence/confirm-request';
+import { nextGeneration } from '../generation';
+import { createLinks } from '../links';
+import { createLogger, type Logger } from '../log';
+import { ControlSocket } from '../report/control-socket';
+import { createMqttReporter } from '../report/mqtt';
+import { VERSION } from '../version';
+import { createFrameSplitter } from '../wire';
+import { Agent } from '../agent/agent';
+import { buildGroupResources } from '../agent/group-resources';
+import { releaseLeftovers } from '../agent/leftovers';
+import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
+import { planReload } from '../agent/reload';
+import { createWireTransport } from '../agent/wire-transport';
+import type { Command } from './command';
+
+/** How long a graceful shutdown may take before the agent exits anyway. */
+const SHUTDOWN_LIMIT_MS = 60_000;
+
+function optionsFrom(args: string[]): AgentOptions {
+  const d = DEFAULT_AGENT_OPTIONS;
+  const { values } = parseArgs({
+    args,
+    options: {
+      'config-dir': { type: 'string', default: d.configDir },
+      node: { type: 'string' },
+      'state-dir': { type: 'string', default: d.stateDir },
+      'run-dir': { type: 'string', default: d.runDir },
+      'init-dir': { type: 'string', default: d.initDir },
+      'ip-path': { type: 'string', default: d.ipPath },
+      'arping-path': { type: 'string', default: d.arpingPath },
+    },
+    strict: true,
+  });
+  return {
+    ...d,
+    configDir: values['config-dir'] as string,
+    ...(values.node ? { node: values.node } : {}),
+    stateDir: values['state-dir'] as string,
+    runDir: values['run-dir'] as string,
+    initDir: values['init-dir'] as string,
+    ipPath: values['ip-path'] as string,
+    arpingPath: values['arping-path'] as string,
+  };
+}
+
+async function load(options: AgentOptions, report: (line: string) => void): Promise<Config | undefined> {
+  const loaded = await loadConfig(options.configDir, {
+    ...(options.node ? { node: options.node } : {}),
+    strict: true,
+    machine: thisMachine(options.initDir, options.ipPath),
+  });
+  for (const d of loaded.diagnostics) report(formatDiagnostic(d));
+  return loaded.config;
+}
+
+/** Links speak in info/warn/debug; the agent's log in Heartbeat's levels. */
+const linkLog = (logger: Logger) => ({
+  info: (m: string) => logger.log('info', m),
+  warn: (m: string) => logger.log('warn', m),
+  debug: (m: string) => logger.log('debug', m),
+});
+
+export const runCommand: Command = {
+  summary: 'run the agent (--config-dir DIR, --node NAME, --state-dir, --run-dir, --init-dir)',
+  async run(args) {
+    const options = optionsFrom(args);
+    const config = await load(options, (line) => process.stderr.write(`${line}\n`));
+    if (!config) {
+      process.stderr.write(`twinbeat: not starting: ${options.configDir} is not valid here (twinbeat check-config --strict says why)\n`);
+      return 2;
+    }
+    const logger = createLogger({
+      stderr: true,
+      debug: config.debugLevel > 0,
+      ...(config.logfile ? { logfile: config.logfile } : {}),
+      ...(config.debugfile ? { debugfile: config.debugfile } : {}),
+    });
+    logger.log('info', `Configuration validated. Starting twinbeat ${VERSION} on ${config.localNode}`);
+    const reset = createResetDevice(config, { log: logger });
+    // First of all: a relay must hold the peer powered before anything else can go wrong.
+    await reset?.start();
+    if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
+    const groups = buildGroupResources(config, options);
+    await releaseLeftovers(groups, logger);
+    const generation = await nextGeneration(options.stateDir);
+    const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
+    const transport = createWireTransport(config, { logger, links });
+    const mqtt = createMqttReporter(config, { log: (level, message) => logger.log(level, message) });
+    await mqtt?.start();
+    const agent = new Agent({
+      config,
+      logger,
+      transport,
+      groups,
+      generation,
+      version: VERSION,
+      ...(reset ? { resetPeer: () => reset.resetPeer('the core decided to reset the peer') } : {}),
+      ...(mqtt ? { onSnapshot: (s) => mqtt.publishState(s), onEvent: (e) => mqtt.publishEvent(e) } : {}),
+    });
+    const control = new ControlSocket(options.runDir, {
+      status: () => agent.snapshot(),
+      standby: () => agent.admin('standby'),
+      takeover: (request) => agent.admin(request.force === true ? 'takeover-force' : 'takeover'),
+      [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
+    });
+    await control.start();
+    await agent.start();
+
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.log('info', `Received ${signal}: shutting down (giving up resources to the peer)`);
+      agent.requestShutdown();
+      setTimeout(() => {
+        logger.log('ERROR', `Shutdown did not complete within ${SHUTDOWN_LIMIT_MS} ms: exiting anyway`);
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
+    };
+    let running = config;
+    const reload = async () => {
+      logger.log('info', `SIGHUP: re-reading ${options.configDir}`);
+      const next = await load(options, (line) => logger.log('warn', `SIGHUP: ${line}`)).catch(() => undefined);
+      if (!next) return logger.log('ERROR', 'SIGHUP: the new configuration is not valid; keeping the running one (nothing released)');
+      const plan = planReload(running, next);
+      if (plan.authChanged) {
+        transport.setAuth(next.auth);
+        running = { ...running, auth: next.auth };
+        logger.log('info', `SIGHUP: authkeys applied (sending with key ${next.auth.sendIndex}, accepting ${next.auth.keys.map((k) => k.index).join(', ')})`);
+      }
+      if (plan.refused.length) logger.log('warn', `SIGHUP: not applied while running, restart twinbeat to change: ${plan.refused.join('; ')}`);
+      if (!plan.authChanged && !plan.refused.length) logger.log('info', 'SIGHUP: nothing changed');
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => void reload());
+
+    await agent.exited;
+    await agent.halt();
+    await control.stop();
+    await mqtt?.stop();
+    reset?.stop();
+    logger.log('info', 'twinbeat stopped');
+    return 0;
+  },
+};

@@ -1,0 +1,106 @@
+// The real transport over in-memory links: what reaches the core, and what is dropped and counted.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createWireTransport } from '../../src/agent/wire-transport';
+import { planReload } from '../../src/agent/reload';
+import { eventFrom } from '../../src/agent/events';
+import type { Config } from '../../src/config';
+import type { Message } from '../../src/core';
+import { FakeLinkPair } from '../../src/links';
+import { encodeFrame } from '../../src/wire';
+import { messageToFields } from '../../src/agent/messages';
+import { check } from '../helpers/config-dir';
+
+const quiet = { log: () => {} };
+const heartbeat = (seq: number, generation = 100): Message => ({
+  kind: 'heartbeat', generation, seq, ackGeneration: 0, mode: 'active', held: [], granted: [], failed: [], epochs: {}, fenceInMs: -1,
+});
+
+async function configs(): Promise<[Config, Config]> {
+  const alpha = (await check({}, { node: 'alpha' })).config!;
+  const beta = (await check({}, { node: 'beta' })).config!;
+  return [alpha, beta];
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('messages cross every path, each copy delivered once per path; replays and strangers are counted', async () => {
+  const [alpha, beta] = await configs();
+  const paths = alpha.paths.map((p) => p.id);
+  const pair = new FakeLinkPair({ paths });
+  const a = createWireTransport(alpha, { logger: quiet, links: [pair.a] });
+  const b = createWireTransport(beta, { logger: quiet, links: [pair.b] });
+  const got: [string, Message][] = [];
+  await a.start(() => {});
+  await b.start((path, m) => got.push([path, m]));
+  a.send(heartbeat(1));
+  await tick();
+  assert.equal(got.map(([p]) => p).sort(), [...paths].sort());
+  assert.equal(got[0]![1], heartbeat(1));
+  // A replayed copy of that frame on the first path, a frame from a stranger, one for another node.
+  const frame = (src: string, dest: string, seq: number) =>
+    encodeFrame(messageToFields(heartbeat(seq), { src, dest, unixSeconds: 0 }), alpha.auth);
+  pair.a.send(frame('alpha', 'beta', 1), paths[0]!);
+  pair.a.send(frame('mallory', 'beta', 2), paths[0]!);
+  pair.a.send(frame('alpha', 'gamma', 3), paths[0]!);
+  pair.a.send(Buffer.from('>>>\nt=status\n<<<\n'), paths[0]!);
+  pair.a.send(frame('alpha', 'beta', 9), paths[0]!);
+  await tick();
+  assert.is(got.length, paths.length + 1, 'only the fresh frame got through');
+  const c = b.counters();
+  assert.is(c['dropped-replay'], 1);
+  assert.is(c['dropped-unknown-node'], 1);
+  assert.is(c['dropped-not-for-us'], 1);
+  assert.is(c['dropped-no-auth'], 1);
+  assert.is(c['messages-accepted'], paths.length + 1);
+  await a.stop();
+  await b.stop();
+});
+
+test('new authkeys on SIGHUP: the old key is refused once both sides rotate; a listed old key still works', async () => {
+  const [alpha, beta] = await configs();
+  const pair = new FakeLinkPair({ paths: alpha.paths.map((p) => p.id) });
+  const a = createWireTransport(alpha, { logger: quiet, links: [pair.a] });
+  const b = createWireTransport(beta, { logger: quiet, links: [pair.b] });
+  let delivered = 0;
+  await a.start(() => {});
+  await b.start(() => delivered++);
+  const source = { file: 'authkeys', line: 2 };
+  b.setAuth({ sendIndex: 2, keys: [{ index: 2, method: 'sha256', secret: 'rotated', source }] });
+  a.send(heartbeat(1));
+  await tick();
+  assert.is(delivered, 0, 'key 1 is no longer listed on b');
+  assert.ok((b.counters()['dropped-unknown-key'] ?? 0) > 0);
+  a.setAuth({ sendIndex: 2, keys: [{ index: 2, method: 'sha256', secret: 'rotated', source }] });
+  a.send(heartbeat(2));
+  await tick();
+  assert.is(delivered, alpha.paths.length);
+});
+
+test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, moved lines are no change', async () => {
+  const running = (await check({}, { node: 'alpha' })).config!;
+  const same = (await check({ 'ha.cf': `# moved\n\n${(await import('../helpers/config-dir')).BASE_HA_CF}` }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, same), { authChanged: false, refused: [] });
+  const rotated = (await check({ authkeys: 'auth 2\n1 sha256 s3cret\n2 sha256 next\n' }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, rotated), { authChanged: true, refused: [] });
+  const slower = (await check({ 'ha.cf': (await import('../helpers/config-dir')).BASE_HA_CF.replace('deadtime 10', 'deadtime 20') }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/fence_delay']);
+});
+
+test('fleet events from the core words: path, peer, failover, handover, reset, resource failure', () => {
+  const where = { cluster: 'c', node: 'alpha' };
+  const at = new Date(0);
+  const kinds = [
+    eventFrom('log', 'Link beta:eth1 dead.', where, at)?.type,
+    eventFrom('log', 'node beta: is dead', where, at)?.type,
+    eventFrom('decision', 'Taking over resource group 192.0.2.50: beta silent', where, at)?.type,
+    eventFrom('decision', 'Standby: handing every group to beta (hb_standby)', where, at)?.type,
+    eventFrom('decision', 'Resetting beta: silent on every path', where, at)?.type,
+    eventFrom('decision', 'Resource group 192.0.2.50 failed to start: x', where, at)?.type,
+    eventFrom('log', 'Starting httpd: ok', where, at)?.type,
+  ];
+  assert.equal(kinds, ['path', 'peer', 'failover', 'handover', 'reset', 'resource-failure', undefined]);
+  assert.equal(eventFrom('decision', 'Taking over resource group 192.0.2.50: beta silent', where, at)?.reason, 'beta silent');
+});
+
+test.run();
