@@ -1,46 +1,48 @@
-// Two agents in one process, joined by named paths that can be cut and healed: for the
-// agent's own tests and for the demo on a machine where namespaces are not available.
+// Two agents in one process, for the agent's own tests and for the demo on a machine where
+// namespaces are not available. It is the real transport (frames encoded, signed, decoded and
+// checked by src/wire) over an in-memory link pair whose paths can be cut and healed.
 // Delivery is asynchronous (setImmediate), as from a socket, so an agent is never re-entered.
-import type { Message } from '../core';
-import type { Deliver, PeerTransport } from './transport';
+import type { Config } from '../config/types';
+import { FakeLinkPair } from '../links';
+import type { Logger } from '../log';
+import type { PeerTransport } from './transport';
+import { createWireTransport } from './wire-transport';
+
+const quiet: Logger = { log: () => {} };
 
 export class LoopbackNetwork {
-  private readonly inboxes = new Map<string, Deliver>();
-  private readonly cut = new Set<string>();
-  /** Messages delivered per path, for tests. */
+  private pair: FakeLinkPair | undefined;
+  private readonly ends = new Map<string, 'a' | 'b'>();
+  /** Frames that crossed each path (both ways), for tests. */
   readonly delivered: Record<string, number> = {};
 
-  /** The transport of `node`, whose peer is `peer`, over the paths `pathIds`. */
-  transport(node: string, peer: string, pathIds: string[]): PeerTransport {
-    const counters: Record<string, number> = {};
-    return {
-      start: async (deliver) => {
-        this.inboxes.set(node, deliver);
-      },
-      send: (message: Message, path?: string) => {
-        for (const id of path ? [path] : pathIds) {
-          if (this.cut.has(id)) continue;
-          const copy = structuredClone(message);
-          setImmediate(() => {
-            const inbox = this.inboxes.get(peer);
-            if (!inbox || this.cut.has(id)) return;
-            this.delivered[id] = (this.delivered[id] ?? 0) + 1;
-            inbox(id, copy);
-          });
-        }
-      },
-      stop: async () => {
-        this.inboxes.delete(node);
-      },
-      counters: () => counters,
+  /** The transport of `config.localNode`; the first node to ask gets end a, its peer end b. */
+  transport(config: Config, logger: Logger = quiet): PeerTransport {
+    const pathIds = config.paths.map((p) => p.id);
+    this.pair ??= new FakeLinkPair({ paths: pathIds });
+    const end = this.ends.get(config.localNode) ?? (this.ends.size === 0 ? 'a' : 'b');
+    this.ends.set(config.localNode, end);
+    const link = this.pair[end];
+    const counted = {
+      ...link,
+      paths: link.paths,
+      start: (onFrame: Parameters<typeof link.start>[0]) =>
+        link.start((frame, path, at) => {
+          this.delivered[path] = (this.delivered[path] ?? 0) + 1;
+          onFrame(frame, path, at);
+        }),
+      send: link.send.bind(link),
+      stop: link.stop.bind(link),
+      counters: link.counters.bind(link),
     };
+    return createWireTransport(config, { logger, links: [counted] });
   }
 
   cutPath(id: string): void {
-    this.cut.add(id);
+    this.pair?.cut(id);
   }
 
   healPath(id: string): void {
-    this.cut.delete(id);
+    this.pair?.heal(id);
   }
 }

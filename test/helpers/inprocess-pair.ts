@@ -106,7 +106,7 @@ export class InProcessPair {
           this.options.onLog?.(name, line);
         },
       },
-      transport: this.network.transport(name, name === 'alpha' ? 'beta' : 'alpha', config.paths.map((p) => p.id)),
+      transport: this.network.transport(config),
       groups: new Map([[config.groups[0]!.id, [vip, web]]]),
       generation: ++this.generation,
       version: 'in-process',
