@@ -24,6 +24,20 @@ function describeResource(r: ResourceSpec): string {
   return `VIP ${r.address}${prefix} on ${r.iface ?? 'the interface whose subnet holds it'}`;
 }
 
+function describeMqtt(config: Config): string {
+  const m = config.mqtt;
+  if (!m) return 'mqtt:     off (no mqtt_broker)';
+  const extras = [
+    m.username ? `user ${m.username}` : undefined,
+    m.passwordFile ? `password from ${m.passwordFile}` : undefined,
+    m.ca || m.cert ? 'TLS certificates' : undefined,
+    `re-published every ${formatDuration(m.intervalMs)}`,
+    m.homeAssistant ? 'Home Assistant discovery' : undefined,
+    m.commands ? 'accepts standby/takeover on its command topic' : undefined,
+  ].filter(Boolean);
+  return `mqtt:     ${m.brokers.join(' then ')}, topics ${m.prefix}/${config.cluster}/${config.localNode}/...; ${extras.join(', ')}`;
+}
+
 /** `resetNotes`: what the reset devices resolve to on this machine (src/fence/inspect.ts). */
 export function summarize(config: Config, resetNotes: string[] = []): string {
   const t = config.timing;
@@ -44,6 +58,7 @@ export function summarize(config: Config, resetNotes: string[] = []): string {
       : `reset:    ${devices.map((d) => `${d.type} resets ${d.target}`).join(', ')}`,
   );
   for (const note of resetNotes) lines.push(`          ${note}`);
+  lines.push(describeMqtt(config));
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, loadConfig, type Config } from '../../src/config';
 import { mqttDirectives } from '../../src/config/directives/mqtt';
+import { summarize } from '../../src/commands/check-config';
 import { BASE_HA_CF, fakeMachine, makeConfigDir } from '../helpers/config-dir';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -94,6 +95,13 @@ test('without mqtt_broker there is no mqtt config (and MQTT.js is never loaded)'
   const { config, errors } = await checkLines();
   assert.equal(errors, []);
   assert.is(config?.mqtt, undefined);
+});
+
+test('check-config summarises the reporting in one line (and says when it is off)', async () => {
+  const on = await loadConfig(makeConfigDir({ 'ha.cf': `${BASE_HA_CF}mqtt_broker mqtt://192.0.2.100:1883\nmqtt_broker mqtts://198.51.100.9:8883\nmqtt_homeassistant on\n` }), { node: 'alpha', machine: fakeMachine() });
+  assert.match(summarize(on.config!), /^mqtt: {5}mqtt:\/\/192\.0\.2\.100:1883 then mqtts:\/\/198\.51\.100\.9:8883, topics twinbeat\/alpha-beta\/alpha\/\.\.\.; re-published every 60s, Home Assistant discovery$/m);
+  const off = await loadConfig(makeConfigDir(), { node: 'alpha', machine: fakeMachine() });
+  assert.match(summarize(off.config!), /^mqtt: {5}off \(no mqtt_broker\)$/m);
 });
 
 test('every mqtt_* directive has a case above', () => {

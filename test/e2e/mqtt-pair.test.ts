@@ -1,0 +1,92 @@
+// Fleet reporting on the real pair: a broker in the client's namespace, both agents reporting
+// to it over the LAN. A failover shows up as an event and as the new holder in both nodes'
+// state topics; a node killed -9 goes offline through its Last Will.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LAN, labUnavailable } from '../helpers/netns';
+import { mosquittoBinary } from '../helpers/mosquitto';
+import { FAST, Pair, events, type Watched } from '../helpers/pair';
+import { skipWithReason } from '../helpers/skip';
+
+const unavailable = labUnavailable(['ip', 'socat', 'arping']) ?? (mosquittoBinary() ? undefined : 'mosquitto is not installed');
+
+interface Seen {
+  t: number;
+  topic?: string;
+  retain?: boolean;
+  payload?: string;
+}
+
+const PREFIX = 'twinbeat/node-a-node-b';
+
+async function until<T>(what: string, find: () => T | undefined, limitMs: number): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`not within ${limitMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const holderIn = (watch: Watched, node: string, since: number) =>
+  events<Seen>(watch)
+    .filter((m) => m.t >= since && m.topic === `${PREFIX}/${node}/state`)
+    .map((m) => (JSON.parse(m.payload ?? '{}') as { groups?: { holder: string | null }[] }).groups?.[0]?.holder)
+    .at(-1);
+
+if (unavailable) {
+  skipWithReason(test, `MQTT on the namespaced pair: ${unavailable}`);
+} else {
+  test('a failover is an event and the new holder in both state topics; kill -9 is offline by the Last Will', async () => {
+    const pair = await new Pair({ ...FAST, autoFailback: 'off', extra: [`mqtt_broker mqtt://${LAN.client}:1883`, 'mqtt_interval 2s'] }).build();
+    try {
+      const conf = join(pair.root, 'mosquitto.conf');
+      writeFileSync(conf, 'listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\n');
+      const broker = pair.spawnIn('client', [mosquittoBinary()!, '-c', conf]);
+      const watch = pair.spawnIn('client', [process.execPath, '--import', 'tsx', 'test/e2e/tools/mqtt-watch.ts', 'mqtt://127.0.0.1:1883', '120']);
+      await watch.waitFor(/"connected":true/, 10_000);
+      pair.startAgent('a');
+      pair.startAgent('b');
+      await until('node-a holds the group in both state topics', () => (holderIn(watch, 'node-a', 0) === 'node-a' && holderIn(watch, 'node-b', 0) === 'node-a' ? true : undefined), 20_000);
+      await watch.waitFor(new RegExp(`"topic":"${PREFIX}/node-a/availability".*"payload":"online"`), 5000);
+
+      const lost = Date.now();
+      pair.powerOff('a');
+      const failover = await until(
+        'a failover event from node-b',
+        () => events<Seen>(watch).find((m) => m.t >= lost && m.topic === `${PREFIX}/events` && /"type":"failover"/.test(m.payload ?? '') && /"node":"node-b"/.test(m.payload ?? '') && /Taking over resource group 192\.0\.2\.50/.test(m.payload ?? '')),
+        10_000,
+      );
+      const event = JSON.parse(failover.payload!) as { text: string; reason: string; retain?: boolean };
+      assert.match(event.text, /Taking over resource group 192\.0\.2\.50/);
+      assert.ok(event.reason.length > 0, 'the event says why');
+      assert.is(failover.retain, false, 'events are not retained');
+      await until('node-b holds the group in its state topic', () => (holderIn(watch, 'node-b', lost) === 'node-b' ? true : undefined), 10_000);
+
+      // node-a's connection died with it: the broker publishes its Last Will once the keepalive runs out.
+      // Power back on: node-a reports again, and (auto_failback off) it shows node-b as the holder.
+      pair.lab.exec('a', ['ip', 'link', 'set', 'eth0', 'up']);
+      pair.lab.exec('a', ['ip', 'link', 'set', 'eth1', 'up']);
+      const back = Date.now();
+      pair.startAgent('a');
+      await until('node-a reports node-b as the holder', () => (holderIn(watch, 'node-a', back) === 'node-b' ? true : undefined), 15_000);
+
+      // kill -9 with the network up: the broker sees the connection drop and sends the Will at once.
+      const killed = Date.now();
+      pair.agents.a?.kill('SIGKILL');
+      await until(
+        'node-a offline by its Last Will',
+        () => events<Seen>(watch).find((m) => m.t >= killed && m.topic === `${PREFIX}/node-a/availability` && m.payload === 'offline'),
+        10_000,
+      );
+      broker.kill();
+    } finally {
+      pair.dispose();
+    }
+  });
+}
+
+test.run();
