@@ -103,6 +103,9 @@ export class Agent {
       case 'reset-peer':
         void this.resetPeer();
         break;
+      case 'announce-group':
+        void this.announceGroup(effect.group);
+        break;
       case 'log':
         this.deps.logger.log(LEVELS[effect.level], effect.text);
         this.report('log', effect.text);
@@ -134,6 +137,13 @@ export class Agent {
     }
     const detail = outcome.ok ? undefined : `${outcome.failed}: ${outcome.steps.find((s) => !s.result.ok)?.result.detail ?? ''}`;
     this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
+  }
+
+  private async announceGroup(group: string): Promise<void> {
+    for (const resource of this.deps.groups.get(group) ?? []) {
+      const result = await resource.announce?.();
+      if (result && !result.ok) this.deps.logger.log('warn', `Announcing ${resource.name} failed: ${result.detail}`);
+    }
   }
 
   private async resetPeer(): Promise<void> {

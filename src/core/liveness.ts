@@ -22,9 +22,12 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   if (msg.generation <= s.peer.goneGeneration || msg.generation < s.peer.generation) return;
 
   path.lastHeardAt = st.now;
+  const pathName = c.paths.find((p) => p.id === pathId)!.name;
+  if (path.up === false) st.contactRegained ??= `link ${pathName} is up again`;
+  if (s.contact === 'lost' || s.contact === 'dead') st.contactRegained = `${c.peer} is heard again`;
   if (path.up !== true) {
     path.up = true;
-    log(st, 'info', `Link ${c.peer}:${c.paths.find((p) => p.id === pathId)!.name} up.`);
+    log(st, 'info', `Link ${c.peer}:${pathName} up.`);
   }
   if (msg.generation > s.peer.generation) join(st, msg.generation);
 
@@ -141,4 +144,20 @@ function viewOf(m: Message): SenderView {
     epochs: m.epochs,
     fenceInMs: m.fenceInMs,
   };
+}
+
+/**
+ * After contact came back, the holder announces its groups again: while the pair could not hear
+ * each other, the peer may have announced the same address, and a switch or a client may still
+ * point there (keepalived#166, #1528). Only what is held here once the step's decisions are made.
+ */
+export function announceAfterContact(st: Step): void {
+  const why = st.contactRegained;
+  if (!why || st.s.exited) return;
+  for (const g of st.s.config.groups) {
+    const slot = st.s.groups[g.id]!;
+    if (slot.state !== 'held' || !slot.token || slot.giveAway) continue;
+    log(st, 'info', `Announcing resource group ${g.id} again: ${why}`);
+    st.out.push({ type: 'announce-group', group: g.id });
+  }
 }

@@ -130,6 +130,8 @@ export interface Step {
   s: CoreState;
   now: number;
   out: Effect[];
+  /** Contact came back in this step (a dead path healed, a lost peer heard): why, for the log. */
+  contactRegained?: string;
 }
 
 export function log(st: Step, level: LogLevel, text: string): void {

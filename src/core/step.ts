@@ -4,7 +4,7 @@
 import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
 import { fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
-import { livenessTimers, onMessage } from './liveness';
+import { announceAfterContact, livenessTimers, onMessage } from './liveness';
 import { cloneState, log, senderView, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
@@ -49,6 +49,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   livenessTimers(st);
   fencingTimers(st);
   placeGroups(st);
+  announceAfterContact(st);
   finishShutdownIfDone(st);
   if (!s.exited && st.now >= s.nextHeartbeatAt) {
     st.out.push({ type: 'send', message: { kind: 'heartbeat', ...senderView(s, st.now) } });

@@ -108,6 +108,11 @@ export type Effect =
   | { type: 'start-group'; group: string }
   | { type: 'stop-group'; group: string }
   | { type: 'reset-peer'; node: string }
+  /**
+   * Tell the LAN again where a held group's addresses are (gratuitous ARP): contact with the
+   * peer came back after a loss, and switches and clients may have followed the peer meanwhile.
+   */
+  | { type: 'announce-group'; group: string }
   | { type: 'log'; level: LogLevel; text: string }
   /** The last decision and why, for `twinbeat status` and MQTT. */
   | { type: 'decision'; text: string }

@@ -14,4 +14,6 @@ export interface ManagedResource {
   stop(): Promise<ActionResult>;
   /** ok: running (the VIP is on its interface, the script's status exits 0). */
   status(): Promise<ActionResult>;
+  /** Tells the LAN again where the resource is (a VIP's gratuitous ARP); absent for scripts. */
+  announce?(): Promise<ActionResult>;
 }

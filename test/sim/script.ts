@@ -79,6 +79,8 @@ export function formatEffect(e: Effect): string | null {
       return `stop ${e.group}`;
     case 'reset-peer':
       return `reset ${e.node}`;
+    case 'announce-group':
+      return `announce ${e.group}`;
     case 'log':
       return `log ${e.level}: ${e.text}`;
     case 'decision':

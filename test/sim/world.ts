@@ -336,6 +336,10 @@ export class World {
         });
         return;
       }
+      case 'announce-group':
+        if (!node.running.has(effect.group)) throw new Violation(`${node.name} announces ${effect.group}, which it does not run`);
+        this.note(`${node.name}: announce ${effect.group}`);
+        return;
       case 'log':
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
         return;
