@@ -93,7 +93,15 @@ export const runCommand: Command = {
     const generation = await nextGeneration(options.stateDir);
     const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
     const transport = createWireTransport(config, { logger, links });
-    const mqtt = createMqttReporter(config, { log: (level, message) => logger.log(level, message) });
+    // The agent exists by the time a command can arrive (the reporter connects after start()).
+    let agentRef: Agent | undefined;
+    const mqtt = createMqttReporter(config, {
+      log: (level, message) => logger.log(level, message),
+      commands: (command) => {
+        logger.log('info', `MQTT command: ${command}`);
+        agentRef?.admin(command);
+      },
+    });
     await mqtt?.start();
     const agent = new Agent({
       config,
@@ -105,6 +113,7 @@ export const runCommand: Command = {
       ...(reset ? { resetPeer: () => reset.resetPeer('the core decided to reset the peer') } : {}),
       ...(mqtt ? { onSnapshot: (s) => mqtt.publishState(s), onEvent: (e) => mqtt.publishEvent(e) } : {}),
     });
+    agentRef = agent;
     const control = new ControlSocket(options.runDir, {
       status: () => agent.snapshot(),
       standby: () => agent.admin('standby'),

@@ -37,17 +37,23 @@ const holderIn = (watch: Watched, node: string, since: number) =>
     .map((m) => (JSON.parse(m.payload ?? '{}') as { groups?: { holder: string | null }[] }).groups?.[0]?.holder)
     .at(-1);
 
+/** A pair reporting to a broker in the client namespace, with a watcher subscribed to everything. */
+async function reportingPair(extra: string[]) {
+  const pair = await new Pair({ ...FAST, autoFailback: 'off', extra: [`mqtt_broker mqtt://${LAN.client}:1883`, ...extra] }).build();
+  const conf = join(pair.root, 'mosquitto.conf');
+  writeFileSync(conf, 'listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\n');
+  const broker = pair.spawnIn('client', [mosquittoBinary()!, '-c', conf]);
+  const watch = pair.spawnIn('client', [process.execPath, '--import', 'tsx', 'test/e2e/tools/mqtt-watch.ts', 'mqtt://127.0.0.1:1883', '120']);
+  await watch.waitFor(/"connected":true/, 10_000);
+  return { pair, broker, watch };
+}
+
 if (unavailable) {
   skipWithReason(test, `MQTT on the namespaced pair: ${unavailable}`);
 } else {
   test('a failover is an event and the new holder in both state topics; kill -9 is offline by the Last Will', async () => {
-    const pair = await new Pair({ ...FAST, autoFailback: 'off', extra: [`mqtt_broker mqtt://${LAN.client}:1883`, 'mqtt_interval 2s'] }).build();
+    const { pair, broker, watch } = await reportingPair(['mqtt_interval 2s']);
     try {
-      const conf = join(pair.root, 'mosquitto.conf');
-      writeFileSync(conf, 'listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\n');
-      const broker = pair.spawnIn('client', [mosquittoBinary()!, '-c', conf]);
-      const watch = pair.spawnIn('client', [process.execPath, '--import', 'tsx', 'test/e2e/tools/mqtt-watch.ts', 'mqtt://127.0.0.1:1883', '120']);
-      await watch.waitFor(/"connected":true/, 10_000);
       pair.startAgent('a');
       pair.startAgent('b');
       await until('node-a holds the group in both state topics', () => (holderIn(watch, 'node-a', 0) === 'node-a' && holderIn(watch, 'node-b', 0) === 'node-a' ? true : undefined), 20_000);
@@ -83,6 +89,23 @@ if (unavailable) {
         10_000,
       );
       broker.kill();
+    } finally {
+      pair.dispose();
+    }
+  });
+
+  test('mqtt_commands on: "standby" on the command topic moves the group to the peer', async () => {
+    const { pair, watch } = await reportingPair(['mqtt_commands on']);
+    try {
+      pair.startAgent('a');
+      const b = pair.startAgent('b');
+      await until('node-a holds the group', () => (holderIn(watch, 'node-b', 0) === 'node-a' ? true : undefined), 20_000);
+      await b.waitFor(/Link node-a:eth1 up\./, 10_000);
+      const sent = Date.now();
+      const publish = pair.spawnIn('client', [process.execPath, '--import', 'tsx', 'test/e2e/tools/mqtt-publish.ts', 'mqtt://127.0.0.1:1883', `${PREFIX}/node-a/command`, 'standby']);
+      assert.is(await publish.exited, 0, publish.lines.join('\n'));
+      await until('node-b holds the group after the command', () => (holderIn(watch, 'node-b', sent) === 'node-b' ? true : undefined), 10_000);
+      await pair.agents.a!.waitFor(/MQTT command: standby/, 1000);
     } finally {
       pair.dispose();
     }
