@@ -30,6 +30,10 @@ const commands: Record<string, Command> = {
     summary: 'print the frames on standard input with their verdicts (--config-dir DIR, --jsonl)',
     run: async (args) => (await import('./commands/decode')).decodeCommand.run(args),
   },
+  fence: {
+    summary: "reset the peer NODE by hand through this node's reset device (--yes)",
+    run: async (args) => (await import('./commands/fence')).fenceCommand.run(args),
+  },
   fleet: {
     summary: 'show every pair reporting to an MQTT broker (--broker URL, --prefix P, --json)',
     run: async (args) => (await import('./commands/fleet')).fleetCommand.run(args),

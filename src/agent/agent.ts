@@ -2,7 +2,7 @@
 // of slow work into core events, one at a time, and carries out the core's effects in order.
 // It decides nothing. Slow work (resource scripts, the reset device) runs in the background
 // and reports back as an event, so a heartbeat is never late because of it.
-import { nextDeadline, initialState, step, coreConfigFrom, type CoreEvent, type CoreState, type Effect } from '../core';
+import { nextDeadline, initialState, step, coreConfigFrom, type AdminCommand, type CoreEvent, type CoreState, type Effect } from '../core';
 import type { Config } from '../config/types';
 import type { Logger, LogLevel } from '../log';
 import { startGroup, stopGroup } from '../resources/group';
@@ -30,6 +30,8 @@ export interface AgentDeps {
   clock?: () => number;
   /** Called with a fresh snapshot after every step that changed something. */
   onSnapshot?: (snapshot: StatusSnapshot) => void;
+  /** More counters for `twinbeat status` and MQTT (the reset device's shots, ...). */
+  counters?: () => Record<string, number>;
   /** Called for each failover, handover, reset, path or peer change and resource failure. */
   onEvent?: (event: ClusterEvent) => void;
 }
@@ -153,7 +155,7 @@ export class Agent {
     this.dispatch({ type: 'reset-result', now: this.clock(), ok: outcome.ok, detail: outcome.detail });
   }
 
-  admin(command: 'standby' | 'takeover' | 'takeover-force'): string {
+  admin(command: AdminCommand): string {
     this.dispatch({ type: 'admin', now: this.clock(), command });
     return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
   }
@@ -171,7 +173,7 @@ export class Agent {
       ...(this.lastDecision ? { lastDecision: this.lastDecision } : {}),
       version: this.deps.version,
       startedAt: this.startedAt,
-      counters: this.deps.transport.counters(),
+      counters: { ...this.deps.transport.counters(), ...this.deps.counters?.() },
     });
   }
 

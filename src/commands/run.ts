@@ -110,7 +110,15 @@ export const runCommand: Command = {
       groups,
       generation,
       version: VERSION,
-      ...(reset ? { resetPeer: () => reset.resetPeer('the core decided to reset the peer') } : {}),
+      ...(reset
+        ? {
+            resetPeer: () => reset.resetPeer('the core decided to reset the peer'),
+            counters: () => {
+              const c = reset.counters();
+              return { 'reset-shots': c.shots, 'reset-succeeded': c.succeeded, 'reset-failed': c.failed };
+            },
+          }
+        : {}),
       ...(mqtt ? { onSnapshot: (s) => mqtt.publishState(s), onEvent: (e) => mqtt.publishEvent(e) } : {}),
     });
     agentRef = agent;
@@ -119,6 +127,11 @@ export const runCommand: Command = {
       standby: () => agent.admin('standby'),
       takeover: (request) => agent.admin(request.force === true ? 'takeover-force' : 'takeover'),
       [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
+      fence: (request) => {
+        const node = (request as { node?: unknown }).node;
+        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${String(node)}`);
+        return agent.admin('fence');
+      },
     });
     await control.start();
     await agent.start();

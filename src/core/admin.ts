@@ -1,4 +1,5 @@
 // Operator commands (hb_standby, hb_takeover) and graceful shutdown.
+import { operatorFence } from './fencing';
 import { runningGroups } from './handover';
 import { decide, log, nextEpoch, senderView, type Step } from './state';
 import type { AdminCommand } from './types';
@@ -8,6 +9,10 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   const peer = s.config.peer;
   if (s.mode === 'leaving') {
     decide(st, `${command} refused: shutting down`);
+    return;
+  }
+  if (command === 'fence') {
+    operatorFence(st);
     return;
   }
   if (command === 'standby') {

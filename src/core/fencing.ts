@@ -80,6 +80,27 @@ function shoot(st: Step, why: string): void {
   st.out.push({ type: 'reset-peer', node: s.config.peer });
 }
 
+/**
+ * `twinbeat fence NODE`: the operator resets the peer through this node's device. It is a
+ * shot like any other: one at a time, and once it succeeded the peer's generation is over and
+ * its groups are taken here, so the core never shoots the rebooting peer a second time.
+ */
+export function operatorFence(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (!c.canResetPeer) {
+    decide(st, `Fence refused: no reset device can reset ${c.peer} from this node`, 'warn');
+    return;
+  }
+  if (s.fence.phase === 'resetting') {
+    decide(st, `Fence refused: a reset of ${c.peer} is already under way`, 'warn');
+    return;
+  }
+  s.contact = 'lost';
+  s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now };
+  shoot(st, 'operator request (twinbeat fence)');
+}
+
 export function cancelFencing(st: Step): void {
   st.s.fence = { ...st.s.fence, phase: 'idle', until: 0 };
 }

@@ -86,7 +86,8 @@ export type Message =
 
 export type MessageKind = Message['kind'];
 
-export type AdminCommand = 'standby' | 'takeover' | 'takeover-force';
+/** hb_standby, hb_takeover (with --force when the peer was never heard), and `twinbeat fence` (reset the peer by hand). */
+export type AdminCommand = 'standby' | 'takeover' | 'takeover-force' | 'fence';
 
 export type CoreEvent =
   /** First event of a run. The shell has stopped every group before (start-up cleanup). */

@@ -165,7 +165,7 @@ export function runScript(text: string): ScriptStep[] {
         break;
       }
       case 'admin':
-        feed({ type: 'admin', now, command: args[0] as 'standby' | 'takeover' | 'takeover-force' });
+        feed({ type: 'admin', now, command: args[0] as 'standby' | 'takeover' | 'takeover-force' | 'fence' });
         break;
       case 'started':
       case 'stopped':
