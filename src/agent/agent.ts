@@ -7,7 +7,7 @@ import type { Config } from '../config/types';
 import type { Logger, LogLevel } from '../log';
 import { startGroup, stopGroup } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
-import type { ClusterEvent, Decision, StatusSnapshot } from '../report/snapshot';
+import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
 import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
@@ -30,6 +30,8 @@ export interface AgentDeps {
   clock?: () => number;
   /** Called with a fresh snapshot after every step that changed something. */
   onSnapshot?: (snapshot: StatusSnapshot) => void;
+  /** This node's reset device and its health, for `twinbeat status`. */
+  resetDevice?: () => ResetDeviceHealth;
   /** More counters for `twinbeat status` and MQTT (the reset device's shots, ...). */
   counters?: () => Record<string, number>;
   /** Called for each failover, handover, reset, path or peer change and resource failure. */
@@ -174,6 +176,7 @@ export class Agent {
       version: this.deps.version,
       startedAt: this.startedAt,
       counters: { ...this.deps.transport.counters(), ...this.deps.counters?.() },
+      ...(this.deps.resetDevice ? { resetDevice: this.deps.resetDevice() } : {}),
     });
   }
 

@@ -1,7 +1,7 @@
 // Builds the status snapshot every reporter reads from the core's state.
 import { isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
-import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot } from '../report/snapshot';
+import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
 
 export interface SnapshotContext {
   config: Config;
@@ -12,6 +12,7 @@ export interface SnapshotContext {
   version: string;
   startedAt: Date;
   counters: Record<string, number>;
+  resetDevice?: ResetDeviceHealth;
 }
 
 /** "Taking over resource group X: node-b is dead" -> text and reason. */
@@ -97,5 +98,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     uptimeS: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
     timestamp: new Date().toISOString(),
     counters: ctx.counters,
+    ...(ctx.resetDevice ? { resetDevice: ctx.resetDevice } : {}),
   };
 }

@@ -113,6 +113,7 @@ export const runCommand: Command = {
       ...(reset
         ? {
             resetPeer: () => reset.resetPeer('the core decided to reset the peer'),
+            resetDevice: () => ({ description: reset.describe(), ...reset.device.health() }),
             counters: () => {
               const c = reset.counters();
               return { 'reset-shots': c.shots, 'reset-succeeded': c.succeeded, 'reset-failed': c.failed };

@@ -29,6 +29,7 @@ export function formatStatus(s: StatusSnapshot): string {
       `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${g.failedOn.length ? `, FAILED on ${g.failedOn.join(' and ')} (twinbeat cleanup)` : ''}`,
     ]),
   ];
+  if (s.resetDevice) rows.push(['reset', `${s.resetDevice.description}: ${s.resetDevice.ok ? 'ready' : `NOT READY: ${s.resetDevice.detail}`}`]);
   if (s.lastDecision) rows.push(['decision', `${s.lastDecision.at}: ${s.lastDecision.text}, because ${s.lastDecision.reason}`]);
   const counters = Object.entries(s.counters).filter(([, n]) => n > 0);
   if (counters.length) rows.push(['counters', counters.map(([k, n]) => `${k} ${n}`).join(', ')]);

@@ -67,6 +67,14 @@ export interface StatusSnapshot {
   timestamp: string;
   /** Dropped frames by reason, resets, resource failures, ... */
   counters: Record<string, number>;
+  /** This node's reset device and whether it can be used now (a relay line that cannot be opened is not ok). */
+  resetDevice?: ResetDeviceHealth;
+}
+
+export interface ResetDeviceHealth {
+  description: string;
+  ok: boolean;
+  detail: string;
 }
 
 export type ClusterEventType = 'failover' | 'handover' | 'reset' | 'path' | 'resource-failure' | 'peer';

@@ -56,6 +56,12 @@ test('the status table names each node, path, group and the last decision', () =
   );
 });
 
+test('the reset device and its readiness get a row of their own', () => {
+  const text = formatStatus({ ...SNAPSHOT, resetDevice: { description: 'gpio-relay chip pinctrl-rp1 line 26', ok: false, detail: 'cannot open /sys/class/gpio/gpio597: EACCES' } });
+  assert.match(text, /^reset    gpio-relay chip pinctrl-rp1 line 26: NOT READY: cannot open \/sys\/class\/gpio\/gpio597: EACCES$/m);
+  assert.match(formatStatus({ ...SNAPSHOT, resetDevice: { description: 'external /usr/local/sbin/pdu', ok: true, detail: '' } }), /^reset    external \/usr\/local\/sbin\/pdu: ready$/m);
+});
+
 test('status, status --json, standby and takeover --force go through the control socket', async () => {
   const runDir = mkdtempSync(join(tmpdir(), 'twinbeat-status-'));
   const asked: unknown[] = [];
