@@ -115,6 +115,25 @@ function checkResetDevices(draft: HaCfDraft, nodes: [string, string], file: stri
   }
 }
 
+/**
+ * A serial line carries about baud/10 bytes a second (8N1). A heartbeat frame is about 230
+ * bytes plus some 40 per group; if sending one takes more than half a keepalive, frames queue
+ * up on the line and arrive late, and the serial path looks dead while the cable is fine.
+ */
+function checkSerialSpeed(paths: PathSpec[], keepaliveMs: number, groups: number, diag: Diagnostics): void {
+  const frameBytes = 230 + 40 * groups;
+  for (const p of paths) {
+    if (p.kind !== 'serial') continue;
+    const lineMs = Math.ceil((frameBytes * 10 * 1000) / p.baud);
+    if (lineMs * 2 > keepaliveMs) {
+      diag.warning(
+        p.source,
+        `at ${p.baud} baud a heartbeat frame (~${frameBytes} bytes) takes ~${lineMs} ms on ${p.device}, more than half of keepalive ${formatDuration(keepaliveMs)}: raise baud (e.g. "baud 115200", on both nodes) or keepalive`,
+      );
+    }
+  }
+}
+
 export interface AssembleInput {
   dir: string;
   haCfFile: string;
@@ -144,6 +163,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
       );
     }
   }
+  checkSerialSpeed(paths, timing.keepaliveMs, input.groups.length, diag);
   const autoFailback = draft.autoFailback?.value ?? 'legacy';
   if (autoFailback === 'legacy') {
     diag.warning(

@@ -220,4 +220,13 @@ test('ha.cf: stonith_host names must be nodes', async () => {
   ]);
 });
 
+test('a serial line too slow for keepalive is a warning naming the speed to set', async () => {
+  const slow = await check({ 'ha.cf': BASE_HA_CF.replace('keepalive 1', 'keepalive 200ms').replace('deadtime 10', 'deadtime 2') });
+  assert.equal(slow.warnings.filter((w) => w.includes('baud')), [
+    'ha.cf:6: warning: at 19200 baud a heartbeat frame (~270 bytes) takes ~141 ms on /dev/ttyS1, more than half of keepalive 200ms: raise baud (e.g. "baud 115200", on both nodes) or keepalive',
+  ]);
+  const fast = await check({ 'ha.cf': BASE_HA_CF.replace('keepalive 1', 'keepalive 200ms').replace('deadtime 10', 'deadtime 2').replace('udpport 694', 'udpport 694\nbaud 115200') });
+  assert.equal(fast.warnings.filter((w) => w.includes('baud')), []);
+});
+
 test.run();
