@@ -66,6 +66,8 @@ async function idle(print: (l: string) => void) {
   const { pair } = await servingPair({ ...FAST, keepalive: '1s', deadtime: '10s', warntime: '5s', initdead: '10s', services: '' });
   try {
     const pid = pair.agents.a!.child.pid!;
+    // Past the start-up tail (module loading, the paced gratuitous ARPs) before measuring.
+    await new Promise((r) => setTimeout(r, 10_000));
     const ticksPerSecond = 100; // USER_HZ on Linux
     const before = cpuTicks(pid);
     const started = Date.now();
