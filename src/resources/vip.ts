@@ -31,7 +31,7 @@ export const DEFAULT_VIP_OPTIONS: VipOptions = {
   dadWaitMs: 30,
   announceCount: 5,
   announceIntervalMs: 200,
-  announceSettleMs: 20,
+  announceSettleMs: 0,
   ipv6DadLimitMs: 3000,
   commandTimeoutMs: 5000,
 };

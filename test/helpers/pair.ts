@@ -3,7 +3,7 @@
 // namespace. Watchers record, every 10 ms, who answers on the VIP (from the client) and
 // whether each node holds the address, so a test can assert there was never a double holder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CROSSOVER, Lab, LAN, type NodeName } from './netns';
@@ -159,11 +159,32 @@ export class Pair {
     return agent;
   }
 
-  /** Power loss: the node's links go down and its agent dies at once (kill -9). */
+  /**
+   * Power loss: the node's links go down and its agent dies at once (kill -9); what power loss
+   * also takes (the VIP on the interface, the service it ran) goes too, so that powering the
+   * node up again starts from nothing, as a real boot would.
+   */
   powerOff(node: PairNode): void {
     this.agents[node]?.kill('SIGKILL');
     this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'down']);
     this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'down']);
+    this.lab.run(node, ['ip', 'addr', 'del', `${LAN.vip}/24`, 'dev', 'eth0']);
+    const pidFile = join(this.dir(node, 'run'), 'websvc.pid');
+    if (existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(pidFile, { force: true });
+    }
+  }
+
+  /** Power back on: interfaces up and the agent started again with the same directories. */
+  powerOn(node: PairNode, extraArgs: string[] = []): Watched {
+    this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'up']);
+    this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'up']);
+    return this.startAgent(node, extraArgs);
   }
 
   /** Who answers on the VIP, as the client sees it, recorded every 10 ms. */

@@ -19,16 +19,21 @@ function ask(): Promise<string | null> {
   });
 }
 
+// A new request every INTERVAL ms whether or not the last one returned: a request sent while
+// nobody answers waits for its timeout, and waiting for it would blur the moment of the switch
+// by up to that timeout. Each answer is dated by its request's start; a change is printed when
+// an answer is newer than the last one printed.
 const stopAt = Date.now() + Number(limitS) * 1000;
-async function loop() {
-  while (Date.now() < stopAt) {
-    const started = Date.now();
-    const answer = await ask();
+let lastAt = 0;
+const timer = setInterval(() => {
+  if (Date.now() >= stopAt) return clearInterval(timer);
+  const started = Date.now();
+  void ask().then((answer) => {
+    if (started < lastAt) return;
+    lastAt = started;
     if (answer !== last) {
       last = answer;
       process.stdout.write(`${JSON.stringify({ t: started, answer })}\n`);
     }
-    await new Promise((r) => setTimeout(r, Math.max(0, Number(intervalMs) - (Date.now() - started))));
-  }
-}
-void loop();
+  });
+}, Number(intervalMs));
