@@ -12,7 +12,7 @@ export interface ServingPair {
   holdsB: Watched;
 }
 
-/** Both agents started; resolves once the client is answered by node-a and node-b hears node-a on both paths. */
+/** Both agents started; resolves once the client is answered by node-a and each node hears the other on both paths. */
 export async function servingPair(settings: Partial<PairSettings> = {}): Promise<ServingPair> {
   const pair = await new Pair({ ...FAST, ...settings }).build();
   try {
@@ -24,6 +24,8 @@ export async function servingPair(settings: Partial<PairSettings> = {}): Promise
     await client.waitFor(/"answer":"node-a"/, 20_000);
     await b.waitFor(/Link node-a:eth1 up\./, 10_000);
     await b.waitFor(/Link node-a:\S+ttyB up\./, 10_000);
+    await a.waitFor(/Link node-b:eth1 up\./, 10_000);
+    await a.waitFor(/Link node-b:\S+ttyA up\./, 10_000);
     return { pair, a, b, client, holdsA, holdsB };
   } catch (err) {
     pair.dispose();
