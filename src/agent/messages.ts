@@ -40,7 +40,8 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     ['granted', list(message.granted)],
     ['failed', list(message.failed)],
     ['epochs', Object.entries(message.epochs).map(([id, n]) => `${id}:${n}`).join(' ')],
-    ['fence', String(message.fenceInMs)],
+    // The core's clock is fractional (performance.now): the field carries whole milliseconds.
+    ['fence', String(Math.round(message.fenceInMs))],
   ];
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
   return fields;

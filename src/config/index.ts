@@ -71,8 +71,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
   const config = haCf === undefined ? undefined : assemble({ dir, haCfFile, localNode, draft, groups, auth }, diag);
   if (config) {
     for (const problem of checkMachine(config, options.machine ?? thisMachine())) {
-      if (options.strict) diag.error(problem.source, problem.message);
-      else diag.warning(problem.source, problem.message);
+      // A serial adapter not plugged in yet is the link's to wait for, not a reason to stay down.
+      if (options.strict && !problem.comesAndGoes) diag.error(problem.source, problem.message);
+      else diag.warning(problem.source, problem.comesAndGoes && options.strict ? `${problem.message}; its path stays dead until it appears (twinbeat keeps trying to open it)` : problem.message);
     }
   }
   return { ...(config && !diag.hasErrors ? { config } : {}), diagnostics: diag.list };

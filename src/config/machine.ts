@@ -96,6 +96,8 @@ export function scriptCandidates(name: string, configDir: string, initDir: strin
 export interface MachineProblem {
   source: SourceLine;
   message: string;
+  /** Hardware that may appear later (a USB serial adapter): never a reason to refuse to start. */
+  comesAndGoes?: boolean;
 }
 
 export function checkMachine(config: Config, machine: MachineView): MachineProblem[] {
@@ -105,7 +107,7 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
     known.map((n) => `${n} ${machine.interfaces[n]?.map((a) => `${a.address}/${a.prefixLength}`).join(' ')}`).join(', ') || 'none';
   for (const path of config.paths) {
     if (path.kind === 'serial') {
-      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${path.device} does not exist on this machine` });
+      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${path.device} does not exist on this machine`, comesAndGoes: true });
     } else if (!known.includes(path.iface)) {
       problems.push({ source: path.source, message: `interface ${path.iface} does not exist on this machine (it has: ${known.join(', ') || 'none'})` });
     }

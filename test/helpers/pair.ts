@@ -139,10 +139,18 @@ export class Pair {
     return { code, output: cli.lines.join('\n') };
   }
 
+  /** A fake /sys/class per node (gpio/...), bind-mounted over /sys/class for that node's agent only. */
+  readonly sysClass: Partial<Record<PairNode, string>> = {};
+
   startAgent(node: PairNode, extraArgs: string[] = []): Watched {
+    // The agent of a node with a fake sysfs runs in a private mount namespace where that
+    // directory is /sys/class: its relay is a file the test's power simulator watches.
+    const sys = this.sysClass[node];
+    const wrap = sys ? ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /sys/class && exec "$@"', sys] : [];
     const agent = this.spawnIn(
       node,
       [
+        ...wrap,
         process.execPath,
         BUNDLE,
         'run',

@@ -2,7 +2,7 @@
 // link name, like the two ends of a crossover serial cable. Cut it (kill socat) and plug it back
 // (start socat again with the same names), as the tests of the serial path need.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,10 +30,16 @@ export class SerialCable {
     throw new Error(`socat did not create ${this.endA} and ${this.endB}`);
   }
 
-  /** Kills socat: both ends vanish, like a cable pulled out. */
+  /**
+   * Kills socat: both ends vanish, like a cable pulled out. The link names go too: killed -9,
+   * socat cannot remove them, and a name left pointing at /dev/pts/N would lead to whichever
+   * pseudo-terminal gets that number next.
+   */
   cut(): void {
     const child = this.socat;
     this.socat = undefined;
     if (child?.pid && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(this.endA, { force: true });
+    rmSync(this.endB, { force: true });
   }
 }

@@ -61,4 +61,11 @@ test('incomplete or malformed fields are reasons, never exceptions', () => {
   for (const [fields, reason] of cases) assert.equal(fieldsToMessage(fields), { ok: false, reason });
 });
 
+test('a fractional fence delay (the core runs on performance.now) goes as whole milliseconds and reads back', () => {
+  const message: Message = { kind: 'heartbeat', ...view, fenceInMs: 1249.6 };
+  const parsed = fieldsToMessage(messageToFields(message, envelope));
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  if (parsed.ok) assert.is(parsed.message.fenceInMs, 1250);
+});
+
 test.run();

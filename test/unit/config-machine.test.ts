@@ -22,7 +22,7 @@ test('a VIP with no interface holding its subnet is a warning naming what was lo
   ]);
 });
 
-test('missing interfaces, serial device and script are warnings; --strict makes them errors', async () => {
+test('missing interfaces, serial device and script are warnings; --strict makes them errors, except the serial device', async () => {
   const machine = fakeMachine({ interfaces: bare, fileExists: () => false });
   const expected = [
     'ha.cf:5: interface eth1 does not exist on this machine (it has: lo)',
@@ -35,8 +35,10 @@ test('missing interfaces, serial device and script are warnings; --strict makes 
   assert.match(lenient.warnings[3] ?? '', /^haresources:1: warning: resource script httpd not found \(looked in \/.*\/resource\.d\/httpd and \/etc\/init\.d\/httpd\)$/);
   const strict = await check({}, { machine, strict: true });
   assert.is(strict.config, undefined);
-  assert.equal(strict.errors.slice(0, 3), expected);
-  assert.is(strict.errors.length, 4);
+  assert.equal(strict.errors.slice(0, 2), [expected[0], expected[2]]);
+  // A USB serial adapter may be plugged in later: the agent starts and its link keeps trying.
+  assert.ok(strict.warnings.includes('ha.cf:6: warning: serial device /dev/ttyS1 does not exist on this machine; its path stays dead until it appears (twinbeat keeps trying to open it)'), strict.warnings.join('\n'));
+  assert.is(strict.errors.length, 3);
 });
 
 test('a script is found in resource.d first, then in the init directory', async () => {
