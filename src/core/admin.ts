@@ -25,6 +25,11 @@ export function onAdmin(st: Step, command: AdminCommand): void {
     return;
   }
   s.mode = 'active';
+  // The operator wants the groups here: a start that failed here before may be tried again.
+  for (const slot of Object.values(s.groups)) {
+    slot.startFailed = false;
+    slot.failedUntil = 0;
+  }
   if (s.contact === 'alive') {
     const wanted = s.peer.view?.held ?? [];
     decide(st, `Takeover: asking ${peer} to release ${wanted.join(' ') || 'its groups'} (hb_takeover)`);

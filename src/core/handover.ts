@@ -136,6 +136,7 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     if (slot.state !== 'starting') return;
     if (ok) {
       slot.state = 'held';
+      slot.startFailed = false;
       log(st, 'info', `Resource group ${group} is running here`);
       return;
     }
@@ -143,6 +144,7 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     slot.state = 'stopping';
     slot.reason = 'cleanup';
     slot.failedUntil = st.now + s.config.failedRetryMs;
+    slot.startFailed = true;
     decide(st, `Resource group ${group} failed to start${why}: stopping what did start; not retrying here for ${s.config.failedRetryMs} ms`, 'error');
     st.out.push({ type: 'stop-group', group });
     return;

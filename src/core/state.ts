@@ -32,6 +32,12 @@ export interface GroupSlot {
   giveAway: boolean;
   /** A failed start blocks another try here until then. */
   failedUntil: number;
+  /**
+   * The group failed to start here and has not started here since: the peer is told (in
+   * `failed`) for as long as that holds, so that auto_failback does not hand it back to fail
+   * again, round after round. Cleared by a good start here or an operator's takeover here.
+   */
+  startFailed: boolean;
   /** Why the current start or stop was begun, for the log when it completes. */
   reason: string;
 }
@@ -114,7 +120,7 @@ export function initialState(config: CoreConfig): CoreState {
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, reason: '' };
 }
 
 export function cloneState(s: CoreState): CoreState {
@@ -162,7 +168,7 @@ export function senderView(s: CoreState, now: number): SenderView {
     epochs[g.id] = slot.epoch;
     if (slot.token) held.push(g.id);
     else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
-    if (slot.failedUntil > now) failed.push(g.id);
+    if (slot.failedUntil > now || slot.startFailed) failed.push(g.id);
   }
   return {
     generation: s.generation,

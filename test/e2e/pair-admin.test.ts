@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { labUnavailable } from '../helpers/netns';
 import { answeredBy, assertNeverBoth, holdsNow, servingPair, sleep } from '../helpers/pair-scenario';
-import { FAST, Pair } from '../helpers/pair';
+import { events, FAST, Pair } from '../helpers/pair';
 import { skipWithReason } from '../helpers/skip';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping']);
@@ -49,6 +49,12 @@ if (unavailable) {
       assert.match(status.output, /failed to start/);
       await sleep(300);
       assert.not.ok(holdsNow(holdsA), 'what did start on node-a was stopped again');
+      // auto_failback on, and the retry pause (2 x deadtime) long over: node-b keeps it, no bouncing.
+      const since = Date.now();
+      await sleep(2500);
+      const answers = events<{ t: number; answer: string | null }>(client).filter((e) => e.t >= since);
+      assert.equal(answers, [], `the client saw changes: ${JSON.stringify(answers)}`);
+      assert.is(a.lines.filter((l) => /Starting failsonnodea: FAILED/.test(l)).length, 1, 'one failed start on node-a, not a loop');
     } finally {
       pair.dispose();
     }

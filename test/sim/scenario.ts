@@ -210,8 +210,10 @@ function checkSettled(world: World, pair: PairOptions): void {
       const other = world.nodes[1 - home.index]!;
       const homeStandby = home.state?.mode === 'standby';
       const otherStandby = other.state?.mode === 'standby';
-      // Both in standby: neither hands anything over, so wherever it is is right.
-      const expected = homeStandby ? (otherStandby ? held[0] : other) : home;
+      // Both in standby: neither hands anything over, so wherever it is is right. A group that
+      // failed to start on its home node is not handed back there (it would fail again).
+      const homeFailed = home.state?.groups[g.id]?.startFailed === true;
+      const expected = homeStandby || homeFailed ? (otherStandby ? held[0] : other) : home;
       if (expected && held[0] !== expected) {
         throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected ${expected.name}`);
       }

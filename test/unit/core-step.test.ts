@@ -122,6 +122,26 @@ test('nextDeadline: the next heartbeat, then the peer deadline, then fence_delay
   assert.ok(r.effects.some((e) => e.type === 'reset-peer' && e.node === 'node1'));
 });
 
+test('a group that failed to start here is reported failed until it starts here or the operator takes over here', () => {
+  const cfg = configFromLine('config local=node1 device=yes failback=on groups=192.0.2.50@node1');
+  const sentFailed = (effects: Effect[]) =>
+    effects.filter((e) => e.type === 'send').map((e) => (e as { message: Message }).message.failed.join(','));
+  let { state, effects } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'message', now: 100, path: 'eth1', message: heartbeat(1) },
+    { type: 'group-result', now: 300, group: '192.0.2.50', action: 'start', ok: false, detail: 'no disk' },
+    { type: 'group-result', now: 400, group: '192.0.2.50', action: 'stop', ok: true },
+  ]);
+  assert.ok(sentFailed(effects).includes('192.0.2.50'));
+  // Long after the retry pause (2 x deadtime) it is still reported: node2 must not hand it back.
+  const later: CoreEvent[] = [];
+  for (let t = 1100; t <= 30_100; t += 1000) later.push({ type: 'message', now: t, path: 'eth1', message: heartbeat(t, { held: ['192.0.2.50'], epochs: { '192.0.2.50': 2 } }) });
+  ({ state, effects } = run(state, later));
+  assert.equal([...new Set(sentFailed(effects))], ['192.0.2.50']);
+  ({ state, effects } = run(state, [{ type: 'admin', now: 30_500, command: 'takeover' }]));
+  assert.equal([...new Set(sentFailed(effects))], [''], 'the operator cleared it');
+});
+
 test('coreConfigFrom: legacy reads as on, reset devices per direction, timing carried over', () => {
   const src = { file: 'ha.cf', line: 1 };
   const config = {
