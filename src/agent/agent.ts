@@ -59,7 +59,9 @@ export class Agent {
   readonly exited: Promise<void> = new Promise((resolve) => (this.exitResolve = resolve));
 
   constructor(private readonly deps: AgentDeps) {
-    this.clock = deps.clock ?? (() => performance.now());
+    // Whole milliseconds: the core's times are ms, and it prints them in its log lines
+    // ("retrying in 1979 ms", not "retrying in 1978.8017449999998 ms").
+    this.clock = deps.clock ?? (() => Math.round(performance.now()));
     this.state = initialState(coreConfigFrom(deps.config));
   }
 
