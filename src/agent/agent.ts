@@ -32,6 +32,8 @@ export interface AgentDeps {
   onSnapshot?: (snapshot: StatusSnapshot) => void;
   /** This node's reset device and its health, for `twinbeat status`. */
   resetDevice?: () => ResetDeviceHealth;
+  /** Called after each heartbeat is handed to the transport (systemd's watchdog is fed from here only). */
+  onHeartbeat?: (now: number) => void;
   /** More counters for `twinbeat status` and MQTT (the reset device's shots, ...). */
   counters?: () => Record<string, number>;
   /** Called for each failover, handover, reset, path or peer change and resource failure. */
@@ -101,6 +103,7 @@ export class Agent {
     switch (effect.type) {
       case 'send':
         this.deps.transport.send(effect.message, effect.path);
+        if (effect.message.kind === 'heartbeat') this.deps.onHeartbeat?.(this.clock());
         break;
       case 'start-group':
       case 'stop-group':

@@ -11,6 +11,8 @@ import { createLinks } from '../links';
 import { createLogger, type Logger } from '../log';
 import { ControlSocket } from '../report/control-socket';
 import { createMqttReporter } from '../report/mqtt';
+import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
+import type { StatusSnapshot } from '../report/snapshot';
 import { VERSION } from '../version';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
@@ -93,6 +95,7 @@ export const runCommand: Command = {
     const generation = await nextGeneration(options.stateDir);
     const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
     const transport = createWireTransport(config, { logger, links });
+    const systemd = createSystemdNotifier({ env: process.env, logger });
     // The agent exists by the time a command can arrive (the reporter connects after start()).
     let agentRef: Agent | undefined;
     const mqtt = createMqttReporter(config, {
@@ -120,7 +123,17 @@ export const runCommand: Command = {
             },
           }
         : {}),
-      ...(mqtt ? { onSnapshot: (s) => mqtt.publishState(s), onEvent: (e) => mqtt.publishEvent(e) } : {}),
+      onHeartbeat: (now) => systemd.heartbeat(now),
+      // A snapshot per change costs a little on every event: only when someone listens.
+      ...(mqtt || systemd.enabled
+        ? {
+            onSnapshot: (s: StatusSnapshot) => {
+              mqtt?.publishState(s);
+              systemd.status(statusLine(s.role, s.groups, s.node));
+            },
+          }
+        : {}),
+      ...(mqtt ? { onEvent: (e) => mqtt.publishEvent(e) } : {}),
     });
     agentRef = agent;
     const control = new ControlSocket(options.runDir, {
@@ -136,6 +149,9 @@ export const runCommand: Command = {
     });
     await control.start();
     await agent.start();
+    // READY=1: the configuration is read and the paths are open.
+    const first = agent.snapshot();
+    systemd.ready(statusLine(first.role, first.groups, first.node));
 
     let stopping = false;
     const shutdown = (signal: string) => {
