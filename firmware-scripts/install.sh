@@ -39,6 +39,7 @@ put() {
 }
 
 put "$here/twinbeat.js" /opt/twinbeat/twinbeat.js 0644
+[ -f "$here/package.json" ] && put "$here/package.json" /opt/twinbeat/package.json 0644
 [ -f "$here/twinbeat.js.map" ] && put "$here/twinbeat.js.map" /opt/twinbeat/twinbeat.js.map 0644
 if [ -d "$here/node_modules" ]; then
   rm -rf "$opt/node_modules"
