@@ -12,7 +12,7 @@
 //
 // Partial writes: the binding writes the rest of a buffer after a short write (and waits for
 // the device to be writable), so a queued frame leaves whole or the port is declared lost.
-import { autoDetect } from '@serialport/bindings-cpp';
+import type { autoDetect } from '@serialport/bindings-cpp';
 import type { PathSpec } from '../config/types';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { reasonOf } from './condition-log';
@@ -57,7 +57,7 @@ export class SerialLink implements Link {
   private readonly tally = new Counters();
   private readonly queue: BoundedFrameQueue;
   private readonly backoff: Backoff;
-  private readonly binding: SerialBinding;
+  private binding: SerialBinding | undefined;
   private readonly now: () => number;
   private readonly subject: string;
   private port: SerialPortHandle | undefined;
@@ -78,7 +78,7 @@ export class SerialLink implements Link {
     this.subject = options.path.id;
     this.queue = new BoundedFrameQueue(options.maxQueuedFrames ?? 16);
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
-    this.binding = options.binding ?? autoDetect();
+    this.binding = options.binding;
     this.now = options.now ?? Date.now;
   }
 
@@ -126,7 +126,9 @@ export class SerialLink implements Link {
     const { device, baud } = this.options.path;
     let port: SerialPortHandle;
     try {
-      port = await this.binding.open({
+      // The native addon is loaded only by a node that has a serial line, when it first opens it.
+      const binding = (this.binding ??= (await import('@serialport/bindings-cpp')).autoDetect());
+      port = await binding.open({
         path: device,
         baudRate: baud,
         dataBits: 8,

@@ -71,11 +71,11 @@ async function idle(print: (l: string) => void) {
     const ticksPerSecond = 100; // USER_HZ on Linux
     const before = cpuTicks(pid);
     const started = Date.now();
-    await new Promise((r) => setTimeout(r, 30_000));
+    await new Promise((r) => setTimeout(r, 60_000));
     const cpu = (cpuTicks(pid) - before) / ticksPerSecond / ((Date.now() - started) / 1000);
     const rss = kib(`/proc/${pid}/status`, 'VmRSS');
     const pss = kib(`/proc/${pid}/smaps_rollup`, 'Pss');
-    print(`idle (keepalive 1s, one agent holding the VIP, 30 s): CPU ${(cpu * 100).toFixed(2)} % of a core, RSS ${(rss / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`);
+    print(`idle (keepalive 1s, one agent holding the VIP, 60 s): CPU ${(cpu * 100).toFixed(2)} % of a core, RSS ${(rss / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`);
   } finally {
     pair.dispose();
   }
