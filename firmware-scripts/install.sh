@@ -46,7 +46,7 @@ if [ -d "$here/node_modules" ]; then
   cp -R "$here/node_modules" "$opt/node_modules"
 fi
 put "$here/twinbeat.service" /etc/systemd/system/twinbeat.service 0644
-put "$here/90-twinbeat.rules" /etc/udev/rules.d/90-twinbeat.rules 0644
+put "$here/99-twinbeat-serial.rules" /etc/udev/rules.d/99-twinbeat-serial.rules 0644
 put "$here/logrotate.twinbeat" /etc/logrotate.d/twinbeat 0644
 mv "$manifest.new" "$manifest"
 

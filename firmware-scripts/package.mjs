@@ -40,7 +40,7 @@ for (const f of ['build/twinbeat.js', 'build/twinbeat.js.map', 'README.md']) cpS
 // The bundle is an ES module: a package.json beside it says so to every Node 20 (only the newest
 // 20.x guess it from the syntax).
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name: 'twinbeat', version, private: true, type: 'module' }, null, 2)}\n`);
-for (const f of ['install.sh', 'twinbeat.service', '90-twinbeat.rules', 'logrotate.twinbeat', 'example']) {
+for (const f of ['install.sh', 'twinbeat.service', '99-twinbeat-serial.rules', 'logrotate.twinbeat', 'example']) {
   cpSync(join(root, 'firmware-scripts', f), join(stage, f), { recursive: true });
 }
 

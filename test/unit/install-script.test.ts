@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'twinbeat-install-'));
 const src = join(work, 'twinbeat-0.1.0');
 const root = join(work, 'root');
 mkdirSync(src);
-for (const f of ['install.sh', 'twinbeat.service', '90-twinbeat.rules', 'logrotate.twinbeat']) cpSync(join('firmware-scripts', f), join(src, f));
+for (const f of ['install.sh', 'twinbeat.service', '99-twinbeat-serial.rules', 'logrotate.twinbeat']) cpSync(join('firmware-scripts', f), join(src, f));
 cpSync('firmware-scripts/example', join(src, 'example'), { recursive: true });
 writeFileSync(join(src, 'twinbeat.js'), '// the bundle\n');
 mkdirSync(root);
@@ -20,7 +20,7 @@ const install = (...args: string[]) => execFileSync('sh', [join(src, 'install.sh
 
 test('installs the bundle, the unit, the rules and a configuration with a random key', () => {
   const out = install();
-  for (const f of ['opt/twinbeat/twinbeat.js', 'etc/systemd/system/twinbeat.service', 'etc/udev/rules.d/90-twinbeat.rules', 'etc/logrotate.d/twinbeat', 'etc/ha.d/ha.cf', 'etc/ha.d/haresources']) {
+  for (const f of ['opt/twinbeat/twinbeat.js', 'etc/systemd/system/twinbeat.service', 'etc/udev/rules.d/99-twinbeat-serial.rules', 'etc/logrotate.d/twinbeat', 'etc/ha.d/ha.cf', 'etc/ha.d/haresources']) {
     assert.ok(existsSync(join(root, f)), f);
   }
   const keys = join(root, 'etc/ha.d/authkeys');
@@ -44,7 +44,7 @@ test('--uninstall removes what it installed and keeps /etc/ha.d', () => {
   install('--uninstall');
   assert.not.ok(existsSync(join(root, 'opt/twinbeat')));
   assert.not.ok(existsSync(join(root, 'etc/systemd/system/twinbeat.service')));
-  assert.not.ok(existsSync(join(root, 'etc/udev/rules.d/90-twinbeat.rules')));
+  assert.not.ok(existsSync(join(root, 'etc/udev/rules.d/99-twinbeat-serial.rules')));
   assert.ok(existsSync(join(root, 'etc/systemd/system/other.service')), 'nothing else');
   assert.ok(existsSync(join(root, 'etc/ha.d/ha.cf')) && existsSync(join(root, 'etc/ha.d/authkeys')), 'the configuration is kept');
 });
