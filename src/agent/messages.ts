@@ -43,6 +43,7 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     // The core's clock is fractional (performance.now): the field carries whole milliseconds.
     ['fence', String(Math.round(message.fenceInMs))],
   ];
+  if (message.reach !== undefined && message.reach >= 0) fields.push(['reach', String(message.reach)]);
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
   return fields;
 }
@@ -72,6 +73,8 @@ export function fieldsToMessage(fields: Fields): Parsed {
   const generation = number(get('hg'), 16);
   const ackGeneration = number(get('ackhg'), 16);
   const fenceInMs = number(get('fence'), 10);
+  const reach = number(get('reach'), 10);
+  if (get('reach') !== undefined && (reach === undefined || reach < 0)) return bad(`malformed reach=${get('reach')}`);
   if (seq === undefined || generation === undefined || ackGeneration === undefined || fenceInMs === undefined) {
     return bad('missing or malformed seq, hg, ackhg or fence');
   }
@@ -92,6 +95,7 @@ export function fieldsToMessage(fields: Fields): Parsed {
     failed: words(get('failed') ?? ''),
     epochs,
     fenceInMs,
+    ...(reach !== undefined ? { reach } : {}),
   };
   if (kind === 'release-request' || kind === 'release-done') {
     const groups = get('groups');

@@ -198,6 +198,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     groups: input.groups,
     auth: input.auth,
     resetDevices: draft.resetDevices,
+    pingTargets: draft.pingTargets,
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
     ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),
     ...(draft.logfacility ? { logfacility: draft.logfacility.value } : {}),

@@ -2,7 +2,7 @@
 // into a Config (see assemble.ts). Media lines stay raw until the whole file is read, because
 // `udpport` and `baud` may come after the media that use them (Heartbeat wants them before;
 // twinbeat does not care about order).
-import type { AutoFailback, ResetDeviceSpec, SourceLine } from './types';
+import type { AutoFailback, PingTarget, ResetDeviceSpec, SourceLine } from './types';
 
 export interface Setting<T> {
   value: T;
@@ -36,6 +36,7 @@ export interface HaCfDraft {
   resetDevices: ResetDeviceSpec[];
   env: Record<string, string>;
   ignored: { directive: string; reason: string; source: SourceLine }[];
+  pingTargets: PingTarget[];
   /** Fleet reporting (directives/mqtt.ts); absent until an mqtt_broker line is read. */
   mqttBrokers?: Setting<string>[];
   mqttPrefix?: Setting<string>;
@@ -50,5 +51,5 @@ export interface HaCfDraft {
 }
 
 export function emptyDraft(): HaCfDraft {
-  return { nodes: [], media: [], resetDevices: [], env: {}, ignored: [] };
+  return { nodes: [], media: [], resetDevices: [], env: {}, ignored: [], pingTargets: [] };
 }

@@ -93,6 +93,13 @@ export interface ResetDeviceSpec {
 
 export type AutoFailback = 'on' | 'off' | 'legacy';
 
+/** A `ping` address, or a `ping_group` (reachable when any member answers): one target each. */
+export interface PingTarget {
+  name: string;
+  addresses: string[];
+  source: SourceLine;
+}
+
 /** All durations in milliseconds. */
 export interface Timing {
   keepaliveMs: number;
@@ -141,6 +148,8 @@ export interface Config {
   groups: ResourceGroup[];
   auth: AuthConfig;
   resetDevices: ResetDeviceSpec[];
+  /** From `ping` and `ping_group` lines, in ha.cf order. */
+  pingTargets: PingTarget[];
   logfile?: string;
   debugfile?: string;
   logfacility?: string;

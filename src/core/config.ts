@@ -32,5 +32,7 @@ export function coreConfigFrom(config: Config): CoreConfig {
     resetRetryMs: t.keepaliveMs,
     resetRetryMaxMs: Math.max(t.keepaliveMs, 8 * t.deadtimeMs),
     failedRetryMs: 2 * t.deadtimeMs,
+    pingTargets: config.pingTargets.length,
+    deadpingMs: t.deadpingMs,
   };
 }

@@ -6,6 +6,7 @@
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
 import { decide, isRunning, log, nextEpoch, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
+import { peerReach } from './connectivity';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
@@ -69,13 +70,19 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (s.mode === 'standby') {
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
-  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed) {
+  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st)) {
     slot.giveAway = true;
     decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
   } else if (slot.failedUntil > st.now && !peerFailed) {
     slot.giveAway = true;
     decide(st, `Resource group ${g.id} failed to start here: handing it to ${c.peer}`, 'warn');
   }
+}
+
+/** With ping nodes: the peer reaches fewer targets than this node, so failback would make things worse. */
+function reachesFewer(st: Step): boolean {
+  const theirs = peerReach(st);
+  return theirs !== undefined && st.s.reach >= 0 && theirs < st.s.reach;
 }
 
 /** Start what we have the right to run; stop what we are giving away; hand over once stopped. */

@@ -143,6 +143,7 @@ function viewOf(m: Message): SenderView {
     failed: m.failed,
     epochs: m.epochs,
     fenceInMs: m.fenceInMs,
+    ...(m.reach !== undefined ? { reach: m.reach } : {}),
   };
 }
 

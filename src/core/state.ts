@@ -91,6 +91,10 @@ export interface CoreState {
   groups: Record<string, GroupSlot>;
   fence: FenceSlot;
   lastDecision: string;
+  /** How many ping targets this node reaches; -1 until measured (or without ping nodes). */
+  reach: number;
+  /** Since when this node, holding groups, reaches fewer ping targets than its peer; null if it does not. */
+  worseSince: number | null;
 }
 
 export function initialState(config: CoreConfig): CoreState {
@@ -116,6 +120,8 @@ export function initialState(config: CoreConfig): CoreState {
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
     lastDecision: '',
+    reach: -1,
+    worseSince: null,
   };
 }
 
@@ -180,6 +186,7 @@ export function senderView(s: CoreState, now: number): SenderView {
     failed,
     epochs,
     fenceInMs: fenceIn(s, now),
+    ...(s.reach >= 0 ? { reach: s.reach } : {}),
   };
 }
 

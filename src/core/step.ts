@@ -5,6 +5,7 @@ import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
 import { fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
+import { connectivityTimers, onReachability } from './connectivity';
 import { cloneState, log, senderView, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
@@ -44,10 +45,14 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
       case 'shutdown':
         onShutdownRequest(st);
         break;
+      case 'reachability':
+        onReachability(st, event.reachable);
+        break;
     }
   }
   livenessTimers(st);
   fencingTimers(st);
+  connectivityTimers(st);
   placeGroups(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);

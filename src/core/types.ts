@@ -40,6 +40,10 @@ export interface CoreConfig {
   resetRetryMaxMs: number;
   /** After a group failed to start here, how long before this node tries it again. */
   failedRetryMs: number;
+  /** How many ping targets (a `ping` address or a `ping_group`) ha.cf names; 0 or absent: no connectivity rule. */
+  pingTargets?: number;
+  /** How long the holder must reach fewer ping targets than its peer before it hands over (default deadtime). */
+  deadpingMs?: number;
 }
 
 /**
@@ -73,6 +77,8 @@ export interface SenderView {
    * shot at it is coming, so that both do not shoot at once.
    */
   fenceInMs: number;
+  /** How many ping targets the sender reaches now; absent or -1 when it has none or has not measured yet. */
+  reach?: number;
 }
 
 export type Message =
@@ -98,6 +104,8 @@ export type CoreEvent =
   | { type: 'admin'; now: number; command: AdminCommand }
   | { type: 'group-result'; now: number; group: string; action: 'start' | 'stop'; ok: boolean; detail?: string }
   | { type: 'reset-result'; now: number; ok: boolean; detail?: string }
+  /** This node's count of ping targets that answer (a ping group counts once), when it changes. */
+  | { type: 'reachability'; now: number; reachable: number }
   /** The operator or systemd asked this agent to stop (SIGTERM). */
   | { type: 'shutdown'; now: number };
 

@@ -10,9 +10,9 @@
 // does; `T! event` skips that (the node was stalled until T).
 // Events: `start GEN`, `tick`, `ticks` (until the time given), `recv PATH KIND [key=value…]`
 // (KIND heartbeat|release-request|release-done|shutdown; keys gen seq ack mode held granted
-// failed epochs fence groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
+// failed epochs fence reach groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
 // counting up, ack = our generation, mode active, every held or granted group at epoch 1),
-// `admin standby|takeover|takeover-force`, `started G ok|failed`, `stopped G ok|failed`,
+// `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `started G ok|failed`, `stopped G ok|failed`,
 // `reset ok|failed`, `shutdown`. Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
@@ -54,6 +54,8 @@ export function configFromLine(line: string): CoreConfig {
     resetRetryMs: 1000,
     resetRetryMaxMs: 8000,
     failedRetryMs: 8000,
+    pingTargets: Number(kv.pings ?? 0),
+    deadpingMs: Number(kv.deadping ?? 4000),
   };
 }
 
@@ -159,11 +161,15 @@ export function runScript(text: string): ScriptStep[] {
           failed: list(kv.failed),
           epochs,
           fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
+          ...(kv.reach !== undefined ? { reach: Number(kv.reach) } : {}),
           ...(args[1] === 'release-request' || args[1] === 'release-done' ? { groups: list(kv.groups) } : {}),
         } as Message;
         feed({ type: 'message', now, path: args[0]!, message });
         break;
       }
+      case 'reach':
+        feed({ type: 'reachability', now, reachable: Number(args[0]) });
+        break;
       case 'admin':
         feed({ type: 'admin', now, command: args[0] as 'standby' | 'takeover' | 'takeover-force' | 'fence' });
         break;

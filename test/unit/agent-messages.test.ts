@@ -68,4 +68,14 @@ test('a fractional fence delay (the core runs on performance.now) goes as whole 
   if (parsed.ok) assert.is(parsed.message.fenceInMs, 1250);
 });
 
+test('the ping count (reach) travels when measured, and a malformed one drops the message', () => {
+  const message: Message = { kind: 'heartbeat', ...view, reach: 2 };
+  const fields = messageToFields(message, envelope);
+  assert.ok(fields.some(([n, v]) => n === 'reach' && v === '2'));
+  assert.equal(fieldsToMessage(fields), { ok: true, message, src: 'node-a', dest: 'node-b' });
+  assert.not.ok(messageToFields({ kind: 'heartbeat', ...view }, envelope).some(([n]) => n === 'reach'), 'not measured: not sent');
+  const bad = fields.map(([n, v]): [string, string] => [n, n === 'reach' ? '-3' : v]);
+  assert.equal(fieldsToMessage(bad), { ok: false, reason: 'malformed reach=-3' });
+});
+
 test.run();

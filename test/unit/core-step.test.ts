@@ -172,12 +172,14 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     debugLevel: 0,
     env: {},
     ignored: [],
+    pingTargets: [{ name: "gw", addresses: ["192.0.2.254", "192.0.2.253"], source: src }],
   } satisfies Config;
   const core = coreConfigFrom(config);
   assert.is(core.autoFailback, 'on');
   assert.is(core.autoFailbackWasLegacy, true);
   assert.is(core.canResetPeer, false, 'the device is wired from node1, not from node2');
   assert.is(core.fenceDelayMs, 20_000);
+  assert.is(core.pingTargets, 1, 'a ping group is one target');
   assert.equal(core.paths, [{ id: 'serial:/dev/ttyS1', name: '/dev/ttyS1' }]);
   assert.equal(core.groups, [{ id: '192.0.2.50', home: 'node1', line: 'node1 IPaddr::192.0.2.50 httpd' }]);
   const both = coreConfigFrom({ ...config, resetDevices: [{ ...config.resetDevices[0]!, from: '*', target: 'node1' }] });

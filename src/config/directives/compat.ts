@@ -68,6 +68,9 @@ function pingLike(name: 'ping' | 'ping_group'): Directive {
         ctx.diag.error(ctx.source, `${name}: "${notAddress}" is not an IP address`);
         return;
       }
+      // Each `ping` address is a target of its own; a `ping_group` is one target (any member answering).
+      if (name === 'ping_group') ctx.draft.pingTargets.push({ name: args[0]!, addresses, source: ctx.source });
+      else for (const a of addresses) ctx.draft.pingTargets.push({ name: a, addresses: [a], source: ctx.source });
       ctx.draft.ignored.push({ directive: name, reason: 'ping nodes are not acted on yet', source: ctx.source });
       ctx.diag.warning(ctx.source, `${name} is read but not acted on yet by this version of twinbeat: the group does not move when the active node loses its ping nodes`);
     },

@@ -1,0 +1,51 @@
+// Heartbeat's ipfail: each node counts the ping targets it reaches (a `ping` address, or a
+// `ping_group` of which any member answers) and says so in every message. A group belongs on
+// the node that reaches more: the holder that reaches fewer than its peer for deadping hands
+// its groups over, as `twinbeat standby` would. Equal counts move nothing, and a node that
+// recovers does not take a group back unless auto_failback says so and it reaches at least as
+// many as the holder (see handover.ts).
+import { decide, log, type Step } from './state';
+
+export function onReachability(st: Step, reachable: number): void {
+  const s = st.s;
+  const targets = s.config.pingTargets ?? 0;
+  if (targets === 0 || reachable === s.reach) return;
+  log(st, reachable < targets ? 'warn' : 'info', `Ping targets: ${reachable} of ${targets} reachable from this node`);
+  s.reach = reachable;
+}
+
+/** The peer's count, when it is heard and measures too. */
+export function peerReach(st: Step): number | undefined {
+  const s = st.s;
+  const r = s.contact === 'alive' ? s.peer.view?.reach : undefined;
+  return r !== undefined && r >= 0 ? r : undefined;
+}
+
+export function connectivityTimers(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  const targets = c.pingTargets ?? 0;
+  const theirs = peerReach(st);
+  const held = c.groups.filter((g) => {
+    const slot = s.groups[g.id]!;
+    return slot.token && slot.state === 'held' && !slot.giveAway;
+  });
+  const worse =
+    targets > 0 && s.reach >= 0 && theirs !== undefined && s.reach < theirs && held.length > 0 && s.peer.view?.mode === 'active' && s.mode === 'active';
+  if (!worse) {
+    if (s.worseSince !== null && held.length > 0) log(st, 'info', 'Ping targets: no longer fewer than the peer reaches; keeping the groups here');
+    s.worseSince = null;
+    return;
+  }
+  const deadping = c.deadpingMs ?? c.deadtimeMs;
+  if (s.worseSince === null) {
+    s.worseSince = st.now;
+    log(st, 'warn', `This node reaches ${s.reach} of ${targets} ping targets, ${c.peer} reaches ${theirs}: handing over in ${deadping} ms unless that changes`);
+  }
+  if (st.now - s.worseSince < deadping) return;
+  for (const g of held) {
+    s.groups[g.id]!.giveAway = true;
+    decide(st, `Handing resource group ${g.id} to ${c.peer}: it reaches ${theirs} of ${targets} ping targets, this node ${s.reach} (for deadping ${deadping} ms)`, 'warn');
+  }
+  s.worseSince = null;
+}
