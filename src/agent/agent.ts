@@ -167,6 +167,11 @@ export class Agent {
     return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
   }
 
+  /** How many ping targets this node reaches now (from the ping watcher). */
+  reachability(reachable: number): void {
+    this.dispatch({ type: 'reachability', now: this.clock(), reachable });
+  }
+
   /** Graceful shutdown: the core stops every group, tells the peer, then says exit. */
   requestShutdown(): void {
     this.dispatch({ type: 'shutdown', now: this.clock() });

@@ -58,6 +58,10 @@ export function summarize(config: Config, resetNotes: string[] = []): string {
       : `reset:    ${devices.map((d) => `${d.type} resets ${d.target}`).join(', ')}`,
   );
   for (const note of resetNotes) lines.push(`          ${note}`);
+  if (config.pingTargets.length > 0) {
+    const targets = config.pingTargets.map((t) => (t.addresses.length > 1 ? `${t.name} (${t.addresses.join(' or ')})` : t.name)).join(', ');
+    lines.push(`ping:     ${targets}; ${config.ipfail ? `ipfail on: a holder that reaches fewer than its peer for deadping ${formatDuration(t.deadpingMs)} hands its groups over` : 'watched only (add "respawn hacluster /usr/lib/heartbeat/ipfail" to move groups by them)'}`);
+  }
   lines.push(describeMqtt(config));
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);
   return `${lines.join('\n')}\n`;

@@ -14,6 +14,7 @@ import { createMqttReporter } from '../report/mqtt';
 import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
 import type { StatusSnapshot } from '../report/snapshot';
 import { VERSION } from '../version';
+import { PingWatcher } from '../health/ping';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
@@ -149,6 +150,8 @@ export const runCommand: Command = {
     });
     await control.start();
     await agent.start();
+    const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
+    pings?.start();
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
     systemd.ready(statusLine(first.role, first.groups, first.node));
@@ -183,6 +186,7 @@ export const runCommand: Command = {
     process.on('SIGHUP', () => void reload());
 
     await agent.exited;
+    pings?.stop();
     await agent.halt();
     await control.stop();
     await mqtt?.stop();

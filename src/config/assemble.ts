@@ -171,6 +171,9 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
       `auto_failback is ${draft.autoFailback ? '' : 'not set, so it is '}"legacy" (Heartbeat's default), which twinbeat runs as "on" since both nodes of a pair read the same file; write "auto_failback on" or "off"`,
     );
   }
+  if (draft.ipfail && draft.pingTargets.length === 0) {
+    diag.warning(draft.ipfail.source, 'ipfail without ping nodes does nothing: add "ping 192.0.2.254" (a gateway both nodes should reach) or a ping_group');
+  }
   if (draft.msgfmt?.value === 'netstring') {
     diag.warning(draft.msgfmt.source, 'twinbeat sends the classic format and reads both; msgfmt netstring only changes what it accepts, nothing');
   }
@@ -199,6 +202,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     auth: input.auth,
     resetDevices: draft.resetDevices,
     pingTargets: draft.pingTargets,
+    ipfail: draft.ipfail?.value === true,
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
     ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),
     ...(draft.logfacility ? { logfacility: draft.logfacility.value } : {}),

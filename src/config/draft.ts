@@ -29,6 +29,8 @@ export interface HaCfDraft {
   media: MediaLine[];
   autoFailback?: Setting<AutoFailback>;
   msgfmt?: Setting<'classic' | 'netstring'>;
+  /** `respawn ... ipfail`: move groups by ping-node reachability. */
+  ipfail?: Setting<boolean>;
   logfile?: Setting<string>;
   debugfile?: Setting<string>;
   logfacility?: Setting<string>;

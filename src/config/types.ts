@@ -150,6 +150,8 @@ export interface Config {
   resetDevices: ResetDeviceSpec[];
   /** From `ping` and `ping_group` lines, in ha.cf order. */
   pingTargets: PingTarget[];
+  /** `respawn hacluster .../ipfail`: groups move to the node that reaches more ping targets. */
+  ipfail: boolean;
   logfile?: string;
   debugfile?: string;
   logfacility?: string;

@@ -32,7 +32,8 @@ export function coreConfigFrom(config: Config): CoreConfig {
     resetRetryMs: t.keepaliveMs,
     resetRetryMaxMs: Math.max(t.keepaliveMs, 8 * t.deadtimeMs),
     failedRetryMs: 2 * t.deadtimeMs,
-    pingTargets: config.pingTargets.length,
+    // Ping nodes move groups only with ipfail, as in Heartbeat; without it they are only watched.
+    pingTargets: config.ipfail ? config.pingTargets.length : 0,
     deadpingMs: t.deadpingMs,
   };
 }

@@ -13,9 +13,10 @@ export interface ServingPair {
 }
 
 /** Both agents started; resolves once the client is answered by node-a and each node hears the other on both paths. */
-export async function servingPair(settings: Partial<PairSettings> = {}): Promise<ServingPair> {
+export async function servingPair(settings: Partial<PairSettings> = {}, prepare?: (pair: Pair) => void): Promise<ServingPair> {
   const pair = await new Pair({ ...FAST, ...settings }).build();
   try {
+    prepare?.(pair);
     const holdsA = pair.watchAddress('a', 180);
     const holdsB = pair.watchAddress('b', 180);
     const client = pair.watchClient(180);

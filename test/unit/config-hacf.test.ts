@@ -93,9 +93,9 @@ const CASES: Case[] = [
   { line: 'pacemaker no', ignored: true },
   { line: 'autojoin none', ignored: true },
   { line: 'realtime perhaps', errors: ['ha.cf:10: realtime perhaps: expected on or off (also yes/no, true/false)'] },
-  { line: 'respawn hacluster /usr/lib/heartbeat/ipfail', ignored: true, warning: /ipfail .* is not acted on yet/ },
-  { line: 'ping 192.0.2.254', ignored: true, warning: /ping is read but not acted on yet/ },
-  { line: 'ping_group gw 192.0.2.254 192.0.2.253', ignored: true, warning: /ping_group is read but not acted on yet/ },
+  { line: 'respawn hacluster /usr/lib/heartbeat/ipfail', warning: /ipfail without ping nodes does nothing/ },
+  { line: 'ping 192.0.2.254' },
+  { line: 'ping_group gw 192.0.2.254 192.0.2.253' },
   { line: 'ping gateway', errors: ['ha.cf:10: ping: "gateway" is not an IP address'] },
   { line: 'crm yes', errors: ['ha.cf:10: crm yes is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "crm off"'] },
   { line: 'pacemaker respawn', errors: ['ha.cf:10: pacemaker respawn is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "pacemaker off"'] },
@@ -218,6 +218,14 @@ test('ha.cf: stonith_host names must be nodes', async () => {
     'ha.cf:10: stonith_host: "gamma" is not a node (nodes: alpha, beta, or * for both)',
     'ha.cf:10: stonith_host: target "delta" is not a node (nodes: alpha, beta)',
   ]);
+});
+
+test('ping nodes and ipfail: each ping address and each ping_group is one target; ipfail switches the rule on', async () => {
+  const { config } = await check({ 'ha.cf': `${BASE_HA_CF}ping 192.0.2.254 192.0.2.1\nping_group gws 198.51.100.254 198.51.100.253\nrespawn hacluster /usr/lib/heartbeat/ipfail\n` });
+  assert.equal(config?.pingTargets.map((t) => [t.name, t.addresses]), [['192.0.2.254', ['192.0.2.254']], ['192.0.2.1', ['192.0.2.1']], ['gws', ['198.51.100.254', '198.51.100.253']]]);
+  assert.is(config?.ipfail, true);
+  const watchedOnly = await check({ 'ha.cf': `${BASE_HA_CF}ping 192.0.2.254\n` });
+  assert.is(watchedOnly.config?.ipfail, false, 'without ipfail, as in Heartbeat, ping nodes move nothing');
 });
 
 test('a serial line too slow for keepalive is a warning naming the speed to set', async () => {

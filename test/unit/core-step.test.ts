@@ -173,6 +173,7 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     env: {},
     ignored: [],
     pingTargets: [{ name: "gw", addresses: ["192.0.2.254", "192.0.2.253"], source: src }],
+    ipfail: true,
   } satisfies Config;
   const core = coreConfigFrom(config);
   assert.is(core.autoFailback, 'on');

@@ -45,8 +45,8 @@ const respawn: Directive = {
   handle(args, ctx) {
     const program = args[1] ?? '';
     if (program.endsWith('/ipfail')) {
-      ctx.draft.ignored.push({ directive: 'respawn', reason: 'ipfail needs no separate process in twinbeat', source: ctx.source });
-      ctx.diag.warning(ctx.source, 'ipfail (respawn ... ipfail) is not acted on yet by this version of twinbeat: the group does not move when the active node loses its ping nodes');
+      // Heartbeat's ipfail is built into twinbeat's core: the line switches it on.
+      ctx.draft.ipfail = { value: true, source: ctx.source };
       return;
     }
     ctx.diag.error(ctx.source, `respawn ${args.join(' ')} is not supported by twinbeat: it does not start other programs; run ${program || 'the program'} as its own systemd unit`);
@@ -71,8 +71,6 @@ function pingLike(name: 'ping' | 'ping_group'): Directive {
       // Each `ping` address is a target of its own; a `ping_group` is one target (any member answering).
       if (name === 'ping_group') ctx.draft.pingTargets.push({ name: args[0]!, addresses, source: ctx.source });
       else for (const a of addresses) ctx.draft.pingTargets.push({ name: a, addresses: [a], source: ctx.source });
-      ctx.draft.ignored.push({ directive: name, reason: 'ping nodes are not acted on yet', source: ctx.source });
-      ctx.diag.warning(ctx.source, `${name} is read but not acted on yet by this version of twinbeat: the group does not move when the active node loses its ping nodes`);
     },
   };
 }
