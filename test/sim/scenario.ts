@@ -15,6 +15,8 @@ export interface PairOptions {
   autoFailback: 'on' | 'off';
   /** Home node index of each group. */
   homes: number[];
+  /** Ping targets with ipfail on (0: none). */
+  pings: number;
 }
 
 export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
@@ -40,6 +42,8 @@ export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
     resetRetryMs: 1000,
     resetRetryMaxMs: 8000,
     failedRetryMs: 8000,
+    pingTargets: o.pings,
+    deadpingMs: 4000,
   });
   return [make(0), make(1)];
 }
@@ -59,13 +63,14 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
     resetDevice: rng.chance(0.6),
     autoFailback: rng.chance(0.5) ? 'on' : 'off',
     homes: rng.chance(0.5) ? [0] : [0, rng.int(0, 1)],
+    pings: rng.chance(0.4) ? rng.int(1, 2) : 0,
   };
   const world = new World({ rng, configs: pairConfigs(pair), stepFn: opts.stepFn, trace: opts.trace ?? false });
   const faults: string[] = [];
   const usedAdmin = planFaults(world, rng, faults);
   const summary =
     `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
-    `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}; faults: ${faults.join('; ') || 'none'}`;
+    `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}; faults: ${faults.join('; ') || 'none'}`;
   const end = FAULT_PHASE_MS + QUIET_PHASE_MS;
   try {
     world.run(FAULT_PHASE_MS);
@@ -95,7 +100,17 @@ function planFaults(world: World, rng: Rng, faults: string[]): boolean {
     const at = rng.int(1000, FAULT_PHASE_MS - 1000);
     const room = FAULT_PHASE_MS - at;
     const node = world.nodes[rng.int(0, 1)]!;
-    const kind = rng.pick(['cut', 'cut-all', 'cut-all', 'lossy', 'crash', 'stall', 'admin', 'shutdown'] as const);
+    const pings = world.nodes[0].config.pingTargets ?? 0;
+    const kinds = ['cut', 'cut-all', 'cut-all', 'lossy', 'crash', 'stall', 'admin', 'shutdown', ...(pings > 0 ? (['ping', 'ping'] as const) : [])] as const;
+    const kind = rng.pick(kinds);
+    if (kind === 'ping') {
+      const reach = rng.int(0, pings - 1);
+      const d = rng.int(500, room);
+      faults.push(`${at}: ${node.name} reaches ${reach} of ${pings} ping targets for ${d}`);
+      world.fault(at, `${node.name} reaches ${reach}`, () => world.setReach(node, reach));
+      world.fault(at + d, `${node.name} reaches ${pings}`, () => world.setReach(node, pings));
+      continue;
+    }
     if (kind === 'cut' || kind === 'cut-all') {
       const cut = kind === 'cut' ? [rng.pick(paths)] : paths;
       const oneWay = rng.chance(0.2) ? rng.int(0, 1) : -1;
@@ -153,6 +168,7 @@ function repairEverything(world: World): void {
   world.resetFailure = 0;
   for (const pair of Object.values(world.links)) for (const l of pair) Object.assign(l, { cut: false, loss: 0, duplicate: 0, reorder: 0 });
   for (const n of world.nodes) {
+    if (n.reach >= 0) world.setReach(n, n.config.pingTargets ?? 0);
     n.restartAfterExitMs = 0;
     if (!n.powered) world.powerOnAt(n, world.now + 1);
   }

@@ -61,6 +61,8 @@ export interface SimNode {
   /** The peer up to this generation is known to run nothing (we reset it, or it left). */
   clearedGeneration: number | null;
   forced: boolean;
+  /** How many ping targets the node really reaches (world truth); -1 without ping nodes. */
+  reach: number;
 }
 
 export interface WorldParams {
@@ -116,6 +118,7 @@ export class World {
       lastArrivalAt: null,
       clearedGeneration: null,
       forced: false,
+      reach: (p.configs[i]!.pingTargets ?? 0) > 0 ? p.configs[i]!.pingTargets! : -1,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -235,6 +238,7 @@ export class World {
         n.forced = false;
         this.note(`${n.name}: boots, generation ${n.generation}`);
         this.feed(n, { type: 'start', now: this.now, generation: n.generation });
+        if (n.reach >= 0) this.feed(n, { type: 'reachability', now: this.now, reachable: n.reach });
         return;
       }
       case 'resume': {
@@ -341,6 +345,7 @@ export class World {
         this.note(`${node.name}: announce ${effect.group}`);
         return;
       case 'log':
+        this.checkConnectivityMove(node, effect.text);
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
         return;
       case 'decision':
@@ -369,6 +374,26 @@ export class World {
    * "Takeover" is the moment a node gains the right to run a group (its token); restarting a
    * group it already had the right to (after a failed start) takes nothing from the peer.
    */
+  /** Last connectivity move of each group: (7) no flapping, at most one per deadping. */
+  private readonly connectivityMoves = new Map<string, number>();
+
+  private checkConnectivityMove(node: SimNode, text: string): void {
+    const m = /^Handing resource group (\S+) to \S+: it reaches/.exec(text);
+    if (!m) return;
+    const deadping = node.config.deadpingMs ?? node.config.deadtimeMs;
+    const last = this.connectivityMoves.get(m[1]!);
+    if (last !== undefined && this.now - last < deadping) {
+      throw new Violation(`(7) ${m[1]} moved for connectivity twice within deadping (${this.now - last} ms)`);
+    }
+    this.connectivityMoves.set(m[1]!, this.now);
+  }
+
+  /** The node's real reachability changes (a ping node lost or regained). */
+  setReach(node: SimNode, reach: number): void {
+    node.reach = reach;
+    if (node.powered && node.state) this.feed(node, { type: 'reachability', now: this.now, reachable: reach });
+  }
+
   private checkTakeover(node: SimNode, before: CoreState, after: CoreState): void {
     if (!this.hasResetDevice || node.forced) return;
     const heard = node.lastHeardAt !== null && this.now - node.lastHeardAt < this.deadtimeMs;

@@ -61,7 +61,8 @@ test('a core that hands a group over before its stop completed is caught', () =>
   const caught = firstCaught(handsOverBeforeStopCompletes, 300);
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
-  assert.match(caught!.violation, /^\(1\)/);
+  // Either both nodes run the group, or a node exits (shutdown) believing stopped what still runs.
+  assert.match(caught!.violation, /^\(1\)|exits while still running/);
 });
 
 test.run();
