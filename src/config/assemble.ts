@@ -203,6 +203,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     resetDevices: draft.resetDevices,
     pingTargets: draft.pingTargets,
     ipfail: draft.ipfail?.value === true,
+    trackInterfaces: draft.trackInterfaces?.value ?? [...new Set(input.groups.flatMap((g) => g.resources.flatMap((r) => (r.kind === 'vip' && r.iface ? [r.iface] : []))))],
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
     ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),
     ...(draft.logfacility ? { logfacility: draft.logfacility.value } : {}),

@@ -31,6 +31,7 @@ export interface HaCfDraft {
   msgfmt?: Setting<'classic' | 'netstring'>;
   /** `respawn ... ipfail`: move groups by ping-node reachability. */
   ipfail?: Setting<boolean>;
+  trackInterfaces?: Setting<string[]>;
   logfile?: Setting<string>;
   debugfile?: Setting<string>;
   logfacility?: Setting<string>;

@@ -152,6 +152,8 @@ export interface Config {
   pingTargets: PingTarget[];
   /** `respawn hacluster .../ipfail`: groups move to the node that reaches more ping targets. */
   ipfail: boolean;
+  /** `track_interface`, or by default the interfaces named by the VIPs: carrier loss on the holder moves its groups. */
+  trackInterfaces: string[];
   logfile?: string;
   debugfile?: string;
   logfacility?: string;

@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { line: 'realtime perhaps', errors: ['ha.cf:10: realtime perhaps: expected on or off (also yes/no, true/false)'] },
   { line: 'respawn hacluster /usr/lib/heartbeat/ipfail', warning: /ipfail without ping nodes does nothing/ },
   { line: 'ping 192.0.2.254' },
+  { line: 'track_interface eth0 eth2' },
+  { line: 'track_interface eth0/1', errors: ['ha.cf:10: track_interface: "eth0/1" is not an interface name (up to 15 letters, digits and . _ - : @)'] },
   { line: 'ping_group gw 192.0.2.254 192.0.2.253' },
   { line: 'ping gateway', errors: ['ha.cf:10: ping: "gateway" is not an IP address'] },
   { line: 'crm yes', errors: ['ha.cf:10: crm yes is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "crm off"'] },
@@ -226,6 +228,13 @@ test('ping nodes and ipfail: each ping address and each ping_group is one target
   assert.is(config?.ipfail, true);
   const watchedOnly = await check({ 'ha.cf': `${BASE_HA_CF}ping 192.0.2.254\n` });
   assert.is(watchedOnly.config?.ipfail, false, 'without ipfail, as in Heartbeat, ping nodes move nothing');
+});
+
+test('track_interface: as written, else the interfaces the VIPs name', async () => {
+  const given = await check({ 'ha.cf': `${BASE_HA_CF}track_interface eth0 eth2\ntrack_interface eth0\n` });
+  assert.equal(given.config?.trackInterfaces, ['eth0', 'eth2']);
+  const derived = await check({});
+  assert.equal(derived.config?.trackInterfaces, ['eth0'], 'haresources names 192.0.2.50/24/eth0');
 });
 
 test('a serial line too slow for keepalive is a warning naming the speed to set', async () => {

@@ -174,6 +174,7 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     ignored: [],
     pingTargets: [{ name: "gw", addresses: ["192.0.2.254", "192.0.2.253"], source: src }],
     ipfail: true,
+    trackInterfaces: ["eth0"],
   } satisfies Config;
   const core = coreConfigFrom(config);
   assert.is(core.autoFailback, 'on');

@@ -4,11 +4,12 @@ import type { Directive } from './directive';
 import { compatDirectives } from './compat';
 import { mediaDirectives } from './media';
 import { mqttDirectives } from './mqtt';
+import { healthDirectives } from './health';
 import { optionDirectives } from './options';
 import { stonithHost } from './reset';
 
 export type { Directive, DirectiveContext } from './directive';
 
 export const DIRECTIVES: ReadonlyMap<string, Directive> = new Map(
-  [...optionDirectives, ...mediaDirectives, stonithHost, ...compatDirectives, ...mqttDirectives].map((d) => [d.name, d]),
+  [...optionDirectives, ...mediaDirectives, stonithHost, ...compatDirectives, ...mqttDirectives, ...healthDirectives].map((d) => [d.name, d]),
 );

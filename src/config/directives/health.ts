@@ -1,0 +1,24 @@
+// twinbeat's own serving-health directives (keepalived's track_interface): the interfaces whose
+// loss of carrier on the holder moves its groups to the peer.
+import type { Directive } from './directive';
+
+const IFACE = /^[A-Za-z0-9_.:@-]{1,15}$/;
+
+const trackInterface: Directive = {
+  name: 'track_interface',
+  handle(args, ctx) {
+    if (args.length === 0) {
+      ctx.diag.error(ctx.source, 'track_interface takes one or more interfaces: "track_interface eth0"');
+      return;
+    }
+    const bad = args.find((a) => !IFACE.test(a));
+    if (bad !== undefined) {
+      ctx.diag.error(ctx.source, `track_interface: "${bad}" is not an interface name (up to 15 letters, digits and . _ - : @)`);
+      return;
+    }
+    ctx.draft.trackInterfaces ??= { value: [], source: ctx.source };
+    for (const a of args) if (!ctx.draft.trackInterfaces.value.includes(a)) ctx.draft.trackInterfaces.value.push(a);
+  },
+};
+
+export const healthDirectives: Directive[] = [trackInterface];
