@@ -44,6 +44,7 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     ['fence', String(Math.round(message.fenceInMs))],
   ];
   if (message.reach !== undefined && message.reach >= 0) fields.push(['reach', String(message.reach)]);
+  if (message.down !== undefined) fields.push(['down', list(message.down)]);
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
   return fields;
 }
@@ -96,6 +97,7 @@ export function fieldsToMessage(fields: Fields): Parsed {
     epochs,
     fenceInMs,
     ...(reach !== undefined ? { reach } : {}),
+    ...(get('down') !== undefined ? { down: words(get('down')!) } : {}),
   };
   if (kind === 'release-request' || kind === 'release-done') {
     const groups = get('groups');

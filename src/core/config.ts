@@ -35,5 +35,6 @@ export function coreConfigFrom(config: Config): CoreConfig {
     // Ping nodes move groups only with ipfail, as in Heartbeat; without it they are only watched.
     pingTargets: config.ipfail ? config.pingTargets.length : 0,
     deadpingMs: t.deadpingMs,
+    trackedInterfaces: config.trackInterfaces,
   };
 }

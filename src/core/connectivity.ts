@@ -6,6 +6,47 @@
 // many as the holder (see handover.ts).
 import { decide, log, type Step } from './state';
 
+export function onCarrier(st: Step, down: string[]): void {
+  const s = st.s;
+  const tracked = s.config.trackedInterfaces ?? [];
+  const now = down.filter((i) => tracked.includes(i)).sort();
+  if (now.join(' ') === s.down.join(' ')) return;
+  for (const i of now) if (!s.down.includes(i)) log(st, 'warn', `Tracked interface ${i}: no carrier`);
+  for (const i of s.down) if (!now.includes(i)) log(st, 'info', `Tracked interface ${i}: carrier back`);
+  s.down = now;
+}
+
+/**
+ * keepalived's track_interface: the holder whose tracked interface lost carrier hands its
+ * groups to the peer at once, if the peer's same interface is up. Both down: nothing moves.
+ */
+export function carrierRule(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (s.down.length === 0 || s.mode !== 'active') return;
+  const view = s.contact === 'alive' ? s.peer.view : null;
+  if (!view || view.mode !== 'active') return;
+  const theirsDown = view.down ?? [];
+  const usable = s.down.filter((i) => !theirsDown.includes(i));
+  for (const g of c.groups) {
+    const slot = s.groups[g.id]!;
+    if (!slot.token || slot.state !== 'held' || slot.giveAway) continue;
+    if (usable.length === 0) {
+      const why = `Keeping resource group ${g.id}: ${s.down.join(' ')} has no carrier here, and none on ${c.peer} either`;
+      if (s.lastDecision !== why) decide(st, why, 'warn');
+      continue;
+    }
+    slot.giveAway = true;
+    decide(st, `Handing resource group ${g.id} to ${c.peer}: ${usable.join(' ')} has no carrier here and is up on ${c.peer}`, 'warn');
+  }
+}
+
+/** With tracked interfaces: the peer has one down that is up here, so giving it a group makes things worse. */
+export function peerCarrierWorse(st: Step): boolean {
+  const view = st.s.contact === 'alive' ? st.s.peer.view : null;
+  return (view?.down ?? []).some((i) => !st.s.down.includes(i));
+}
+
 export function onReachability(st: Step, reachable: number): void {
   const s = st.s;
   const targets = s.config.pingTargets ?? 0;

@@ -6,7 +6,7 @@
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
 import { decide, isRunning, log, nextEpoch, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
-import { peerReach } from './connectivity';
+import { peerCarrierWorse, peerReach } from './connectivity';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
@@ -70,7 +70,7 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (s.mode === 'standby') {
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
-  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st)) {
+  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st) && !peerCarrierWorse(st)) {
     slot.giveAway = true;
     decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
   } else if (slot.failedUntil > st.now && !peerFailed) {

@@ -144,6 +144,7 @@ function viewOf(m: Message): SenderView {
     epochs: m.epochs,
     fenceInMs: m.fenceInMs,
     ...(m.reach !== undefined ? { reach: m.reach } : {}),
+    ...(m.down !== undefined ? { down: m.down } : {}),
   };
 }
 

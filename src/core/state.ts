@@ -95,6 +95,8 @@ export interface CoreState {
   reach: number;
   /** Since when this node, holding groups, reaches fewer ping targets than its peer; null if it does not. */
   worseSince: number | null;
+  /** Tracked interfaces without carrier here. */
+  down: string[];
 }
 
 export function initialState(config: CoreConfig): CoreState {
@@ -122,6 +124,7 @@ export function initialState(config: CoreConfig): CoreState {
     lastDecision: '',
     reach: -1,
     worseSince: null,
+    down: [],
   };
 }
 
@@ -134,7 +137,7 @@ export function cloneState(s: CoreState): CoreState {
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
   for (const id in s.groups) groups[id] = { ...s.groups[id]! };
-  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, paths, groups };
+  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, paths, groups, down: [...s.down] };
 }
 
 /** A state being stepped, with the effects collected so far. */
@@ -187,6 +190,7 @@ export function senderView(s: CoreState, now: number): SenderView {
     epochs,
     fenceInMs: fenceIn(s, now),
     ...(s.reach >= 0 ? { reach: s.reach } : {}),
+    ...((s.config.trackedInterfaces ?? []).length > 0 ? { down: [...s.down] } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
 import { fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
-import { connectivityTimers, onReachability } from './connectivity';
+import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
 import { cloneState, log, senderView, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
@@ -45,6 +45,9 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
       case 'shutdown':
         onShutdownRequest(st);
         break;
+      case 'carrier':
+        onCarrier(st, event.down);
+        break;
       case 'reachability':
         onReachability(st, event.reachable);
         break;
@@ -53,6 +56,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   livenessTimers(st);
   fencingTimers(st);
   connectivityTimers(st);
+  carrierRule(st);
   placeGroups(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);

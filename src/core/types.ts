@@ -44,6 +44,8 @@ export interface CoreConfig {
   pingTargets?: number;
   /** How long the holder must reach fewer ping targets than its peer before it hands over (default deadtime). */
   deadpingMs?: number;
+  /** Interfaces whose loss of carrier on the holder moves its groups (track_interface). */
+  trackedInterfaces?: string[];
 }
 
 /**
@@ -79,6 +81,8 @@ export interface SenderView {
   fenceInMs: number;
   /** How many ping targets the sender reaches now; absent or -1 when it has none or has not measured yet. */
   reach?: number;
+  /** Tracked interfaces without carrier on the sender; absent when it tracks none. */
+  down?: string[];
 }
 
 export type Message =
@@ -104,6 +108,8 @@ export type CoreEvent =
   | { type: 'admin'; now: number; command: AdminCommand }
   | { type: 'group-result'; now: number; group: string; action: 'start' | 'stop'; ok: boolean; detail?: string }
   | { type: 'reset-result'; now: number; ok: boolean; detail?: string }
+  /** The tracked interfaces of this node that have no carrier (or are down), when that changes. */
+  | { type: 'carrier'; now: number; down: string[] }
   /** This node's count of ping targets that answer (a ping group counts once), when it changes. */
   | { type: 'reachability'; now: number; reachable: number }
   /** The operator or systemd asked this agent to stop (SIGTERM). */

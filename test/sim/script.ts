@@ -56,6 +56,7 @@ export function configFromLine(line: string): CoreConfig {
     failedRetryMs: 8000,
     pingTargets: Number(kv.pings ?? 0),
     deadpingMs: Number(kv.deadping ?? 4000),
+    trackedInterfaces: list(kv.track),
   };
 }
 
@@ -162,11 +163,15 @@ export function runScript(text: string): ScriptStep[] {
           epochs,
           fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
           ...(kv.reach !== undefined ? { reach: Number(kv.reach) } : {}),
+          ...(kv.down !== undefined ? { down: list(kv.down) } : {}),
           ...(args[1] === 'release-request' || args[1] === 'release-done' ? { groups: list(kv.groups) } : {}),
         } as Message;
         feed({ type: 'message', now, path: args[0]!, message });
         break;
       }
+      case 'carrier':
+        feed({ type: 'carrier', now, down: list(args[0]) });
+        break;
       case 'reach':
         feed({ type: 'reachability', now, reachable: Number(args[0]) });
         break;
