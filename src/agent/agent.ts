@@ -167,6 +167,11 @@ export class Agent {
     return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
   }
 
+  /** Which tracked interfaces have no carrier now (from the carrier watcher). */
+  carrier(down: string[]): void {
+    this.dispatch({ type: 'carrier', now: this.clock(), down });
+  }
+
   /** How many ping targets this node reaches now (from the ping watcher). */
   reachability(reachable: number): void {
     this.dispatch({ type: 'reachability', now: this.clock(), reachable });

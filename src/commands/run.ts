@@ -15,6 +15,7 @@ import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
 import type { StatusSnapshot } from '../report/snapshot';
 import { VERSION } from '../version';
 import { PingWatcher } from '../health/ping';
+import { CarrierWatcher } from '../health/carrier';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
@@ -152,6 +153,8 @@ export const runCommand: Command = {
     await agent.start();
     const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
     pings?.start();
+    const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down) }) : undefined;
+    carrier?.start();
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
     systemd.ready(statusLine(first.role, first.groups, first.node));
@@ -187,6 +190,7 @@ export const runCommand: Command = {
 
     await agent.exited;
     pings?.stop();
+    carrier?.stop();
     await agent.halt();
     await control.stop();
     await mqtt?.stop();

@@ -1,0 +1,44 @@
+// Which tracked interfaces count as down, read from a fake sysfs, and when the watcher reports.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CarrierWatcher, isDown } from '../../src/health/carrier';
+
+const root = mkdtempSync(join(tmpdir(), 'twinbeat-sysfs-'));
+function iface(name: string, operstate: string, carrier?: string) {
+  const dir = join(root, 'class/net', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'operstate'), `${operstate}\n`);
+  if (carrier === undefined) rmSync(join(dir, 'carrier'), { force: true });
+  else writeFileSync(join(dir, 'carrier'), `${carrier}\n`);
+}
+
+test('up with carrier is up; no carrier, down, lowerlayerdown or missing is down', () => {
+  iface('eth0', 'up', '1');
+  iface('eth1', 'up', '0');
+  iface('eth2', 'down');
+  iface('eth3', 'lowerlayerdown', '0');
+  assert.equal(['eth0', 'eth1', 'eth2', 'eth3', 'eth9'].map((i) => isDown(root, i)), [false, true, true, true, true]);
+});
+
+test('the watcher reports at start and on each change only', async () => {
+  iface('eth0', 'up', '1');
+  const reports: string[][] = [];
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, intervalMs: 10 });
+  w.start();
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    iface('eth0', 'up', '0');
+    await new Promise((r) => setTimeout(r, 50));
+    iface('eth0', 'up', '1');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(reports, [[], ['eth0'], []]);
+  } finally {
+    w.stop();
+  }
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
