@@ -1,5 +1,5 @@
-// Watches the carrier of the tracked interfaces (keepalived's track_interface): every 250 ms it
-// reads /sys/class/net/IFACE/operstate and carrier, two small files, and tells the core which
+// Watches the carrier of the tracked interfaces (keepalived's track_interface): every half
+// keepalive it reads /sys/class/net/IFACE/operstate (one small file), and tells the core which
 // tracked interfaces are down whenever that changes. An interface that does not exist counts as
 // down. The core decides what a down interface means.
 import { readFileSync } from 'node:fs';
@@ -24,9 +24,11 @@ function read(path: string): string | undefined {
 export function isDown(sysfsRoot: string, iface: string): boolean {
   const dir = join(sysfsRoot, 'class/net', iface);
   const operstate = read(join(dir, 'operstate'));
-  if (operstate === undefined || operstate === 'down' || operstate === 'lowerlayerdown' || operstate === 'notpresent') return true;
-  // Reading carrier of an interface that is administratively down fails: that is down too.
-  return read(join(dir, 'carrier')) !== '1';
+  // operstate follows the carrier on Linux (no carrier: down or lowerlayerdown), so one small
+  // read is enough; only a driver that reports "unknown" needs its carrier file asked as well.
+  if (operstate === 'up' || operstate === 'dormant') return false;
+  if (operstate === 'unknown') return read(join(dir, 'carrier')) !== '1';
+  return true;
 }
 
 export class CarrierWatcher {

@@ -15,9 +15,9 @@ function iface(name: string, operstate: string, carrier?: string) {
   else writeFileSync(join(dir, 'carrier'), `${carrier}\n`);
 }
 
-test('up with carrier is up; no carrier, down, lowerlayerdown or missing is down', () => {
+test('up is up; down, lowerlayerdown, missing, or unknown without carrier is down', () => {
   iface('eth0', 'up', '1');
-  iface('eth1', 'up', '0');
+  iface('eth1', 'unknown', '0');
   iface('eth2', 'down');
   iface('eth3', 'lowerlayerdown', '0');
   assert.equal(['eth0', 'eth1', 'eth2', 'eth3', 'eth9'].map((i) => isDown(root, i)), [false, true, true, true, true]);
@@ -30,7 +30,7 @@ test('the watcher reports at start and on each change only', async () => {
   w.start();
   try {
     await new Promise((r) => setTimeout(r, 50));
-    iface('eth0', 'up', '0');
+    iface('eth0', 'lowerlayerdown', '0');
     await new Promise((r) => setTimeout(r, 50));
     iface('eth0', 'up', '1');
     await new Promise((r) => setTimeout(r, 50));
