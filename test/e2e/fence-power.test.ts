@@ -7,31 +7,24 @@ import * as assert from 'uvu/assert';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labUnavailable } from '../helpers/netns';
-import { FAST, Pair, type PairSettings } from '../helpers/pair';
-import { answeredBy, assertNeverBoth, holdsNow, sleep, type ServingPair } from '../helpers/pair-scenario';
+import type { Pair, PairSettings } from '../helpers/pair';
+import { answeredBy, assertNeverBoth, holdsNow, servingPair, sleep, type ServingPair } from '../helpers/pair-scenario';
 import { PowerSimulator, relayLine } from '../helpers/power';
 import { skipWithReason } from '../helpers/skip';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping', 'unshare']);
 
-/** Like servingPair, with the power simulator wired before the agents start. */
+/** servingPair with the power simulator wired before the agents start. */
 async function poweredPair(settings: Partial<PairSettings>, relays: ('a' | 'b')[]): Promise<ServingPair & { power: PowerSimulator }> {
-  const pair = await new Pair({ ...FAST, ...settings }).build();
-  const power = new PowerSimulator(pair);
+  let power: PowerSimulator | undefined;
   try {
-    for (const node of relays) power.wireRelay(node);
-    const holdsA = pair.watchAddress('a', 180);
-    const holdsB = pair.watchAddress('b', 180);
-    const client = pair.watchClient(180);
-    const a = pair.startAgent('a');
-    const b = pair.startAgent('b');
-    await client.waitFor(/"answer":"node-a"/, 20_000);
-    await b.waitFor(/Link node-a:eth1 up\./, 10_000);
-    await a.waitFor(/Link node-b:eth1 up\./, 10_000);
-    return { pair, a, b, client, holdsA, holdsB, power };
+    const sp = await servingPair(settings, (pair) => {
+      power = new PowerSimulator(pair);
+      for (const node of relays) power.wireRelay(node);
+    });
+    return { ...sp, power: power! };
   } catch (err) {
-    pair.dispose();
-    power.stop();
+    power?.stop();
     throw err;
   }
 }
@@ -94,14 +87,8 @@ if (unavailable) {
     const failing = join('/tmp', `twinbeat-failing-pdu-${process.pid}`);
     writeFileSync(failing, '#!/bin/sh\necho "outlet for $2 not found"\nexit 1\n');
     chmodSync(failing, 0o755);
-    const pair = await new Pair({ ...FAST, extra: [`stonith_host node-b external target=node-a command=${failing}`] }).build();
+    const { pair, b, holdsB } = await servingPair({ extra: [`stonith_host node-b external target=node-a command=${failing}`] });
     try {
-      const holdsB = pair.watchAddress('b', 60);
-      const client = pair.watchClient(60);
-      pair.startAgent('a');
-      const b = pair.startAgent('b');
-      await client.waitFor(/"answer":"node-a"/, 20_000);
-      await b.waitFor(/Link node-a:eth1 up\./, 10_000);
       pair.powerOff('a');
       await b.waitFor(/Reset of node-a failed .*outlet for node-a not found.* \(attempt 1\): not taking over; retrying/, 5000);
       await b.waitFor(/\(attempt 2\): not taking over/, 10_000);
@@ -114,13 +101,8 @@ if (unavailable) {
   });
 
   test('manual device: node-b asks for the operator and takes over only after fence-confirm', async () => {
-    const pair = await new Pair({ ...FAST, extra: ['stonith_host node-b manual target=node-a'] }).build();
+    const { pair, b, client } = await servingPair({ extra: ['stonith_host node-b manual target=node-a'] });
     try {
-      const client = pair.watchClient(60);
-      pair.startAgent('a');
-      const b = pair.startAgent('b');
-      await client.waitFor(/"answer":"node-a"/, 20_000);
-      await b.waitFor(/Link node-a:eth1 up\./, 10_000);
       pair.powerOff('a');
       await b.waitFor(/Operator intervention required to reset node-a/, 5000);
       await sleep(1500);
