@@ -26,6 +26,10 @@ const commands: Record<string, Command> = {
     summary: 'take the groups from the peer (like hb_takeover); --force when the peer was never heard',
     run: async (args) => (await import('./commands/status')).runAdminCommand('takeover', args),
     },
+  cleanup: {
+    summary: 'forget that GROUP failed on this node (its checks or its start), so that it may run here again',
+    run: async (args) => (await import('./commands/cleanup')).cleanupCommand.run(args),
+  },
   decode: {
     summary: 'print the frames on standard input with their verdicts (--config-dir DIR, --jsonl)',
     run: async (args) => (await import('./commands/decode')).decodeCommand.run(args),

@@ -5,7 +5,7 @@
 import { nextDeadline, initialState, step, coreConfigFrom, type AdminCommand, type CoreEvent, type CoreState, type Effect } from '../core';
 import type { Config } from '../config/types';
 import type { Logger, LogLevel } from '../log';
-import { startGroup, stopGroup } from '../resources/group';
+import { checkGroup, startGroup, stopGroup } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
 import { eventFrom } from './events';
@@ -115,6 +115,9 @@ export class Agent {
       case 'announce-group':
         void this.announceGroup(effect.group);
         break;
+      case 'check-group':
+        void this.checkGroup(effect.group);
+        break;
       case 'log':
         this.deps.logger.log(LEVELS[effect.level], effect.text);
         this.report('log', effect.text);
@@ -148,6 +151,12 @@ export class Agent {
     this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
   }
 
+  /** One check of a held group (monitor_interval), bounded by monitor_timeout; the core judges the answer. */
+  private async checkGroup(group: string): Promise<void> {
+    const result = await checkGroup(this.deps.groups.get(group) ?? [], this.deps.config.monitor.timeoutMs).catch((err: unknown) => ({ ok: false, detail: String(err) }));
+    this.dispatch({ type: 'check-result', now: this.clock(), group, ok: result.ok, detail: result.detail });
+  }
+
   private async announceGroup(group: string): Promise<void> {
     for (const resource of this.deps.groups.get(group) ?? []) {
       const result = await resource.announce?.();
@@ -164,6 +173,15 @@ export class Agent {
 
   admin(command: AdminCommand): string {
     this.dispatch({ type: 'admin', now: this.clock(), command });
+    return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
+  }
+
+  /** `twinbeat cleanup GROUP`: forget the group's failures here. Answers with what the core decided. */
+  cleanup(group: string): string {
+    if (!this.deps.config.groups.some((g) => g.id === group)) {
+      throw new Error(`no resource group ${group}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
+    }
+    this.dispatch({ type: 'cleanup', now: this.clock(), group });
     return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
   }
 

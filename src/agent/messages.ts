@@ -43,6 +43,7 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     // The core's clock is fractional (performance.now): the field carries whole milliseconds.
     ['fence', String(Math.round(message.fenceInMs))],
   ];
+  if (message.marked !== undefined && message.marked.length > 0) fields.push(['marked', list(message.marked)]);
   if (message.reach !== undefined && message.reach >= 0) fields.push(['reach', String(message.reach)]);
   if (message.down !== undefined) fields.push(['down', list(message.down)]);
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
@@ -96,6 +97,7 @@ export function fieldsToMessage(fields: Fields): Parsed {
     failed: words(get('failed') ?? ''),
     epochs,
     fenceInMs,
+    ...(get('marked') !== undefined ? { marked: words(get('marked')!) } : {}),
     ...(reach !== undefined ? { reach } : {}),
     ...(get('down') !== undefined ? { down: words(get('down')!) } : {}),
   };

@@ -58,7 +58,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     const slot = s.groups[g.id];
     const here = slot !== undefined && isRunning(slot.state);
     const failedOn = [
-      ...(slot && (slot.state === 'failed' || slot.failedUntil > s.lastEventAt) ? [config.localNode] : []),
+      ...(slot && (slot.state === 'failed' || slot.failedUntil > s.lastEventAt || slot.startFailed || slot.monitorFailed) ? [config.localNode] : []),
       ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
     ];
     return {

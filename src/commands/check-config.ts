@@ -62,6 +62,13 @@ export function summarize(config: Config, resetNotes: string[] = []): string {
     const targets = config.pingTargets.map((t) => (t.addresses.length > 1 ? `${t.name} (${t.addresses.join(' or ')})` : t.name)).join(', ');
     lines.push(`ping:     ${targets}; ${config.ipfail ? `ipfail on: a holder that reaches fewer than its peer for deadping ${formatDuration(t.deadpingMs)} hands its groups over` : 'watched only (add "respawn hacluster /usr/lib/heartbeat/ipfail" to move groups by them)'}`);
   }
+  const m = config.monitor;
+  lines.push(
+    m.intervalMs === 0
+      ? 'monitor:  off (monitor_interval 0): a crashed service is not noticed'
+      : `monitor:  every ${formatDuration(m.intervalMs)} (timeout ${formatDuration(m.timeoutMs)}); ${m.failures} failed check(s) in a row restart the group in place, once; the next time it ${m.failover ? 'moves to the peer and is marked failed here until `twinbeat cleanup`' : 'is restarted again (failover_on_monitor off)'}`,
+  );
+  if (config.trackInterfaces.length > 0) lines.push(`carrier:  ${config.trackInterfaces.join(', ')}: losing carrier on the holder moves its groups to the peer`);
   lines.push(describeMqtt(config));
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);
   return `${lines.join('\n')}\n`;

@@ -142,6 +142,7 @@ export const runCommand: Command = {
       status: () => agent.snapshot(),
       standby: () => agent.admin('standby'),
       takeover: (request) => agent.admin(request.force === true ? 'takeover-force' : 'takeover'),
+      cleanup: (request) => agent.cleanup(String((request as { group?: unknown }).group)),
       [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
       fence: (request) => {
         const node = (request as { node?: unknown }).node;

@@ -18,6 +18,12 @@ function uptime(seconds: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }
 
+function failedNote(g: StatusSnapshot['groups'][number]): string {
+  if (g.failedOn.length === 0) return '';
+  if (g.failedOn.length === 2 && g.holder === null) return `, FAILED on both nodes: stopped until \`twinbeat cleanup ${g.id}\` on one of them`;
+  return `, FAILED on ${g.failedOn.join(' and ')} (\`twinbeat cleanup ${g.id}\` there to try again)`;
+}
+
 export function formatStatus(s: StatusSnapshot): string {
   const rows: [string, string][] = [
     ['cluster', `${s.cluster}, twinbeat ${s.version}, generation ${s.generation}, up ${uptime(s.uptimeS)}`],
@@ -26,7 +32,7 @@ export function formatStatus(s: StatusSnapshot): string {
     ...s.paths.map((p): [string, string] => ['path', `${p.name} (${p.id}): ${p.state}, ${ago(p.lastHeardAgoMs)}`]),
     ...s.groups.map((g): [string, string] => [
       'group',
-      `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${g.failedOn.length ? `, FAILED on ${g.failedOn.join(' and ')} (twinbeat takeover there to try again)` : ''}`,
+      `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${failedNote(g)}`,
     ]),
   ];
   if (s.resetDevice) rows.push(['reset', `${s.resetDevice.description}: ${s.resetDevice.ok ? 'ready' : `NOT READY: ${s.resetDevice.detail}`}`]);

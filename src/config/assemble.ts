@@ -3,7 +3,7 @@
 // settings, reporting each problem at the line that set the value involved.
 import type { Diagnostics } from './diagnostics';
 import type { HaCfDraft, MediaLine, Setting } from './draft';
-import type { AuthConfig, Config, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
+import type { AuthConfig, Config, MonitorSettings, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
 import { formatDuration } from './values';
 import { mqttConfigFrom } from './directives/mqtt';
 
@@ -11,6 +11,23 @@ export const DEFAULT_UDP_PORT = 694;
 export const DEFAULT_BAUD = 19200;
 const DEFAULT_KEEPALIVE_MS = 1000;
 const DEFAULT_DEADTIME_MS = 30000;
+const DEFAULT_MONITOR_INTERVAL_MS = 10_000;
+/** Pacemaker's default operation timeout; never more than the interval unless set. */
+const DEFAULT_MONITOR_TIMEOUT_MS = 20_000;
+
+function monitorFrom(draft: HaCfDraft, diag: Diagnostics): MonitorSettings {
+  const intervalMs = draft.monitorIntervalMs?.value ?? DEFAULT_MONITOR_INTERVAL_MS;
+  const timeoutMs = draft.monitorTimeoutMs?.value ?? Math.min(DEFAULT_MONITOR_TIMEOUT_MS, Math.max(intervalMs, 1000));
+  if (intervalMs > 0 && intervalMs < 1000) {
+    diag.error(draft.monitorIntervalMs!.source, `monitor_interval ${formatDuration(intervalMs)} is too short: each check runs every resource's status script; use 1s or more, or 0 to turn checks off`);
+  }
+  if (intervalMs === 0) {
+    for (const s of [draft.monitorTimeoutMs, draft.monitorFailures, draft.failoverOnMonitor]) {
+      if (s) diag.warning(s.source, 'monitor_interval is 0 (checks off): this setting has no effect');
+    }
+  }
+  return { intervalMs, timeoutMs, failures: draft.monitorFailures?.value ?? 1, failover: draft.failoverOnMonitor?.value ?? true };
+}
 
 function pathsFrom(media: MediaLine[], udpPort: number, baud: number, diag: Diagnostics): PathSpec[] {
   const paths: PathSpec[] = [];
@@ -147,6 +164,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
   const { draft, haCfFile: file } = input;
   const whole = { file, line: 0 };
   const timing = timingFrom(draft, file, diag);
+  const monitor = monitorFrom(draft, diag);
   const udpPort = draft.udpPort?.value ?? DEFAULT_UDP_PORT;
   const baud = draft.baud?.value ?? DEFAULT_BAUD;
   const paths = pathsFrom(draft.media, udpPort, baud, diag);
@@ -203,6 +221,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     resetDevices: draft.resetDevices,
     pingTargets: draft.pingTargets,
     ipfail: draft.ipfail?.value === true,
+    monitor,
     trackInterfaces: draft.trackInterfaces?.value ?? [...new Set(input.groups.flatMap((g) => g.resources.flatMap((r) => (r.kind === 'vip' && r.iface ? [r.iface] : []))))],
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
     ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),

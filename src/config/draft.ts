@@ -32,6 +32,10 @@ export interface HaCfDraft {
   /** `respawn ... ipfail`: move groups by ping-node reachability. */
   ipfail?: Setting<boolean>;
   trackInterfaces?: Setting<string[]>;
+  monitorIntervalMs?: Setting<number>;
+  monitorTimeoutMs?: Setting<number>;
+  monitorFailures?: Setting<number>;
+  failoverOnMonitor?: Setting<boolean>;
   logfile?: Setting<string>;
   debugfile?: Setting<string>;
   logfacility?: Setting<string>;

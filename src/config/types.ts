@@ -111,6 +111,18 @@ export interface Timing {
   fenceDelayMs: number;
 }
 
+/**
+ * How the holder checks its groups: every `intervalMs` (0: never) each resource's status, bounded
+ * by `timeoutMs`. `failures` failed checks in a row restart the group in place once; the next
+ * time, it moves to the peer when `failover` is on and is marked failed here until cleanup.
+ */
+export interface MonitorSettings {
+  intervalMs: number;
+  timeoutMs: number;
+  failures: number;
+  failover: boolean;
+}
+
 /** Fleet reporting over MQTT (ha.cf mqtt_* lines). Files are absolute paths; no secret is kept here. */
 export interface MqttConfig {
   /** One or more broker URLs (mqtt://, mqtts://, ws://, wss://), tried in turn: fail-over. */
@@ -154,6 +166,8 @@ export interface Config {
   ipfail: boolean;
   /** `track_interface`, or by default the interfaces named by the VIPs: carrier loss on the holder moves its groups. */
   trackInterfaces: string[];
+  /** Resource monitoring by the holder (monitor_* lines, failover_on_monitor). */
+  monitor: MonitorSettings;
   logfile?: string;
   debugfile?: string;
   logfacility?: string;

@@ -29,6 +29,8 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   for (const slot of Object.values(s.groups)) {
     slot.startFailed = false;
     slot.failedUntil = 0;
+    slot.monitorFailed = false;
+    slot.restarted = false;
   }
   if (s.contact === 'alive') {
     const wanted = s.peer.view?.held ?? [];

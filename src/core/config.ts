@@ -36,5 +36,8 @@ export function coreConfigFrom(config: Config): CoreConfig {
     pingTargets: config.ipfail ? config.pingTargets.length : 0,
     deadpingMs: t.deadpingMs,
     trackedInterfaces: config.trackInterfaces,
+    monitorIntervalMs: config.monitor.intervalMs,
+    monitorFailures: config.monitor.failures,
+    failoverOnMonitor: config.monitor.failover,
   };
 }

@@ -4,7 +4,7 @@
 // its groups over, as `twinbeat standby` would. Equal counts move nothing, and a node that
 // recovers does not take a group back unless auto_failback says so and it reaches at least as
 // many as the holder (see handover.ts).
-import { decide, log, type Step } from './state';
+import { decide, decideOnce, log, peerMarkedFailed, type Step } from './state';
 
 export function onCarrier(st: Step, down: string[]): void {
   const s = st.s;
@@ -32,8 +32,11 @@ export function carrierRule(st: Step): void {
     const slot = s.groups[g.id]!;
     if (!slot.token || slot.state !== 'held' || slot.giveAway) continue;
     if (usable.length === 0) {
-      const why = `Keeping resource group ${g.id}: ${s.down.join(' ')} has no carrier here, and none on ${c.peer} either`;
-      if (s.lastDecision !== why) decide(st, why, 'warn');
+      decideOnce(st, `Keeping resource group ${g.id}: ${s.down.join(' ')} has no carrier here, and none on ${c.peer} either`, 'warn');
+      continue;
+    }
+    if (peerMarkedFailed(s, g.id)) {
+      decideOnce(st, `Keeping resource group ${g.id}: ${usable.join(' ')} has no carrier here, but the group failed on ${c.peer}`, 'warn');
       continue;
     }
     slot.giveAway = true;
@@ -85,6 +88,10 @@ export function connectivityTimers(st: Step): void {
   }
   if (st.now - s.worseSince < deadping) return;
   for (const g of held) {
+    if (peerMarkedFailed(s, g.id)) {
+      decideOnce(st, `Keeping resource group ${g.id}: ${c.peer} reaches more ping targets, but the group failed there`, 'warn');
+      continue;
+    }
     s.groups[g.id]!.giveAway = true;
     decide(st, `Handing resource group ${g.id} to ${c.peer}: it reaches ${theirs} of ${targets} ping targets, this node ${s.reach} (for deadping ${deadping} ms)`, 'warn');
   }

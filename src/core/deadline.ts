@@ -21,6 +21,7 @@ export function nextDeadline(s: CoreState): number | null {
   for (const g of c.groups) {
     const slot = s.groups[g.id]!;
     if (slot.failedUntil > s.lastEventAt) consider(slot.failedUntil);
+    if ((c.monitorIntervalMs ?? 0) > 0 && slot.token && slot.state === 'held' && !slot.checking) consider(slot.checkAt);
   }
   return next;
 }

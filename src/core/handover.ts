@@ -4,9 +4,10 @@
 // A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
 // Without contact, groups are taken only when the peer is known not to run them: it was reset,
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
-import { decide, isRunning, log, nextEpoch, senderView, takeToken, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
+import { startedHere } from './monitoring';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
@@ -68,6 +69,10 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   }
   if (view.mode !== 'active') return;
   if (s.mode === 'standby') {
+    if (peerMarkedFailed(s, g.id)) {
+      decideOnce(st, `Standby: keeping resource group ${g.id} here: it failed on ${c.peer} and would not run there (\`twinbeat cleanup ${g.id}\` on ${c.peer} first)`, 'warn');
+      return;
+    }
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
   } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st) && !peerCarrierWorse(st)) {
@@ -76,6 +81,9 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   } else if (slot.failedUntil > st.now && !peerFailed) {
     slot.giveAway = true;
     decide(st, `Resource group ${g.id} failed to start here: handing it to ${c.peer}`, 'warn');
+  } else if (slot.monitorFailed && slot.state !== 'stopping' && !peerFailed) {
+    slot.giveAway = true;
+    decide(st, `Resource group ${g.id} failed its checks here: handing it to ${c.peer}`, 'warn');
   }
 }
 
@@ -89,7 +97,8 @@ function reachesFewer(st: Step): boolean {
 function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
   const s = st.s;
   if (!slot.token) return;
-  if (slot.state === 'failed' && slot.failedUntil <= st.now && !slot.giveAway) slot.state = 'released';
+  // A failed start is tried again after failedRetryMs; a group that failed its checks waits for an operator.
+  if (slot.state === 'failed' && slot.failedUntil <= st.now && !slot.monitorFailed && !slot.giveAway) slot.state = 'released';
   if (s.mode === 'leaving' || slot.giveAway) {
     if (slot.state === 'held') {
       slot.state = 'stopping';
@@ -107,10 +116,14 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // Never start what the peer says it runs: after a split brain the home node waits here
   // until the other node's stop has completed.
   if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
-  if (slot.state === 'released' && slot.failedUntil <= st.now) {
+  if (slot.state === 'released' && slot.failedUntil <= st.now && !slot.monitorFailed) {
     slot.state = 'starting';
-    slot.reason = 'takeover';
-    log(st, 'info', `Taking over resource group ${g.id}`);
+    if (slot.reason === 'restart') {
+      log(st, 'info', `Starting resource group ${g.id} again (restart in place)`);
+    } else {
+      slot.reason = 'takeover';
+      log(st, 'info', `Taking over resource group ${g.id}`);
+    }
     st.out.push({ type: 'start-group', group: g.id });
   }
 }
@@ -144,6 +157,7 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     if (ok) {
       slot.state = 'held';
       slot.startFailed = false;
+      startedHere(st, slot);
       log(st, 'info', `Resource group ${group} is running here`);
       return;
     }
@@ -163,7 +177,7 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     st.out.push({ type: 'stop-group', group });
     return;
   }
-  slot.state = slot.reason === 'cleanup' ? 'failed' : 'released';
+  slot.state = slot.reason === 'cleanup' || slot.reason === 'monitor' ? 'failed' : 'released';
   log(st, 'info', `Resource group ${group} stopped`);
 }
 

@@ -141,6 +141,7 @@ function viewOf(m: Message): SenderView {
     held: m.held,
     granted: m.granted,
     failed: m.failed,
+    ...(m.marked !== undefined ? { marked: m.marked } : {}),
     epochs: m.epochs,
     fenceInMs: m.fenceInMs,
     ...(m.reach !== undefined ? { reach: m.reach } : {}),

@@ -38,7 +38,26 @@ export interface GroupSlot {
    * again, round after round. Cleared by a good start here or an operator's takeover here.
    */
   startFailed: boolean;
-  /** Why the current start or stop was begun, for the log when it completes. */
+  /**
+   * The group failed its checks here after its restart in place: it does not run here again
+   * until an operator clears the mark (`twinbeat cleanup GROUP`, or a takeover here), and the
+   * peer is told (in `failed`) so that it never hands the group back.
+   */
+  monitorFailed: boolean;
+  /** When the next check of the held group is due. */
+  checkAt: number;
+  /** A check-group is out and its result not yet in (kept across a stop: its answer must come back first). */
+  checking: boolean;
+  checkSentAt: number;
+  /** When the group's last start here completed: a check sent before then is about an older run. */
+  heldSince: number;
+  /** The "stays stopped" notice for this failure has been given (see monitoring.ts). */
+  stuckNoticed: boolean;
+  /** Failed checks in a row. */
+  misses: number;
+  /** The one restart in place has been spent since the group last started here afresh. */
+  restarted: boolean;
+  /** Why the current start or stop was begun (takeover, handover, shutdown, cleanup, restart, monitor). */
   reason: string;
 }
 
@@ -129,7 +148,7 @@ export function initialState(config: CoreConfig): CoreState {
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, stuckNoticed: false, misses: 0, restarted: false, reason: '' };
 }
 
 export function cloneState(s: CoreState): CoreState {
@@ -162,6 +181,16 @@ export function decide(st: Step, text: string, level: LogLevel = 'info'): void {
   }
 }
 
+/** A decision that holds for as long as its cause does: said when it first holds, not at every step. */
+export function decideOnce(st: Step, text: string, level: LogLevel = 'info'): void {
+  if (st.s.lastDecision !== text) decide(st, text, level);
+}
+
+/** The peer, as heard, has the group marked failed by its checks: nothing hands it the group (it would not run it). */
+export function peerMarkedFailed(s: CoreState, group: string): boolean {
+  return s.contact === 'alive' && (s.peer.view?.marked?.includes(group) ?? false);
+}
+
 /** Holding in the invariant's sense: from the start command until the stop completes. */
 export function isRunning(state: GroupState): boolean {
   return state === 'starting' || state === 'held' || state === 'stopping';
@@ -171,13 +200,15 @@ export function senderView(s: CoreState, now: number): SenderView {
   const held: string[] = [];
   const granted: string[] = [];
   const failed: string[] = [];
+  const marked: string[] = [];
   const epochs: Record<string, number> = {};
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
     epochs[g.id] = slot.epoch;
     if (slot.token) held.push(g.id);
     else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
-    if (slot.failedUntil > now || slot.startFailed) failed.push(g.id);
+    if (slot.failedUntil > now || slot.startFailed || slot.monitorFailed) failed.push(g.id);
+    if (slot.monitorFailed) marked.push(g.id);
   }
   return {
     generation: s.generation,
@@ -189,6 +220,7 @@ export function senderView(s: CoreState, now: number): SenderView {
     failed,
     epochs,
     fenceInMs: fenceIn(s, now),
+    ...(marked.length > 0 ? { marked } : {}),
     ...(s.reach >= 0 ? { reach: s.reach } : {}),
     ...((s.config.trackedInterfaces ?? []).length > 0 ? { down: [...s.down] } : {}),
   };

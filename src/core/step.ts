@@ -6,6 +6,7 @@ import { fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
+import { monitorTimers, onCheckResult, onCleanup, reportStoppedGroups } from './monitoring';
 import { cloneState, log, senderView, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
@@ -51,6 +52,12 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
       case 'reachability':
         onReachability(st, event.reachable);
         break;
+      case 'check-result':
+        onCheckResult(st, event.group, event.ok, event.detail);
+        break;
+      case 'cleanup':
+        onCleanup(st, event.group);
+        break;
     }
   }
   livenessTimers(st);
@@ -58,6 +65,8 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   connectivityTimers(st);
   carrierRule(st);
   placeGroups(st);
+  reportStoppedGroups(st);
+  monitorTimers(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);
   if (!s.exited && st.now >= s.nextHeartbeatAt) {

@@ -46,6 +46,12 @@ export interface CoreConfig {
   deadpingMs?: number;
   /** Interfaces whose loss of carrier on the holder moves its groups (track_interface). */
   trackedInterfaces?: string[];
+  /** How often the holder checks each held group (monitor_interval); 0 or absent: never. */
+  monitorIntervalMs?: number;
+  /** Failed checks in a row before acting (monitor_failures, default 1). */
+  monitorFailures?: number;
+  /** After the one restart in place, a group that fails its checks again moves to the peer (default on). */
+  failoverOnMonitor?: boolean;
 }
 
 /**
@@ -65,8 +71,13 @@ export interface SenderView {
   held: string[];
   /** Groups the sender stopped and handed to the receiver (at `ackGeneration`), not yet taken up. */
   granted: string[];
-  /** Groups that failed to start on the sender recently: do not hand them back yet. */
+  /** Groups that failed on the sender (a start, recently; or its checks): do not hand them back yet. */
   failed: string[];
+  /**
+   * Of those, the groups marked failed by their checks: they will not run on the sender until an
+   * operator clears the mark, so nothing hands them there, not even a standby. Absent when none.
+   */
+  marked?: string[];
   /**
    * Per group, how many times its right to run has changed hands, as far as the sender knows.
    * A grant counts only if its epoch is newer than the receiver's: a heartbeat that still lists
@@ -112,6 +123,10 @@ export type CoreEvent =
   | { type: 'carrier'; now: number; down: string[] }
   /** This node's count of ping targets that answer (a ping group counts once), when it changes. */
   | { type: 'reachability'; now: number; reachable: number }
+  /** The answer to a `check-group`: every resource of the group reported running (ok), or what failed. */
+  | { type: 'check-result'; now: number; group: string; ok: boolean; detail?: string }
+  /** `twinbeat cleanup GROUP`: forget that the group failed on this node. */
+  | { type: 'cleanup'; now: number; group: string }
   /** The operator or systemd asked this agent to stop (SIGTERM). */
   | { type: 'shutdown'; now: number };
 
@@ -123,6 +138,8 @@ export type Effect =
   | { type: 'start-group'; group: string }
   | { type: 'stop-group'; group: string }
   | { type: 'reset-peer'; node: string }
+  /** Check that every resource of a held group still runs (status/monitor, the VIP on its interface); report `check-result`. */
+  | { type: 'check-group'; group: string }
   /**
    * Tell the LAN again where a held group's addresses are (gratuitous ARP): contact with the
    * peer came back after a loss, and switches and clients may have followed the peer meanwhile.

@@ -31,6 +31,20 @@ export async function startGroup(resources: readonly ManagedResource[]): Promise
   return { ok: true, steps };
 }
 
+/**
+ * Checks that every resource still runs, in order, within `timeoutMs` for the whole group (each
+ * status gets what is left). Stops at the first that is not running: its answer is the detail.
+ */
+export async function checkGroup(resources: readonly ManagedResource[], timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  const started = performance.now();
+  for (const resource of resources) {
+    const left = Math.max(1, Math.round(timeoutMs - (performance.now() - started)));
+    const result = await resource.status(left);
+    if (!result.ok) return { ok: false, detail: `${resource.name}: ${result.detail}` };
+  }
+  return { ok: true, detail: `${resources.length} resource(s) running` };
+}
+
 /** Stops every resource, last first, going on past a failure so that as much as possible is released. */
 export async function stopGroup(resources: readonly ManagedResource[]): Promise<GroupOutcome> {
   const steps: StepReport[] = [];

@@ -12,8 +12,8 @@ export interface ManagedResource {
   readonly name: string;
   start(): Promise<ActionResult>;
   stop(): Promise<ActionResult>;
-  /** ok: running (the VIP is on its interface, the script's status exits 0). */
-  status(): Promise<ActionResult>;
+  /** ok: running (the VIP is on its interface, the script's status exits 0); given up on after timeoutMs when given. */
+  status(timeoutMs?: number): Promise<ActionResult>;
   /** Tells the LAN again where the resource is (a VIP's gratuitous ARP); absent for scripts. */
   announce?(): Promise<ActionResult>;
 }

@@ -30,14 +30,14 @@ export class ScriptDriver implements ManagedResource {
     return scriptCandidates(this.spec.name, this.options.configDir, this.options.initDir).find((p) => existsSync(p));
   }
 
-  private async call(action: 'start' | 'stop' | 'status'): Promise<ActionResult> {
+  private async call(action: 'start' | 'stop' | 'status', timeoutMs = this.options.timeoutMs): Promise<ActionResult> {
     const path = this.path();
     if (!path) {
       const looked = scriptCandidates(this.spec.name, this.options.configDir, this.options.initDir).join(' and ');
       return { ok: false, detail: `resource script ${this.spec.name} not found (looked in ${looked})`, durationMs: 0 };
     }
-    const result = await runCommand(path, [...this.spec.args, action], { timeoutMs: this.options.timeoutMs, env: this.options.env });
-    const outcome = result.timedOut ? `timed out after ${this.options.timeoutMs} ms` : `exit ${result.code}`;
+    const result = await runCommand(path, [...this.spec.args, action], { timeoutMs, env: this.options.env });
+    const outcome = result.timedOut ? `timed out after ${timeoutMs} ms` : `exit ${result.code}`;
     return {
       ok: result.ok,
       detail: `${[path, ...this.spec.args, action].join(' ')}: ${outcome}${result.output ? `: ${result.output}` : ''}`,
@@ -53,7 +53,7 @@ export class ScriptDriver implements ManagedResource {
     return this.call('stop');
   }
 
-  status(): Promise<ActionResult> {
-    return this.call('status');
+  status(timeoutMs?: number): Promise<ActionResult> {
+    return this.call('status', timeoutMs);
   }
 }

@@ -85,13 +85,13 @@ export class VipDriver implements ManagedResource {
     return { iface, prefixLength };
   }
 
-  private ip(args: string[]): Promise<CommandResult> {
-    return runCommand(this.options.ipPath, args, { timeoutMs: this.options.commandTimeoutMs });
+  private ip(args: string[], timeoutMs = this.options.commandTimeoutMs): Promise<CommandResult> {
+    return runCommand(this.options.ipPath, args, { timeoutMs });
   }
 
   /** The address's line in `ip -o addr show dev IFACE`, if it is there. */
-  private async findOnInterface(iface: string): Promise<string | undefined> {
-    const shown = await this.ip(['-o', `-${this.spec.family}`, 'addr', 'show', 'dev', iface]);
+  private async findOnInterface(iface: string, timeoutMs?: number): Promise<string | undefined> {
+    const shown = await this.ip(['-o', `-${this.spec.family}`, 'addr', 'show', 'dev', iface], timeoutMs);
     return shown.output.split('\n').find((line) => line.includes(` ${this.spec.address}/`));
   }
 
@@ -217,11 +217,11 @@ export class VipDriver implements ManagedResource {
     };
   }
 
-  async status(): Promise<ActionResult> {
+  async status(timeoutMs?: number): Promise<ActionResult> {
     const started = performance.now();
     const place = this.placement();
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
-    const line = await this.findOnInterface(place.iface);
+    const line = await this.findOnInterface(place.iface, Math.min(timeoutMs ?? Infinity, this.options.commandTimeoutMs));
     return { ok: line !== undefined, detail: line ? `${this.spec.address} is on ${place.iface}` : `${this.spec.address} is not on ${place.iface}`, durationMs: elapsed(started) };
   }
 }

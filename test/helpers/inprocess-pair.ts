@@ -46,6 +46,8 @@ export interface PairNode {
   agent: Agent;
   log: string[];
   running: () => boolean;
+  /** The service (`web`) dies under the agent: its status fails until it is started again. */
+  killService: () => void;
 }
 
 export interface PairOptions {
@@ -74,6 +76,7 @@ export class InProcessPair {
   async start(name: 'alpha' | 'beta'): Promise<PairNode> {
     const config = await this.configFor(name);
     let up = false;
+    let serviceDead = false;
     const vip: ManagedResource = {
       name: '192.0.2.50/24/eth0',
       start: async () => {
@@ -92,9 +95,9 @@ export class InProcessPair {
     };
     const web: ManagedResource = {
       name: 'web',
-      start: async () => (this.calls.push(`${name} start web`), { ok: true, detail: '', durationMs: 0 }),
+      start: async () => (this.calls.push(`${name} start web`), (serviceDead = false), { ok: true, detail: '', durationMs: 0 }),
       stop: async () => (this.calls.push(`${name} stop web`), { ok: true, detail: '', durationMs: 0 }),
-      status: async () => ({ ok: up, detail: '', durationMs: 0 }),
+      status: async () => ({ ok: up && !serviceDead, detail: serviceDead ? 'web is not running' : '', durationMs: 0 }),
     };
     const log: string[] = [];
     const agent = new Agent({
@@ -112,7 +115,7 @@ export class InProcessPair {
       version: 'in-process',
     });
     await agent.start();
-    const node = { name, agent, log, running: () => up };
+    const node = { name, agent, log, running: () => up, killService: () => (serviceDead = true) };
     this.nodes[name] = node;
     return node;
   }

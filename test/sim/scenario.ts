@@ -17,6 +17,10 @@ export interface PairOptions {
   homes: number[];
   /** Ping targets with ipfail on (0: none). */
   pings: number;
+  /** Carrier tracked on eth0 (track_interface). */
+  track: boolean;
+  /** Resource checks every 3 s (monitor_interval), with failover_on_monitor on or off. */
+  monitor: false | 'on' | 'off';
 }
 
 export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
@@ -44,6 +48,10 @@ export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
     failedRetryMs: 8000,
     pingTargets: o.pings,
     deadpingMs: 4000,
+    trackedInterfaces: o.track ? ['eth0'] : [],
+    monitorIntervalMs: o.monitor ? 3000 : 0,
+    monitorFailures: 1,
+    failoverOnMonitor: o.monitor !== 'off',
   });
   return [make(0), make(1)];
 }
@@ -64,13 +72,16 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
     autoFailback: rng.chance(0.5) ? 'on' : 'off',
     homes: rng.chance(0.5) ? [0] : [0, rng.int(0, 1)],
     pings: rng.chance(0.4) ? rng.int(1, 2) : 0,
+    track: rng.chance(0.4),
+    monitor: rng.chance(0.4) ? (rng.chance(0.75) ? 'on' : 'off') : false,
   };
   const world = new World({ rng, configs: pairConfigs(pair), stepFn: opts.stepFn, trace: opts.trace ?? false });
   const faults: string[] = [];
   const usedAdmin = planFaults(world, rng, faults);
   const summary =
     `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
-    `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}; faults: ${faults.join('; ') || 'none'}`;
+    `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}, carrier ${pair.track ? 'tracked' : 'not tracked'}, ` +
+    `monitor ${pair.monitor ? `on, failover ${pair.monitor}` : 'off'}; faults: ${faults.join('; ') || 'none'}`;
   const end = FAULT_PHASE_MS + QUIET_PHASE_MS;
   try {
     world.run(FAULT_PHASE_MS);
@@ -101,8 +112,37 @@ function planFaults(world: World, rng: Rng, faults: string[]): boolean {
     const room = FAULT_PHASE_MS - at;
     const node = world.nodes[rng.int(0, 1)]!;
     const pings = world.nodes[0].config.pingTargets ?? 0;
-    const kinds = ['cut', 'cut-all', 'cut-all', 'lossy', 'crash', 'stall', 'admin', 'shutdown', ...(pings > 0 ? (['ping', 'ping'] as const) : [])] as const;
+    const tracked = (world.nodes[0].config.trackedInterfaces ?? []).length > 0;
+    const monitored = (world.nodes[0].config.monitorIntervalMs ?? 0) > 0;
+    const kinds = [
+      'cut', 'cut-all', 'cut-all', 'lossy', 'crash', 'stall', 'admin', 'shutdown',
+      ...(pings > 0 ? (['ping', 'ping'] as const) : []),
+      ...(tracked ? (['carrier', 'carrier'] as const) : []),
+      ...(monitored ? (['service', 'service', 'broken'] as const) : []),
+    ] as const;
     const kind = rng.pick(kinds);
+    if (kind === 'carrier') {
+      const d = rng.int(300, room);
+      faults.push(`${at}: ${node.name} eth0 without carrier for ${d}`);
+      world.fault(at, `${node.name} eth0 no carrier`, () => world.setCarrier(node, ['eth0']));
+      world.fault(at + d, `${node.name} eth0 carrier back`, () => world.setCarrier(node, []));
+      continue;
+    }
+    if (kind === 'service' || kind === 'broken') {
+      const group = rng.pick(node.config.groups).id;
+      if (kind === 'service') {
+        faults.push(`${at}: ${group}'s service dies on ${node.name}`);
+        world.fault(at, `${group} dies on ${node.name}`, () => {
+          if (node.running.has(group)) node.serviceDead.add(group);
+        });
+      } else {
+        const d = rng.int(2000, room);
+        faults.push(`${at}: ${group} cannot run on ${node.name} for ${d}`);
+        world.fault(at, `${group} broken on ${node.name}`, () => node.brokenHere.add(group));
+        world.fault(at + d, `${group} fixed on ${node.name}`, () => node.brokenHere.delete(group));
+      }
+      continue;
+    }
     if (kind === 'ping') {
       const reach = rng.int(0, pings - 1);
       const d = rng.int(500, room);
@@ -169,6 +209,11 @@ function repairEverything(world: World): void {
   for (const pair of Object.values(world.links)) for (const l of pair) Object.assign(l, { cut: false, loss: 0, duplicate: 0, reorder: 0 });
   for (const n of world.nodes) {
     if (n.reach >= 0) world.setReach(n, n.config.pingTargets ?? 0);
+    if (n.down.length > 0) world.setCarrier(n, []);
+    n.serviceDead.clear();
+    n.brokenHere.clear();
+    // The operator, having fixed what broke, clears what the checks marked failed.
+    if ((n.config.monitorIntervalMs ?? 0) > 0) for (const g of n.config.groups) world.feed(n, { type: 'cleanup', now: world.now, group: g.id });
     n.restartAfterExitMs = 0;
     if (!n.powered) world.powerOnAt(n, world.now + 1);
   }

@@ -12,8 +12,10 @@
 // (KIND heartbeat|release-request|release-done|shutdown; keys gen seq ack mode held granted
 // failed epochs fence reach groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
 // counting up, ack = our generation, mode active, every held or granted group at epoch 1),
-// `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `started G ok|failed`, `stopped G ok|failed`,
-// `reset ok|failed`, `shutdown`. Heartbeat sends and decision effects are not listed (every
+// `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `carrier IFACES`,
+// `started G ok|failed`, `stopped G ok|failed`, `checked G ok|failed [detail]`, `cleanup G`,
+// `reset ok|failed`, `shutdown`. Config keys beyond the example: pings deadping track
+// monitor (ms) misses (monitor_failures) failover (on|off). Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
 import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
@@ -57,6 +59,9 @@ export function configFromLine(line: string): CoreConfig {
     pingTargets: Number(kv.pings ?? 0),
     deadpingMs: Number(kv.deadping ?? 4000),
     trackedInterfaces: list(kv.track),
+    monitorIntervalMs: Number(kv.monitor ?? 0),
+    monitorFailures: Number(kv.misses ?? 1),
+    failoverOnMonitor: kv.failover !== 'off',
   };
 }
 
@@ -84,6 +89,8 @@ export function formatEffect(e: Effect): string | null {
       return `reset ${e.node}`;
     case 'announce-group':
       return `announce ${e.group}`;
+    case 'check-group':
+      return `check ${e.group}`;
     case 'log':
       return `log ${e.level}: ${e.text}`;
     case 'decision':
@@ -160,6 +167,7 @@ export function runScript(text: string): ScriptStep[] {
           held,
           granted,
           failed: list(kv.failed),
+          ...(kv.marked !== undefined ? { marked: list(kv.marked) } : {}),
           epochs,
           fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
           ...(kv.reach !== undefined ? { reach: Number(kv.reach) } : {}),
@@ -184,6 +192,12 @@ export function runScript(text: string): ScriptStep[] {
         break;
       case 'reset':
         feed({ type: 'reset-result', now, ok: args[0] === 'ok' });
+        break;
+      case 'checked':
+        feed({ type: 'check-result', now, group: args[0]!, ok: args[1] === 'ok', ...(args.length > 2 ? { detail: args.slice(2).join(' ') } : {}) });
+        break;
+      case 'cleanup':
+        feed({ type: 'cleanup', now, group: args[0]! });
         break;
       case 'shutdown':
         feed({ type: 'shutdown', now });

@@ -20,6 +20,7 @@ type Item = Timed &
     | { kind: 'arrive'; node: number; path: string; message: Message }
     | { kind: 'group-done'; node: number; incarnation: number; group: string; action: 'start' | 'stop'; ok: boolean }
     | { kind: 'reset-done'; node: number; incarnation: number; ok: boolean }
+    | { kind: 'check-done'; node: number; incarnation: number; group: string; ok: boolean }
     | { kind: 'power-on'; node: number; token: number }
     | { kind: 'resume'; node: number }
     | { kind: 'fault'; label: string; run: () => void }
@@ -63,6 +64,17 @@ export interface SimNode {
   forced: boolean;
   /** How many ping targets the node really reaches (world truth); -1 without ping nodes. */
   reach: number;
+  /** When `reach` last changed: the peer may act on older news for a little while. */
+  reachChangedAt: number;
+  /** Tracked interfaces without carrier (world truth), and when that last changed. */
+  down: string[];
+  downChangedAt: number;
+  /** When the node last resumed from a stall: what it said just after may be older than that. */
+  resumedAt: number;
+  /** Groups whose service died here: their checks fail until the group is started here again. */
+  serviceDead: Set<string>;
+  /** Groups that cannot run here at all for now (a broken disk, say): every check fails. */
+  brokenHere: Set<string>;
 }
 
 export interface WorldParams {
@@ -119,6 +131,12 @@ export class World {
       clearedGeneration: null,
       forced: false,
       reach: (p.configs[i]!.pingTargets ?? 0) > 0 ? p.configs[i]!.pingTargets! : -1,
+      reachChangedAt: 0,
+      down: [],
+      downChangedAt: 0,
+      resumedAt: -Infinity,
+      serviceDead: new Set<string>(),
+      brokenHere: new Set<string>(),
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -202,6 +220,7 @@ export class World {
         const n = node!;
         if (!n.powered || n.incarnation !== item.incarnation) return;
         if (item.action === 'stop' && item.ok) n.running.delete(item.group);
+        if (item.action === 'start' && item.ok) n.serviceDead.delete(item.group);
         this.note(`${n.name}: ${item.action} ${item.group} ${item.ok ? 'ok' : 'FAILED'}`);
         this.feed(n, { type: 'group-result', now: this.now, group: item.group, action: item.action, ok: item.ok });
         return;
@@ -239,6 +258,14 @@ export class World {
         this.note(`${n.name}: boots, generation ${n.generation}`);
         this.feed(n, { type: 'start', now: this.now, generation: n.generation });
         if (n.reach >= 0) this.feed(n, { type: 'reachability', now: this.now, reachable: n.reach });
+        if (n.down.length > 0) this.feed(n, { type: 'carrier', now: this.now, down: n.down });
+        return;
+      }
+      case 'check-done': {
+        const n = node!;
+        if (!n.powered || n.incarnation !== item.incarnation) return;
+        this.note(`${n.name}: check ${item.group} ${item.ok ? 'ok' : 'FAILED'}`);
+        this.feed(n, { type: 'check-result', now: this.now, group: item.group, ok: item.ok, ...(item.ok ? {} : { detail: 'httpd is not running' }) });
         return;
       }
       case 'resume': {
@@ -246,6 +273,7 @@ export class World {
         if (!n.powered || this.now < n.stalledUntil) return;
         const waiting = n.deferred;
         n.deferred = [];
+        n.resumedAt = this.now;
         this.note(`${n.name}: resumes after stall with ${waiting.length} waiting event(s)`);
         // The shell's duty after a pause: read what is waiting before letting timers fire.
         for (const e of waiting) if (e.type !== 'tick') this.feed(n, { ...e, now: this.now });
@@ -293,6 +321,7 @@ export class World {
     switch (effect.type) {
       case 'send': {
         if (effect.message.kind !== 'heartbeat') this.note(`${node.name}: send ${describe(effect.message)}`);
+        if (effect.message.kind === 'release-done') for (const g of effect.message.groups) this.checkNotToFailed(node, g);
         const paths = effect.path ? [effect.path] : Object.keys(this.links);
         for (const p of paths) this.transmit(node, p, effect.message);
         return;
@@ -340,12 +369,26 @@ export class World {
         });
         return;
       }
+      case 'check-group': {
+        if (!node.running.has(effect.group)) throw new Violation(`${node.name} checks ${effect.group}, which it does not run`);
+        this.schedule({
+          kind: 'check-done',
+          at: this.now + this.rng.int(5, 300),
+          node: node.index,
+          incarnation: node.incarnation,
+          group: effect.group,
+          // Decided when the answer comes back would be truer; decided here is what a status script saw.
+          ok: !node.serviceDead.has(effect.group) && !node.brokenHere.has(effect.group),
+        });
+        return;
+      }
       case 'announce-group':
         if (!node.running.has(effect.group)) throw new Violation(`${node.name} announces ${effect.group}, which it does not run`);
         this.note(`${node.name}: announce ${effect.group}`);
         return;
       case 'log':
         this.checkConnectivityMove(node, effect.text);
+        this.checkMoveIsBetter(node, effect.text);
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
         return;
       case 'decision':
@@ -388,9 +431,46 @@ export class World {
     this.connectivityMoves.set(m[1]!, this.now);
   }
 
+  /**
+   * (8) A group moved for a health reason (ping nodes, carrier, failed checks) never goes to a
+   * peer that is worse off: one reaching fewer ping targets, one whose same interface has no
+   * carrier, or one where the group is marked failed. News travels with the heartbeats, so a
+   * change on the peer within the last second may not be known yet.
+   */
+  private checkMoveIsBetter(node: SimNode, text: string): void {
+    const m = /^Handing resource group (\S+) to \S+: (it reaches|(\S+) has no carrier here)/.exec(text) ?? /^Resource group (\S+) failed its checks here: handing it/.exec(text);
+    if (!m) return;
+    const group = m[1]!;
+    const peer = this.nodes[1 - node.index]!;
+    if (!peer.powered || !peer.state) return;
+    const recent = (t: number) => this.now - t < 1500 || this.now - peer.resumedAt < 1500 || this.now - node.resumedAt < 1500;
+    if (m[2] === 'it reaches' && peer.reach <= node.reach && !recent(peer.reachChangedAt) && !recent(node.reachChangedAt)) {
+      throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for ping nodes, but ${peer.name} reaches ${peer.reach} and ${node.name} ${node.reach}`);
+    }
+    if (m[3] && peer.down.includes(m[3]) && !recent(peer.downChangedAt)) {
+      throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for carrier, but ${m[3]} has no carrier on ${peer.name} either`);
+    }
+  }
+
+  /** (8) A group is never handed to a peer where it is marked failed (it would not run there). */
+  private checkNotToFailed(node: SimNode, group: string): void {
+    const peer = this.nodes[1 - node.index]!;
+    if (peer.powered && peer.state?.groups[group]?.monitorFailed) {
+      throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name}, where it is marked failed`);
+    }
+  }
+
+  /** The node's tracked interfaces lose or regain carrier. */
+  setCarrier(node: SimNode, down: string[]): void {
+    node.down = down;
+    node.downChangedAt = this.now;
+    if (node.powered && node.state) this.feed(node, { type: 'carrier', now: this.now, down });
+  }
+
   /** The node's real reachability changes (a ping node lost or regained). */
   setReach(node: SimNode, reach: number): void {
     node.reach = reach;
+    node.reachChangedAt = this.now;
     if (node.powered && node.state) this.feed(node, { type: 'reachability', now: this.now, reachable: reach });
   }
 

@@ -3,7 +3,7 @@
 // that the shell feeds events and carries out effects as the core's contract says.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InProcessPair, until } from '../helpers/inprocess-pair';
+import { InProcessPair, PAIR_HA_CF, until } from '../helpers/inprocess-pair';
 
 const DEADTIME = 250;
 
@@ -85,6 +85,31 @@ test('the home node comes back (new generation): auto_failback on returns the gr
   assert.is(pair.lan.doubleHolder, false);
   assert.is(pair.lan.answering(), 'alpha');
   await pair.dispose();
+});
+
+test('the service dies: restarted in place; dies again: the group moves and stays marked failed on alpha until cleanup', async () => {
+  const pair = new InProcessPair({ haCf: `${PAIR_HA_CF}monitor_interval 1\n` });
+  const alpha = await pair.start('alpha');
+  const beta = await pair.start('beta');
+  try {
+    await until('alpha holds the group', () => alpha.running());
+    await until('beta hears alpha', () => beta.agent.snapshot().peer.state === 'up');
+    pair.calls.length = 0;
+    alpha.killService();
+    await until('alpha restarts it', () => pair.calls.join() === 'alpha stop web,alpha stop vip,alpha start vip,alpha start web', 2500);
+    assert.ok(alpha.log.some((l) => l === 'ERROR: Resource group 192.0.2.50/24/eth0 failed its check: web: web is not running'), alpha.log.join('\n'));
+    alpha.killService();
+    await until('beta runs the group', () => beta.running() && !alpha.running(), 2500);
+    assert.ok(alpha.log.some((l) => /Stopping resource group 192\.0\.2\.50\/24\/eth0: it failed its check again after a restart in place; handing it to beta/.test(l)));
+    await until('beta knows it failed on alpha', () => beta.agent.snapshot().groups[0]?.failedOn.join() === 'alpha');
+    assert.throws(() => alpha.agent.cleanup('192.0.2.99'), /no resource group 192\.0\.2\.99; the groups are: 192\.0\.2\.50\/24\/eth0/);
+    assert.match(alpha.agent.cleanup('192.0.2.50/24/eth0'), /Cleanup of resource group 192\.0\.2\.50\/24\/eth0: its failures here are forgotten/);
+    // auto_failback on: with the mark gone, beta hands the group back to its home node.
+    await until('alpha runs its group again', () => alpha.running() && !beta.running(), 2500);
+    assert.is(pair.lan.doubleHolder, false);
+  } finally {
+    await pair.dispose();
+  }
 });
 
 test.run();

@@ -78,4 +78,12 @@ test('the ping count (reach) travels when measured, and a malformed one drops th
   assert.equal(fieldsToMessage(bad), { ok: false, reason: 'malformed reach=-3' });
 });
 
+test('groups marked failed by their checks travel beside `failed`, and only when there are some', () => {
+  const message: Message = { kind: 'heartbeat', ...view, failed: ['192.0.2.50', '192.0.2.51'], marked: ['192.0.2.51'] };
+  const fields = messageToFields(message, envelope);
+  assert.ok(fields.some(([n, v]) => n === 'marked' && v === '192.0.2.51'));
+  assert.equal(fieldsToMessage(fields), { ok: true, message, src: 'node-a', dest: 'node-b' });
+  assert.not.ok(messageToFields({ kind: 'heartbeat', ...view, marked: [] }, envelope).some(([n]) => n === 'marked'));
+});
+
 test.run();

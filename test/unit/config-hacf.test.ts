@@ -98,6 +98,16 @@ const CASES: Case[] = [
   { line: 'track_interface eth0 eth2' },
   { line: 'track_interface eth0/1', errors: ['ha.cf:10: track_interface: "eth0/1" is not an interface name (up to 15 letters, digits and . _ - : @)'] },
   { line: 'ping_group gw 192.0.2.254 192.0.2.253' },
+  { line: 'monitor_interval 5s', effect: (c) => assert.equal(c.monitor, { intervalMs: 5000, timeoutMs: 5000, failures: 1, failover: true }) },
+  { line: 'monitor_interval 0', effect: (c) => assert.is(c.monitor.intervalMs, 0) },
+  { line: 'monitor_interval 200ms', errors: ["ha.cf:10: monitor_interval 200ms is too short: each check runs every resource's status script; use 1s or more, or 0 to turn checks off"] },
+  { line: 'monitor_interval often', errors: ['ha.cf:10: monitor_interval often: expected a duration such as 2 (seconds), 1.5s or 200ms'] },
+  { line: 'monitor_timeout 3s', effect: (c) => assert.is(c.monitor.timeoutMs, 3000) },
+  { line: 'monitor_timeout 0', errors: ['ha.cf:10: monitor_timeout 0: expected a duration above zero'] },
+  { line: 'monitor_failures 3', effect: (c) => assert.is(c.monitor.failures, 3) },
+  { line: 'monitor_failures 0', errors: ['ha.cf:10: monitor_failures 0: expected a whole number from 1 to 100'] },
+  { line: 'failover_on_monitor off', effect: (c) => assert.is(c.monitor.failover, false) },
+  { line: 'failover_on_monitor sometimes', errors: ['ha.cf:10: failover_on_monitor sometimes: expected on or off (also yes/no, true/false)'] },
   { line: 'ping gateway', errors: ['ha.cf:10: ping: "gateway" is not an IP address'] },
   { line: 'crm yes', errors: ['ha.cf:10: crm yes is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "crm off"'] },
   { line: 'pacemaker respawn', errors: ['ha.cf:10: pacemaker respawn is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "pacemaker off"'] },
@@ -235,6 +245,15 @@ test('track_interface: as written, else the interfaces the VIPs name', async () 
   assert.equal(given.config?.trackInterfaces, ['eth0', 'eth2']);
   const derived = await check({});
   assert.equal(derived.config?.trackInterfaces, ['eth0'], 'haresources names 192.0.2.50/24/eth0');
+});
+
+test('monitoring: checks every 10 s by default with a 10 s timeout, one failure counts, then the group moves; settings under monitor_interval 0 are flagged', async () => {
+  const { config } = await check({});
+  assert.equal(config?.monitor, { intervalMs: 10_000, timeoutMs: 10_000, failures: 1, failover: true });
+  const long = await check({ 'ha.cf': `${BASE_HA_CF}monitor_interval 60\n` });
+  assert.is(long.config?.monitor.timeoutMs, 20_000, "Pacemaker's default operation timeout caps the derived one");
+  const off = await check({ 'ha.cf': `${BASE_HA_CF}monitor_interval 0\nmonitor_failures 2\n` });
+  assert.ok(off.warnings.some((w) => /ha\.cf:11: warning: monitor_interval is 0 \(checks off\): this setting has no effect/.test(w)), off.warnings.join('\n'));
 });
 
 test('a serial line too slow for keepalive is a warning naming the speed to set', async () => {

@@ -142,6 +142,59 @@ test('a group that failed to start here is reported failed until it starts here 
   assert.equal([...new Set(sentFailed(effects))], [''], 'the operator cleared it');
 });
 
+test('a group that failed its checks here is reported failed in every message until `twinbeat cleanup`, and nextDeadline wakes for each check', () => {
+  const cfg = configFromLine('config local=node1 device=yes failback=on groups=192.0.2.50@node1 monitor=5000');
+  const sentFailed = (effects: Effect[]) =>
+    effects.filter((e) => e.type === 'send').map((e) => (e as { message: Message }).message.failed.join(','));
+  const G = '192.0.2.50';
+  let { state, effects } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'message', now: 100, path: 'eth1', message: heartbeat(1) },
+    { type: 'group-result', now: 300, group: G, action: 'start', ok: true },
+  ]);
+  assert.is(nextDeadline(state), 1000, 'the heartbeat comes first');
+  // Heartbeats from node2 every 2 s keep contact; checks are due 5 s after each start.
+  const beats = (from: number, to: number, extra: Partial<Message> = {}): CoreEvent[] => {
+    const out: CoreEvent[] = [];
+    for (let t = from; t <= to; t += 2000) out.push({ type: 'message', now: t, path: 'eth1', message: heartbeat(t, extra) });
+    return out;
+  };
+  ({ state, effects } = run(state, beats(2000, 4000)));
+  assert.is(state.groups[G]!.checkAt, 5300);
+  ({ state, effects } = run(state, [{ type: 'tick', now: 5300 }]));
+  assert.ok(effects.some((e) => e.type === 'check-group' && e.group === G));
+  ({ state, effects } = run(state, [
+    { type: 'check-result', now: 5400, group: G, ok: false, detail: 'exit 3' },
+    { type: 'group-result', now: 5500, group: G, action: 'stop', ok: true },
+    { type: 'group-result', now: 5700, group: G, action: 'start', ok: true },
+    ...beats(6000, 10_000),
+    { type: 'tick', now: 10_700 },
+    { type: 'check-result', now: 10_800, group: G, ok: false, detail: 'exit 3' },
+    { type: 'group-result', now: 10_900, group: G, action: 'stop', ok: true },
+  ]));
+  assert.ok(sentFailed(effects).includes(G));
+  ({ state, effects } = run(state, beats(11_000, 21_000, { held: [G], epochs: { [G]: 3 } })));
+  assert.equal([...new Set(sentFailed(effects))], [G], 'said in every message, long after');
+  assert.is(state.groups[G]!.token, false);
+  ({ state, effects } = run(state, [{ type: 'cleanup', now: 21_500, group: G }, { type: 'tick', now: 22_000 }]));
+  assert.equal([...new Set(sentFailed(effects))], [''], 'the operator cleared it');
+  assert.ok(effects.some((e) => e.type === 'decision' && /Cleanup of resource group 192\.0\.2\.50: its failures here are forgotten/.test(e.text)));
+});
+
+test('a check result that is not awaited, or for an unknown group, changes nothing', () => {
+  const cfg = configFromLine('config local=node1 device=yes failback=on groups=192.0.2.50@node1 monitor=5000');
+  const { state } = run(initialState(cfg), [
+    { type: 'start', now: 0, generation: 1 },
+    { type: 'message', now: 100, path: 'eth1', message: heartbeat(1) },
+    { type: 'group-result', now: 300, group: '192.0.2.50', action: 'start', ok: true },
+  ]);
+  for (const group of ['192.0.2.50', 'nosuch']) {
+    const r = step(state, { type: 'check-result', now: 400, group, ok: false, detail: 'exit 3' });
+    assert.equal(r.effects.filter((e) => e.type !== 'send'), []);
+    assert.is(r.state.groups['192.0.2.50']!.misses, 0);
+  }
+});
+
 test('coreConfigFrom: legacy reads as on, reset devices per direction, timing carried over', () => {
   const src = { file: 'ha.cf', line: 1 };
   const config = {
@@ -175,6 +228,7 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     pingTargets: [{ name: "gw", addresses: ["192.0.2.254", "192.0.2.253"], source: src }],
     ipfail: true,
     trackInterfaces: ["eth0"],
+    monitor: { intervalMs: 10_000, timeoutMs: 10_000, failures: 2, failover: false },
   } satisfies Config;
   const core = coreConfigFrom(config);
   assert.is(core.autoFailback, 'on');
@@ -182,6 +236,9 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
   assert.is(core.canResetPeer, false, 'the device is wired from node1, not from node2');
   assert.is(core.fenceDelayMs, 20_000);
   assert.is(core.pingTargets, 1, 'a ping group is one target');
+  assert.is(core.monitorIntervalMs, 10_000);
+  assert.is(core.monitorFailures, 2);
+  assert.is(core.failoverOnMonitor, false);
   assert.equal(core.paths, [{ id: 'serial:/dev/ttyS1', name: '/dev/ttyS1' }]);
   assert.equal(core.groups, [{ id: '192.0.2.50', home: 'node1', line: 'node1 IPaddr::192.0.2.50 httpd' }]);
   const both = coreConfigFrom({ ...config, resetDevices: [{ ...config.resetDevices[0]!, from: '*', target: 'node1' }] });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../src/resources/exec';
 import { ScriptDriver } from '../../src/resources/script';
-import { startGroup, stopGroup } from '../../src/resources/group';
+import { checkGroup, startGroup, stopGroup } from '../../src/resources/group';
 import type { ActionResult, ManagedResource } from '../../src/resources/resource';
 
 function scriptDirs() {
@@ -83,6 +83,25 @@ test('group: a failed start stops what was started, in reverse, and names the fa
   assert.is(outcome.ok, false);
   assert.is(outcome.failed, 'web');
   assert.equal(calls, ['start vip', 'start fs', 'start web', 'stop fs', 'stop vip']);
+});
+
+test('group check: every resource in order, the first not running is the answer', async () => {
+  const calls: string[] = [];
+  assert.equal(await checkGroup([fakeResource('vip', calls), fakeResource('web', calls)], 1000), { ok: true, detail: '2 resource(s) running' });
+  const broken: ManagedResource = { ...fakeResource('fs', calls), status: async () => (calls.push('status fs'), { ok: false, detail: 'not mounted', durationMs: 0 }) };
+  assert.equal(await checkGroup([fakeResource('vip', calls), broken, fakeResource('web', calls)], 1000), { ok: false, detail: 'fs: not mounted' });
+  assert.equal(calls, ['status vip', 'status web', 'status vip', 'status fs']);
+});
+
+test('group check: a status script that hangs is killed at monitor_timeout and counts as a failure', async () => {
+  const dirs = scriptDirs();
+  writeScript(join(dirs.initDir, 'slowd'), 'sleep 5');
+  const driver = new ScriptDriver({ kind: 'script', raw: 'slowd', name: 'slowd', args: [] }, { configDir: dirs.configDir, initDir: dirs.initDir, timeoutMs: 60_000, env: {} });
+  const started = Date.now();
+  const result = await checkGroup([driver], 300);
+  assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+  assert.is(result.ok, false);
+  assert.match(result.detail, /^slowd: .*slowd status: timed out after 300 ms/);
 });
 
 test('group: a failed stop goes on releasing the rest and reports the first failure', async () => {

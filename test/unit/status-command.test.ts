@@ -1,4 +1,4 @@
-// `twinbeat status`, `standby` and `takeover` against a control socket that answers like the agent.
+// `twinbeat status`, `standby`, `takeover` and `cleanup` against a control socket that answers like the agent.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
@@ -62,6 +62,13 @@ test('the reset device and its readiness get a row of their own', () => {
   assert.match(formatStatus({ ...SNAPSHOT, resetDevice: { description: 'external /usr/local/sbin/pdu', ok: true, detail: '' } }), /^reset    external \/usr\/local\/sbin\/pdu: ready$/m);
 });
 
+test('a failed group says where it failed and that `twinbeat cleanup` clears it; failed on both, that it stays stopped', () => {
+  const here = formatStatus({ ...SNAPSHOT, groups: [{ id: '192.0.2.50', home: 'node-a', holder: 'node-b', state: 'failed', failedOn: ['node-a'] }] });
+  assert.match(here, /^group    192\.0\.2\.50 \(home node-a\): held by node-b, failed here, FAILED on node-a \(`twinbeat cleanup 192\.0\.2\.50` there to try again\)$/m);
+  const both = formatStatus({ ...SNAPSHOT, groups: [{ id: '192.0.2.50', home: 'node-a', holder: null, state: 'failed', failedOn: ['node-a', 'node-b'] }] });
+  assert.match(both, /^group    192\.0\.2\.50 \(home node-a\): held by nobody, failed here, FAILED on both nodes: stopped until `twinbeat cleanup 192\.0\.2\.50` on one of them$/m);
+});
+
 test('status, status --json, standby and takeover --force go through the control socket', async () => {
   const runDir = mkdtempSync(join(tmpdir(), 'twinbeat-status-'));
   const asked: unknown[] = [];
@@ -69,6 +76,7 @@ test('status, status --json, standby and takeover --force go through the control
     status: () => SNAPSHOT,
     standby: (r) => (asked.push(r), 'Giving up all HA resources to node-b'),
     takeover: (r) => (asked.push(r), 'Taking over the resources of node-b'),
+    cleanup: (r) => (asked.push(r), 'Cleanup of resource group 192.0.2.50: its failures here are forgotten; it may run here again'),
   });
   await server.start();
   try {
@@ -81,7 +89,12 @@ test('status, status --json, standby and takeover --force go through the control
     assert.equal([standby.code, standby.stdout], [0, 'Giving up all HA resources to node-b\n']);
     const takeover = await cli(['takeover', '--force', '--run-dir', runDir]);
     assert.is(takeover.code, 0);
-    assert.equal(asked, [{ command: 'standby' }, { command: 'takeover', force: true }]);
+    const cleanup = await cli(['cleanup', '192.0.2.50', '--run-dir', runDir]);
+    assert.equal([cleanup.code, cleanup.stdout], [0, 'Cleanup of resource group 192.0.2.50: its failures here are forgotten; it may run here again\n']);
+    const noGroup = await cli(['cleanup', '--run-dir', runDir]);
+    assert.is(noGroup.code, 2);
+    assert.match(noGroup.stderr, /usage: twinbeat cleanup GROUP/);
+    assert.equal(asked, [{ command: 'standby' }, { command: 'takeover', force: true }, { command: 'cleanup', group: '192.0.2.50' }]);
   } finally {
     await server.stop();
   }

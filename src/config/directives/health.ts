@@ -1,6 +1,8 @@
 // twinbeat's own serving-health directives (keepalived's track_interface): the interfaces whose
 // loss of carrier on the holder moves its groups to the peer.
+import { parseBoolean, parseInteger } from '../values';
 import type { Directive } from './directive';
+import { durationDirective, valueDirective } from './helpers';
 
 const IFACE = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
@@ -21,4 +23,12 @@ const trackInterface: Directive = {
   },
 };
 
-export const healthDirectives: Directive[] = [trackInterface];
+export const healthDirectives: Directive[] = [
+  trackInterface,
+  // Resource monitoring: how often the holder checks its groups (0 turns it off), how long one
+  // check may take, how many failures in a row count, and whether the group then moves.
+  durationDirective('monitor_interval', 'monitorIntervalMs', false),
+  durationDirective('monitor_timeout', 'monitorTimeoutMs'),
+  valueDirective('monitor_failures', 'monitorFailures', (t) => parseInteger(t, 1, 100)),
+  valueDirective('failover_on_monitor', 'failoverOnMonitor', parseBoolean),
+];
