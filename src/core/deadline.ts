@@ -5,7 +5,8 @@ import type { CoreState } from './state';
 export function nextDeadline(s: CoreState): number | null {
   if (s.exited || s.generation === 0) return null;
   const c = s.config;
-  const after = (t: number) => Math.max(t, s.resumedAt) + c.deadtimeMs;
+  // Silence is judged from the later of the last message and our own stall, and not during a late event's grace.
+  const after = (t: number) => Math.max(Math.max(t, s.resumedAt) + c.deadtimeMs, s.graceUntil);
   let next = s.nextHeartbeatAt;
   const consider = (t: number) => {
     if (t < next) next = t;

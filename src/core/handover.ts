@@ -61,7 +61,13 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
 
   if (peerHolds) {
     // Only after contact was lost without a reset (or a forced takeover): the home node keeps it.
-    if (g.home !== c.local) {
+    if (slot.monitorFailed && !isRunning(slot.state)) {
+      // It will not run here until cleanup, and the peer runs it: ours is given up (no grant).
+      slot.giveAway = true;
+      decide(st, `Both nodes hold ${g.id} after contact was lost without a reset; it is marked failed here and ${c.peer} runs it: leaving it there`, 'warn');
+    } else if (g.home !== c.local && peerMarkedFailed(s, g.id)) {
+      decideOnce(st, `Both nodes hold ${g.id} after contact was lost without a reset; its home node ${g.home} has it marked failed: keeping it here`, 'warn');
+    } else if (g.home !== c.local) {
       slot.giveAway = true;
       decide(st, `Both nodes run ${g.id} after contact was lost without a reset; its home node ${g.home} keeps it: releasing it here`, 'warn');
     }

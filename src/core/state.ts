@@ -96,6 +96,8 @@ export interface CoreState {
   lastEventAt: number;
   /** After a stall the peer gets a fresh deadtime from here. */
   resumedAt: number;
+  /** After a late event (the shell held up for over half a keepalive) no silence is judged before this. */
+  graceUntil: number;
   nextHeartbeatAt: number;
   mode: NodeMode;
   /** Graceful shutdown has finished. */
@@ -130,6 +132,7 @@ export function initialState(config: CoreConfig): CoreState {
     startedAt: 0,
     lastEventAt: 0,
     resumedAt: 0,
+    graceUntil: 0,
     nextHeartbeatAt: 0,
     mode: 'active',
     exited: false,

@@ -98,10 +98,26 @@ function onStart(st: Step, generation: number): void {
 function noticeStall(st: Step): void {
   const s = st.s;
   const gap = st.now - s.lastEventAt;
-  if (gap <= stallThresholdMs(s)) return;
-  s.resumedAt = st.now;
-  if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') {
-    s.fence.until = Math.max(s.fence.until, st.now + s.config.deadtimeMs);
+  if (gap <= stallThresholdMs(s)) {
+    // Events come at least once a keepalive (a heartbeat is always due within one), so a longer
+    // gap means the shell was held up, and the peer's messages may be waiting behind this event
+    // (Node runs an overdue timer before it reads the sockets). Silence is judged only after
+    // they had one keepalive to be read.
+    if (gap > 1.5 * s.config.keepaliveMs) s.graceUntil = st.now + s.config.keepaliveMs;
+    return;
   }
-  log(st, 'warn', `No event for ${gap} ms (CPU stall or clock jump): giving ${s.config.peer} a fresh deadtime before judging it`);
+  s.resumedAt = st.now;
+  const c = s.config;
+  log(st, 'warn', `No event for ${gap} ms (CPU stall or clock jump): giving ${c.peer} a fresh deadtime before judging it`);
+  if (s.fence.phase === 'delay' && s.fence.first) {
+    // It was to shoot first, but while it stood still the peer went on counting down its own
+    // fence_delay: its shot may now come before ours. Like a node that stalled before the loss
+    // (fencing.ts), this one yields: it shoots only after the peer's last possible shot.
+    const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
+    s.fence.first = false;
+    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs, s.fence.lostAt + c.fenceDelayMs + stagger + c.deadtimeMs);
+    log(st, 'warn', `No longer shooting first: ${c.peer} may have counted down its fence_delay while this node stood still; resetting it in ${s.fence.until - st.now} ms unless it is heard`);
+  } else if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') {
+    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs);
+  }
 }

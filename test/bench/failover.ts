@@ -35,12 +35,20 @@ async function servingPair(s: PairSettings): Promise<{ pair: Pair; client: Retur
   return { pair, client };
 }
 
-async function gap(s: PairSettings, how: 'power' | 'sigterm'): Promise<number | undefined> {
+/**
+ * How the active node is taken out: power loss (interfaces down, agent killed -9), a graceful
+ * stop (SIGTERM), or its LAN cable pulled (eth0 loses carrier; serial and crossover stay up, so
+ * the peer is never lost: carrier tracking moves the group).
+ */
+type Cause = 'power' | 'sigterm' | 'lan';
+
+async function gap(s: PairSettings, how: Cause): Promise<number | undefined> {
   const { pair, client } = await servingPair(s);
   try {
     const from = client.lines.length;
     const at = Date.now();
     if (how === 'power') pair.powerOff('a');
+    else if (how === 'lan') pair.lab.exec('a', ['ip', 'link', 'set', 'eth0', 'down']);
     else pair.agents.a?.kill('SIGTERM');
     const line = await client.waitFor(/"answer":"node-b"/, 30_000, from);
     return (JSON.parse(line) as { t: number }).t - at;
@@ -81,7 +89,7 @@ async function idle(print: (l: string) => void) {
   }
 }
 
-export async function runFailoverBench(print: (l: string) => void, parts: { failover: boolean; idle: boolean }): Promise<void> {
+export async function runFailoverBench(print: (l: string) => void, parts: { failover: boolean; idle: boolean; lan: boolean }): Promise<void> {
   const why = labUnavailable(['ip', 'socat', 'arping']);
   if (why) return print(`failover: skipped: ${why}`);
   if (parts.failover) {
@@ -101,6 +109,17 @@ export async function runFailoverBench(print: (l: string) => void, parts: { fail
       if (g !== undefined) graceful.push(g);
     }
     print(`  graceful (SIGTERM of the active, keepalive 1s deadtime 3s): median ${median(graceful)} ms, max ${Math.max(...graceful)} ms (${graceful.length} runs)`);
+  }
+  if (parts.lan) {
+    print(`lan: the active node's LAN cable pulled (eth0 loses carrier; serial and crossover up) to the first answer from the peer (${RUNS} runs each)`);
+    for (const [keepalive, deadtime, warntime] of SETTINGS) {
+      const gaps: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const g = await gap(settings(keepalive, deadtime, warntime), 'lan');
+        if (g !== undefined) gaps.push(g);
+      }
+      print(`  keepalive ${keepalive} deadtime ${deadtime}: median ${median(gaps)} ms, max ${Math.max(...gaps)} ms (${gaps.length} runs)`);
+    }
   }
   if (parts.idle) await idle(print);
 }

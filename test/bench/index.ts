@@ -1,5 +1,6 @@
-// `npm run bench [wire|failover|idle]...`: the figures the README and the closing notes quote.
-// No argument runs every part; the failover and idle parts need root (network namespaces).
+// `npm run bench [wire|failover|lan|idle|startup]...`: the figures the README and the closing
+// notes quote. No argument runs every part but startup; failover, lan and idle need root
+// (network namespaces).
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -11,7 +12,7 @@ if (parts.includes('startup')) {
   const { runStartupBench } = await import('./startup');
   await runStartupBench(print);
 }
-if (wanted('failover') || wanted('idle')) {
+if (wanted('failover') || wanted('lan') || wanted('idle')) {
   const { runFailoverBench } = await import('./failover');
-  await runFailoverBench(print, { failover: wanted('failover'), idle: wanted('idle') });
+  await runFailoverBench(print, { failover: wanted('failover'), lan: wanted('lan'), idle: wanted('idle') });
 }

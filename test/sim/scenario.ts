@@ -213,7 +213,12 @@ function repairEverything(world: World): void {
     n.serviceDead.clear();
     n.brokenHere.clear();
     // The operator, having fixed what broke, clears what the checks marked failed.
-    if ((n.config.monitorIntervalMs ?? 0) > 0) for (const g of n.config.groups) world.feed(n, { type: 'cleanup', now: world.now, group: g.id });
+    if ((n.config.monitorIntervalMs ?? 0) > 0) {
+      // Once the pair has settled again (contact back for two deadtimes), as an operator would.
+      world.fault(world.now + 2 * world.deadtimeMs, `operator cleans up on ${n.name}`, () => {
+        for (const g of n.config.groups) world.feed(n, { type: 'cleanup', now: world.now, group: g.id });
+      });
+    }
     n.restartAfterExitMs = 0;
     if (!n.powered) world.powerOnAt(n, world.now + 1);
   }

@@ -17,7 +17,7 @@ export class Violation extends Error {}
 type Item = Timed &
   (
     | { kind: 'tick'; node: number; token: number }
-    | { kind: 'arrive'; node: number; path: string; message: Message }
+    | { kind: 'arrive'; node: number; path: string; message: Message; sentAt: number }
     | { kind: 'group-done'; node: number; incarnation: number; group: string; action: 'start' | 'stop'; ok: boolean }
     | { kind: 'reset-done'; node: number; incarnation: number; ok: boolean }
     | { kind: 'check-done'; node: number; incarnation: number; group: string; ok: boolean }
@@ -71,6 +71,8 @@ export interface SimNode {
   downChangedAt: number;
   /** When the node last resumed from a stall: what it said just after may be older than that. */
   resumedAt: number;
+  /** When the newest message of the peer's current run that reached this node was sent. */
+  heardSentAt: number;
   /** Groups whose service died here: their checks fail until the group is started here again. */
   serviceDead: Set<string>;
   /** Groups that cannot run here at all for now (a broken disk, say): every check fails. */
@@ -135,6 +137,7 @@ export class World {
       down: [],
       downChangedAt: 0,
       resumedAt: -Infinity,
+      heardSentAt: -Infinity,
       serviceDead: new Set<string>(),
       brokenHere: new Set<string>(),
     });
@@ -212,7 +215,11 @@ export class World {
         const n = node!;
         if (!n.powered) return;
         this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
-        n.lastArrivalAt = this.now;
+        // A late copy from an earlier run of the peer (reordered past its reboot) is not news of it.
+        if (item.message.generation === this.nodes[1 - n.index]!.generation) {
+          n.lastArrivalAt = this.now;
+          n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
+        }
         this.feed(n, { type: 'message', now: this.now, path: item.path, message: item.message });
         return;
       }
@@ -253,6 +260,7 @@ export class World {
         n.generation += 1;
         n.state = initialState(n.config);
         n.lastHeardAt = n.lastHeardCurrentAt = n.lastArrivalAt = null;
+        n.heardSentAt = -Infinity;
         n.clearedGeneration = null;
         n.forced = false;
         this.note(`${n.name}: boots, generation ${n.generation}`);
@@ -408,7 +416,7 @@ export class World {
     for (let i = 0; i < copies; i++) {
       let delay = this.rng.int(link.minDelay, link.maxDelay);
       if (this.rng.chance(link.reorder)) delay += this.rng.int(50, 1500);
-      this.schedule({ kind: 'arrive', at: this.now + delay, node: 1 - from.index, path, message });
+      this.schedule({ kind: 'arrive', at: this.now + delay, node: 1 - from.index, path, message, sentAt: this.now });
     }
   }
 
@@ -434,8 +442,8 @@ export class World {
   /**
    * (8) A group moved for a health reason (ping nodes, carrier, failed checks) never goes to a
    * peer that is worse off: one reaching fewer ping targets, one whose same interface has no
-   * carrier, or one where the group is marked failed. News travels with the heartbeats, so a
-   * change on the peer within the last second may not be known yet.
+   * carrier. The node knows of a change on the peer only once a message sent after it has
+   * arrived, and of its own changes at once unless it was stalled.
    */
   private checkMoveIsBetter(node: SimNode, text: string): void {
     const m = /^Handing resource group (\S+) to \S+: (it reaches|(\S+) has no carrier here)/.exec(text) ?? /^Resource group (\S+) failed its checks here: handing it/.exec(text);
@@ -443,11 +451,11 @@ export class World {
     const group = m[1]!;
     const peer = this.nodes[1 - node.index]!;
     if (!peer.powered || !peer.state) return;
-    const recent = (t: number) => this.now - t < 1500 || this.now - peer.resumedAt < 1500 || this.now - node.resumedAt < 1500;
-    if (m[2] === 'it reaches' && peer.reach <= node.reach && !recent(peer.reachChangedAt) && !recent(node.reachChangedAt)) {
+    const unknown = (peerChangedAt: number) => peerChangedAt >= node.heardSentAt || this.now - peer.resumedAt < 1500 || this.now - node.resumedAt < 1500;
+    if (m[2] === 'it reaches' && peer.reach <= node.reach && !unknown(peer.reachChangedAt)) {
       throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for ping nodes, but ${peer.name} reaches ${peer.reach} and ${node.name} ${node.reach}`);
     }
-    if (m[3] && peer.down.includes(m[3]) && !recent(peer.downChangedAt)) {
+    if (m[3] && peer.down.includes(m[3]) && !unknown(peer.downChangedAt)) {
       throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for carrier, but ${m[3]} has no carrier on ${peer.name} either`);
     }
   }

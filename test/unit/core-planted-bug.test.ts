@@ -46,6 +46,15 @@ const handsOverBeforeStopCompletes: StepFn = (state, event) => {
   return { state: s, effects };
 };
 
+/** A core that does not read one field of the peer's messages (what its peer says is lost). */
+function deafTo(field: 'marked' | 'down'): StepFn {
+  return (state, event) => {
+    if (event.type !== 'message') return step(state, event);
+    const { [field]: _dropped, ...message } = event.message;
+    return step(state, { ...event, message: message as typeof event.message });
+  };
+}
+
 test('the real core passes the same seeds', () => {
   assert.is(firstCaught(step, 300), null);
 });
@@ -63,6 +72,20 @@ test('a core that hands a group over before its stop completed is caught', () =>
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   // Either both nodes run the group, or a node exits (shutdown) believing stopped what still runs.
   assert.match(caught!.violation, /^\(1\)|exits while still running/);
+});
+
+test('a core that hands groups to a peer where they are marked failed is caught', () => {
+  const caught = firstCaught(deafTo('marked'), 3000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(8\) .* where it is marked failed/);
+});
+
+test('a core that moves a group for carrier without knowing the peer has none either is caught', () => {
+  const caught = firstCaught(deafTo('down'), 3000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(8\) .* for carrier/);
 });
 
 test.run();
