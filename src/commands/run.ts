@@ -154,7 +154,7 @@ export const runCommand: Command = {
     await agent.start();
     const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
     pings?.start();
-    const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), intervalMs: Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2)) }) : undefined;
+    const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), pollMs: Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2)) }) : undefined;
     carrier?.start();
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
@@ -165,6 +165,7 @@ export const runCommand: Command = {
       if (stopping) return;
       stopping = true;
       logger.log('info', `Received ${signal}: shutting down (giving up resources to the peer)`);
+      systemd.stopping(`stopping (${signal}): handing the groups to ${config.peerNode}`);
       agent.requestShutdown();
       setTimeout(() => {
         logger.log('ERROR', `Shutdown did not complete within ${SHUTDOWN_LIMIT_MS} ms: exiting anyway`);

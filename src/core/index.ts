@@ -15,8 +15,10 @@
  *    - each authenticated message from the peer (decoded by src/wire) as `message`, with the
  *      id of the path it arrived on. Messages that fail authentication are dropped before
  *      the core; they must not count as hearing the peer;
- *    - the result of every `start-group` / `stop-group` as `group-result`, and of every
- *      `reset-peer` as `reset-result`;
+ *    - the result of every `start-group` / `stop-group` as `group-result`, of every
+ *      `reset-peer` as `reset-result`, and of every `check-group` as `check-result`;
+ *    - changes of the tracked interfaces' carrier as `carrier`, of the ping count as
+ *      `reachability`, and `twinbeat cleanup GROUP` as `cleanup`;
  *    - operator commands as `admin`, and SIGTERM as `shutdown`;
  *    - a `tick` at `nextDeadline(state)` at the latest (ticking more often is harmless).
  *    After a pause (CPU stall, suspend) read what is waiting on the links before ticking;
@@ -27,6 +29,10 @@
  *    - `start-group` / `stop-group`: run the group's resources (start in haresources order,
  *      stop in reverse) and report one `group-result` when all are done;
  *    - `reset-peer`: power-cycle the peer through the reset device, report `reset-result`;
+ *    - `check-group`: ask each resource of the group whether it still runs, within
+ *      monitor_timeout, and report one `check-result` (a check may overlap a stop: the core
+ *      ignores an answer about a run that has ended);
+ *    - `announce-group`: send the group's addresses' gratuitous ARP again;
  *    - `log`: write the line as it is (it uses Heartbeat's wording where Heartbeat had one);
  *    - `decision`: publish it as "last decision" in status and MQTT;
  *    - `exit`: graceful shutdown is complete; exit 0.

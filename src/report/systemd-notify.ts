@@ -11,12 +11,14 @@ import type { Logger } from '../log';
 export interface SystemdNotifier {
   ready(status: string): void;
   status(text: string): void;
+  /** SIGTERM: the agent is stopping (systemd shows "deactivating" with the reason, and waits). */
+  stopping(status: string): void;
   /** Called on every heartbeat sent; pings the watchdog at half its interval. */
   heartbeat(now: number): void;
   readonly enabled: boolean;
 }
 
-const DISABLED: SystemdNotifier = { ready() {}, status() {}, heartbeat() {}, enabled: false };
+const DISABLED: SystemdNotifier = { ready() {}, status() {}, stopping() {}, heartbeat() {}, enabled: false };
 
 export interface NotifierOptions {
   env: NodeJS.ProcessEnv;
@@ -52,6 +54,11 @@ export function createSystemdNotifier(options: NotifierOptions): SystemdNotifier
     ready(status) {
       lastStatus = status;
       send(['--ready', `--status=${status}`]);
+    },
+    stopping(status) {
+      lastStatus = status;
+      // A plain assignment: systemd-notify's --stopping flag is newer than Debian 12's systemd.
+      send(['STOPPING=1', `--status=${status}`]);
     },
     status(text) {
       if (text === lastStatus) return;

@@ -112,4 +112,30 @@ test('the service dies: restarted in place; dies again: the group moves and stay
   }
 });
 
+test('the service dies twice on each node: the group stays stopped, said loudly and shown as failed on both; a cleanup brings it back', async () => {
+  const pair = new InProcessPair({ haCf: `${PAIR_HA_CF}monitor_interval 1\n` });
+  const alpha = await pair.start('alpha');
+  const beta = await pair.start('beta');
+  try {
+    await until('alpha holds the group', () => alpha.running());
+    await until('beta hears alpha', () => beta.agent.snapshot().peer.state === 'up');
+    for (const [node, next] of [[alpha, beta], [beta, null]] as const) {
+      node.killService();
+      await until(`${node.name} restarts it`, () => node.log.some((l) => /Restarting resource group/.test(l)), 2500);
+      await until(`${node.name} runs it again`, () => node.running(), 2500);
+      node.killService();
+      if (next) await until(`${next.name} runs it`, () => next.running(), 2500);
+    }
+    await until('beta gives up', () => beta.log.some((l) => /ERROR: Resource group 192\.0\.2\.50\/24\/eth0 stays stopped: it failed its checks here and it failed on alpha too/.test(l)), 2500);
+    assert.is(alpha.running() || beta.running(), false, 'nobody runs it');
+    const seen = beta.agent.snapshot();
+    assert.equal([seen.role, seen.groups[0]?.holder, seen.groups[0]?.failedOn], ['failed', null, ['beta', 'alpha']]);
+    alpha.agent.cleanup('192.0.2.50/24/eth0');
+    await until('alpha runs it again', () => alpha.running() && !beta.running(), 3000);
+    assert.is(pair.lan.doubleHolder, false);
+  } finally {
+    await pair.dispose();
+  }
+});
+
 test.run();

@@ -87,7 +87,7 @@ test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, m
   assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/fence_delay']);
 });
 
-test('fleet events from the core words: path, peer, failover, handover, reset, resource failure', () => {
+test('fleet events from the core words: path, peer, failover, handover, reset, resource failure (a start, a check, a group stopped on both)', () => {
   const where = { cluster: 'c', node: 'alpha' };
   const at = new Date(0);
   const kinds = [
@@ -98,8 +98,11 @@ test('fleet events from the core words: path, peer, failover, handover, reset, r
     eventFrom('decision', 'Resetting beta: silent on every path', where, at)?.type,
     eventFrom('decision', 'Resource group 192.0.2.50 failed to start: x', where, at)?.type,
     eventFrom('log', 'Starting httpd: ok', where, at)?.type,
+    eventFrom('decision', 'Restarting resource group 192.0.2.50 in place: it failed its check', where, at)?.type,
+    eventFrom('decision', 'Stopping resource group 192.0.2.50: it failed its check again after a restart in place; handing it to beta', where, at)?.type,
+    eventFrom('decision', 'Resource group 192.0.2.50 stays stopped: it failed its checks here and it failed on beta too', where, at)?.type,
   ];
-  assert.equal(kinds, ['path', 'peer', 'failover', 'handover', 'reset', 'resource-failure', undefined]);
+  assert.equal(kinds, ['path', 'peer', 'failover', 'handover', 'reset', 'resource-failure', undefined, 'resource-failure', 'resource-failure', 'resource-failure']);
   assert.equal(eventFrom('decision', 'Taking over resource group 192.0.2.50: beta silent', where, at)?.reason, 'beta silent');
 });
 

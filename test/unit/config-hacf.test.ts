@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { DIRECTIVES } from '../../src/config/directives';
 import type { Config } from '../../src/config';
 import { BASE_HA_CF, check, withLine } from '../helpers/config-dir';
+import { summarize } from '../../src/commands/check-config';
 
 interface Case {
   line: string;
@@ -254,6 +255,16 @@ test('monitoring: checks every 10 s by default with a 10 s timeout, one failure 
   assert.is(long.config?.monitor.timeoutMs, 20_000, "Pacemaker's default operation timeout caps the derived one");
   const off = await check({ 'ha.cf': `${BASE_HA_CF}monitor_interval 0\nmonitor_failures 2\n` });
   assert.ok(off.warnings.some((w) => /ha\.cf:11: warning: monitor_interval is 0 \(checks off\): this setting has no effect/.test(w)), off.warnings.join('\n'));
+});
+
+test('check-config explains the checks and the carrier in one line each', async () => {
+  const on = summarize((await check({})).config!);
+  assert.match(on, /^monitor:  every 10s \(timeout 10s\); 1 failed check\(s\) in a row restart the group in place, once; the next time it moves to the peer and is marked failed here until `twinbeat cleanup`$/m);
+  assert.match(on, /^carrier:  eth0: losing carrier on the holder moves its groups to the peer$/m);
+  const off = summarize((await check({ 'ha.cf': `${BASE_HA_CF}monitor_interval 0\n` })).config!);
+  assert.match(off, /^monitor:  off \(monitor_interval 0\): a crashed service is not noticed$/m);
+  const stays = summarize((await check({ 'ha.cf': `${BASE_HA_CF}failover_on_monitor off\nmonitor_failures 3\n` })).config!);
+  assert.match(stays, /3 failed check\(s\) in a row .* is restarted again \(failover_on_monitor off\)$/m);
 });
 
 test('a serial line too slow for keepalive is a warning naming the speed to set', async () => {

@@ -26,7 +26,7 @@ test('up is up; down, lowerlayerdown, missing, or unknown without carrier is dow
 test('the watcher reports at start and on each change only', async () => {
   iface('eth0', 'up', '1');
   const reports: string[][] = [];
-  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, intervalMs: 10 });
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: null, pollMs: 10 });
   w.start();
   try {
     await new Promise((r) => setTimeout(r, 50));
@@ -35,6 +35,40 @@ test('the watcher reports at start and on each change only', async () => {
     iface('eth0', 'up', '1');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(reports, [[], ['eth0'], []]);
+  } finally {
+    w.stop();
+  }
+});
+
+test('with a link monitor running, a change is read when the monitor prints a line, not by polling', async () => {
+  iface('eth0', 'up', '1');
+  const reports: string[][] = [];
+  // The fake monitor waits, then reports one change; the safety read is far away.
+  const monitor = ['sh', '-c', 'sleep 0.3; echo "2: eth0: <NO-CARRIER,BROADCAST,MULTICAST,UP> state DOWN"; sleep 5'];
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: monitor, pollMs: 10, safetyMs: 60_000 });
+  w.start();
+  try {
+    await new Promise((r) => setTimeout(r, 150));
+    iface('eth0', 'down', '0');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(reports, [[]], 'no polling while the monitor runs');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(reports, [[], ['eth0']], 'read on the monitor line');
+  } finally {
+    w.stop();
+  }
+});
+
+test('a monitor that cannot start leaves the watcher polling', async () => {
+  iface('eth0', 'up', '1');
+  const reports: string[][] = [];
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: ['/nonexistent/ip'], pollMs: 10, safetyMs: 60_000 });
+  w.start();
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    iface('eth0', 'down', '0');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(reports, [[], ['eth0']]);
   } finally {
     w.stop();
   }

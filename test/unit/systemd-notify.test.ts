@@ -27,7 +27,7 @@ test('without NOTIFY_SOCKET (not under systemd) nothing is sent', async () => {
   assert.equal(sent(), []);
 });
 
-test('READY with the status, STATUS on change only, WATCHDOG at half its interval from heartbeats', async () => {
+test('READY with the status, STATUS on change only, WATCHDOG at half its interval from heartbeats, STOPPING on SIGTERM', async () => {
   rmSync(record, { force: true });
   const n = createSystemdNotifier({ env: { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '2000000' }, logger, command: fake });
   n.ready('standby, node-a holds 192.0.2.50');
@@ -37,12 +37,15 @@ test('READY with the status, STATUS on change only, WATCHDOG at half its interva
   await settle();
   for (const t of [0, 400, 900, 1000, 1500, 2000]) n.heartbeat(t);
   await settle();
+  n.stopping('stopping (SIGTERM): handing the groups to node-b');
+  await settle();
   assert.equal(sent(), [
     '--ready --status=standby, node-a holds 192.0.2.50',
     '--status=active, holds 192.0.2.50',
     'WATCHDOG=1',
     'WATCHDOG=1',
     'WATCHDOG=1',
+    'STOPPING=1 --status=stopping (SIGTERM): handing the groups to node-b',
   ]);
 });
 
