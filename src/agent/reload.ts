@@ -19,13 +19,16 @@ function withoutSources(value: unknown): string {
 const NEEDS_RESTART: [what: string, pick: (c: Config) => unknown][] = [
   ['node lines (or this node\'s name)', (c) => [c.nodes, c.localNode]],
   ['the heartbeat paths (ucast/bcast/mcast/serial, udpport, baud)', (c) => [c.paths, c.udpPort, c.baud]],
-  ['keepalive/deadtime/warntime/initdead/fence_delay', (c) => c.timing],
+  ['keepalive/deadtime/warntime/initdead/deadping/fence_delay', (c) => c.timing],
   ['auto_failback', (c) => c.autoFailback],
   ['haresources', (c) => c.groups],
   ['stonith_host', (c) => c.resetDevices],
   ['logfile/debugfile/debug', (c) => [c.logfile, c.debugfile, c.debugLevel]],
   ['mqtt_*', (c) => c.mqtt],
   ['env', (c) => c.env],
+  ['ping/ping_group/respawn ipfail', (c) => [c.pingTargets, c.ipfail]],
+  ['track_interface', (c) => c.trackInterfaces],
+  ['monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor', (c) => c.monitor],
 ];
 
 export function planReload(running: Config, next: Config): ReloadPlan {

@@ -7,8 +7,8 @@ import { InProcessPair, PAIR_HA_CF, until } from '../helpers/inprocess-pair';
 
 const DEADTIME = 250;
 
-async function runningPair() {
-  const pair = new InProcessPair();
+async function runningPair(haCf?: string) {
+  const pair = new InProcessPair(haCf ? { haCf } : {});
   const alpha = await pair.start('alpha');
   const beta = await pair.start('beta');
   await until('alpha holds the group', () => alpha.running());
@@ -88,12 +88,8 @@ test('the home node comes back (new generation): auto_failback on returns the gr
 });
 
 test('the service dies: restarted in place; dies again: the group moves and stays marked failed on alpha until cleanup', async () => {
-  const pair = new InProcessPair({ haCf: `${PAIR_HA_CF}monitor_interval 1\n` });
-  const alpha = await pair.start('alpha');
-  const beta = await pair.start('beta');
+  const { pair, alpha, beta } = await runningPair(`${PAIR_HA_CF}monitor_interval 1\n`);
   try {
-    await until('alpha holds the group', () => alpha.running());
-    await until('beta hears alpha', () => beta.agent.snapshot().peer.state === 'up');
     pair.calls.length = 0;
     alpha.killService();
     await until('alpha restarts it', () => pair.calls.join() === 'alpha stop web,alpha stop vip,alpha start vip,alpha start web', 2500);
@@ -113,12 +109,8 @@ test('the service dies: restarted in place; dies again: the group moves and stay
 });
 
 test('the service dies twice on each node: the group stays stopped, said loudly and shown as failed on both; a cleanup brings it back', async () => {
-  const pair = new InProcessPair({ haCf: `${PAIR_HA_CF}monitor_interval 1\n` });
-  const alpha = await pair.start('alpha');
-  const beta = await pair.start('beta');
+  const { pair, alpha, beta } = await runningPair(`${PAIR_HA_CF}monitor_interval 1\n`);
   try {
-    await until('alpha holds the group', () => alpha.running());
-    await until('beta hears alpha', () => beta.agent.snapshot().peer.state === 'up');
     for (const [node, next] of [[alpha, beta], [beta, null]] as const) {
       node.killService();
       await until(`${node.name} restarts it`, () => node.log.some((l) => /Restarting resource group/.test(l)), 2500);

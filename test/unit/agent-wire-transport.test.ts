@@ -84,7 +84,9 @@ test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, m
   const rotated = (await check({ authkeys: 'auth 2\n1 sha256 s3cret\n2 sha256 next\n' }, { node: 'alpha' })).config!;
   assert.equal(planReload(running, rotated), { authChanged: true, refused: [] });
   const slower = (await check({ 'ha.cf': (await import('../helpers/config-dir')).BASE_HA_CF.replace('deadtime 10', 'deadtime 20') }, { node: 'alpha' })).config!;
-  assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/fence_delay']);
+  assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/deadping/fence_delay']);
+  const checked = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}monitor_interval 5\ntrack_interface eth2\n` }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, checked).refused, ['track_interface', 'monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor']);
 });
 
 test('fleet events from the core words: path, peer, failover, handover, reset, resource failure (a start, a check, a group stopped on both)', () => {
