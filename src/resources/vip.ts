@@ -221,9 +221,11 @@ export class VipDriver implements ManagedResource {
     const started = performance.now();
     const place = this.placement();
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
-    // The common answer without a process: the kernel's address list (as Node reads it) has it.
-    // Node lists only interfaces that are up and running, so "not there" is asked of iproute2.
-    if ((liveInterfaces()[place.iface] ?? []).some((a) => a.address === this.spec.address)) {
+    // The common answer without a process: the kernel's address list (as Node reads it) has it,
+    // under the interface or under a label of it (`eth0:0`, as twinbeat adds it). Node lists only
+    // interfaces that are up and running, so "not there" is asked of iproute2.
+    const named = Object.entries(liveInterfaces()).filter(([name]) => name === place.iface || name.startsWith(`${place.iface}:`));
+    if (named.some(([, list]) => list.some((a) => a.address === this.spec.address))) {
       return { ok: true, detail: `${this.spec.address} is on ${place.iface}`, durationMs: elapsed(started) };
     }
     const line = await this.findOnInterface(place.iface, Math.min(timeoutMs ?? Infinity, this.options.commandTimeoutMs));

@@ -37,6 +37,8 @@ if (unavailable) {
     assert.ok(lab.addresses('a', 'eth0').includes('192.0.2.50/24'));
     assert.match(lab.exec('a', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.50\/24 brd 192\.0\.2\.255 scope global secondary eth0:0/);
     assert.ok(vip('a', 'status').ok);
+    // The held address is found in the kernel's list under its label, without running iproute2.
+    assert.ok(vip('a', 'status', VIP, { ipPath: '/nonexistent/ip' }).ok, 'no ip process for a check that passes');
     const again = vip('a', 'start');
     assert.ok(again.ok);
     assert.match(again.detail, /was already on eth0/);
