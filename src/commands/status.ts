@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { askAgent, DEFAULT_RUN_DIR } from '../control/client';
 import type { StatusSnapshot } from '../report/snapshot';
 import type { Command } from './command';
+import { askAndPrint } from './control-command';
 
 function ago(ms: number | undefined): string {
   if (ms === undefined) return 'never heard';
@@ -64,11 +65,5 @@ export async function runAdminCommand(command: 'standby' | 'takeover', args: str
   const options = command === 'takeover' ? { ...runDirOption, force: { type: 'boolean' as const, default: false } } : runDirOption;
   const { values } = parseArgs({ args, options, strict: true });
   const force = (values as { force?: boolean }).force === true;
-  const reply = await askAgent(values['run-dir'] as string, { command, ...(force ? { force } : {}) });
-  if (!reply.ok) {
-    process.stderr.write(`twinbeat ${command}: ${reply.error}\n`);
-    return 1;
-  }
-  process.stdout.write(`${String(reply.result)}\n`);
-  return 0;
+  return askAndPrint(command, values['run-dir'] as string, { command, ...(force ? { force } : {}) });
 }
