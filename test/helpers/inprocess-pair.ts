@@ -54,6 +54,8 @@ export interface PairOptions {
   haCf?: string;
   /** Called for every log line, e.g. to print it in the demo. */
   onLog?: (node: string, line: string) => void;
+  /** Called for every heartbeat a node hands to its links (what feeds systemd's watchdog). */
+  onHeartbeat?: (node: string, now: number) => void;
 }
 
 export class InProcessPair {
@@ -113,6 +115,7 @@ export class InProcessPair {
       groups: new Map([[config.groups[0]!.id, [vip, web]]]),
       generation: ++this.generation,
       version: 'in-process',
+      ...(this.options.onHeartbeat ? { onHeartbeat: (now: number) => this.options.onHeartbeat!(name, now) } : {}),
     });
     await agent.start();
     const node = { name, agent, log, running: () => up, killService: () => (serviceDead = true) };

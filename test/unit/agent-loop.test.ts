@@ -130,4 +130,25 @@ test('the service dies twice on each node: the group stays stopped, said loudly 
   }
 });
 
+test("systemd's watchdog is fed from the heartbeat loop only: once per keepalive, and never after the loop stopped", async () => {
+  const beats: number[] = [];
+  const pair = new InProcessPair({ onHeartbeat: (node, now) => node === 'alpha' && beats.push(now) });
+  const alpha = await pair.start('alpha');
+  await pair.start('beta');
+  try {
+    await until('alpha holds the group', () => alpha.running());
+    await new Promise((r) => setTimeout(r, 500));
+    // Group starts, messages and ticks came in between: none of them fed it on its own.
+    const gaps = beats.slice(1).map((t, i) => t - beats[i]!);
+    assert.ok(beats.length >= 8, `${beats.length} heartbeats in about 600 ms at keepalive 50 ms`);
+    assert.ok(gaps.every((g) => g >= 40), `no feeding between heartbeats: ${gaps.join(' ')}`);
+    const before = beats.length;
+    await alpha.agent.halt();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.is(beats.length, before, 'a stopped loop feeds nothing, so systemd would restart it');
+  } finally {
+    await pair.dispose();
+  }
+});
+
 test.run();
