@@ -76,8 +76,15 @@ export function connectivityTimers(st: Step): void {
   });
   const worse =
     targets > 0 && s.reach >= 0 && theirs !== undefined && s.reach < theirs && held.length > 0 && s.peer.view?.mode === 'active' && s.mode === 'active';
-  if (!worse) {
-    if (s.worseSince !== null && held.length > 0) log(st, 'info', 'Ping targets: no longer fewer than the peer reaches; keeping the groups here');
+  // A group marked failed on the peer stays here, and no countdown starts for it alone.
+  if (worse) {
+    for (const g of held) {
+      if (peerMarkedFailed(s, g.id)) decideOnce(st, `Keeping resource group ${g.id}: ${c.peer} reaches more ping targets, but the group failed there`, 'warn');
+    }
+  }
+  const movable = worse ? held.filter((g) => !peerMarkedFailed(s, g.id)) : [];
+  if (movable.length === 0) {
+    if (!worse && s.worseSince !== null && held.length > 0) log(st, 'info', 'Ping targets: no longer fewer than the peer reaches; keeping the groups here');
     s.worseSince = null;
     return;
   }
@@ -87,11 +94,7 @@ export function connectivityTimers(st: Step): void {
     log(st, 'warn', `This node reaches ${s.reach} of ${targets} ping targets, ${c.peer} reaches ${theirs}: handing over in ${deadping} ms unless that changes`);
   }
   if (st.now - s.worseSince < deadping) return;
-  for (const g of held) {
-    if (peerMarkedFailed(s, g.id)) {
-      decideOnce(st, `Keeping resource group ${g.id}: ${c.peer} reaches more ping targets, but the group failed there`, 'warn');
-      continue;
-    }
+  for (const g of movable) {
     s.groups[g.id]!.giveAway = true;
     decide(st, `Handing resource group ${g.id} to ${c.peer}: it reaches ${theirs} of ${targets} ping targets, this node ${s.reach} (for deadping ${deadping} ms)`, 'warn');
   }

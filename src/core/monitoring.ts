@@ -5,7 +5,7 @@
 // mark (`twinbeat cleanup GROUP`), and handed to the peer if the peer can run it
 // (failover_on_monitor on; handover.ts does the handing). A group failed on both nodes stays
 // stopped and says so. With failover_on_monitor off every such run of failures restarts it here.
-import { decide, log, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, log, type GroupSlot, type Step } from './state';
 
 export function monitorIntervalMs(st: Step): number {
   return st.s.config.monitorIntervalMs ?? 0;
@@ -88,7 +88,6 @@ export function onCleanup(st: Step, group: string): void {
   slot.failedUntil = 0;
   slot.restarted = false;
   slot.misses = 0;
-  slot.stuckNoticed = false;
   decide(st, failed ? `Cleanup of resource group ${group}: its failures here are forgotten; it may run here again` : `Cleanup of resource group ${group}: nothing had failed here`);
 }
 
@@ -102,14 +101,9 @@ export function reportStoppedGroups(st: Step): void {
   for (const g of c.groups) {
     const slot = s.groups[g.id]!;
     const stuck = slot.token && slot.monitorFailed && !slot.giveAway && (slot.state === 'failed' || slot.state === 'released');
-    if (!stuck) {
-      slot.stuckNoticed = false;
-      continue;
-    }
-    if (slot.stuckNoticed) continue;
-    slot.stuckNoticed = true;
+    if (!stuck) continue;
     const view = s.contact === 'alive' ? s.peer.view : null;
     const why = view?.failed.includes(g.id) ? `it failed on ${c.peer} too` : view?.mode === 'standby' ? `${c.peer} is in standby` : `${c.peer} is not up to take it`;
-    decide(st, `Resource group ${g.id} stays stopped: it failed its checks here and ${why}; run \`twinbeat cleanup ${g.id}\` once the cause is fixed`, 'error');
+    decideOnce(st, `Resource group ${g.id} stays stopped: it failed its checks here and ${why}; run \`twinbeat cleanup ${g.id}\` once the cause is fixed`, 'error');
   }
 }

@@ -51,8 +51,6 @@ export interface GroupSlot {
   checkSentAt: number;
   /** When the group's last start here completed: a check sent before then is about an older run. */
   heldSince: number;
-  /** The "stays stopped" notice for this failure has been given (see monitoring.ts). */
-  stuckNoticed: boolean;
   /** Failed checks in a row. */
   misses: number;
   /** The one restart in place has been spent since the group last started here afresh. */
@@ -112,6 +110,8 @@ export interface CoreState {
   groups: Record<string, GroupSlot>;
   fence: FenceSlot;
   lastDecision: string;
+  /** The standing notices (decideOnce) that held at the end of the last step: said, not said again while they hold. */
+  standing: string[];
   /** How many ping targets this node reaches; -1 until measured (or without ping nodes). */
   reach: number;
   /** Since when this node, holding groups, reaches fewer ping targets than its peer; null if it does not. */
@@ -144,6 +144,7 @@ export function initialState(config: CoreConfig): CoreState {
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
     lastDecision: '',
+    standing: [],
     reach: -1,
     worseSince: null,
     down: [],
@@ -151,7 +152,7 @@ export function initialState(config: CoreConfig): CoreState {
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, stuckNoticed: false, misses: 0, restarted: false, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, misses: 0, restarted: false, reason: '' };
 }
 
 export function cloneState(s: CoreState): CoreState {
@@ -169,6 +170,8 @@ export interface Step {
   out: Effect[];
   /** Contact came back in this step (a dead path healed, a lost peer heard): why, for the log. */
   contactRegained?: string;
+  /** The standing notices that hold in this step (see decideOnce). */
+  standing: string[];
 }
 
 export function log(st: Step, level: LogLevel, text: string): void {
@@ -184,9 +187,15 @@ export function decide(st: Step, text: string, level: LogLevel = 'info'): void {
   }
 }
 
-/** A decision that holds for as long as its cause does: said when it first holds, not at every step. */
+/**
+ * A decision that stands for as long as its cause holds: said in the first step it holds, not
+ * again while it goes on holding (each step that finds the cause says so here). Two standing at
+ * once do not take turns, as comparing with the last decision would.
+ */
 export function decideOnce(st: Step, text: string, level: LogLevel = 'info'): void {
-  if (st.s.lastDecision !== text) decide(st, text, level);
+  if (st.standing.includes(text)) return;
+  st.standing.push(text);
+  if (!st.s.standing.includes(text)) decide(st, text, level);
 }
 
 /** The peer, as heard, has the group marked failed by its checks: nothing hands it the group (it would not run it). */

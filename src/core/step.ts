@@ -21,7 +21,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
     // Before `start` nothing is known, not even our generation: ignore rather than guess.
     return { state, effects: [] };
   }
-  const st: Step = { s: cloneState(state), now: event.now, out: [] };
+  const st: Step = { s: cloneState(state), now: event.now, out: [], standing: [] };
   const s = st.s;
   if (event.type === 'start') {
     onStart(st, event.generation);
@@ -69,6 +69,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   monitorTimers(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);
+  s.standing = st.standing;
   if (!s.exited && st.now >= s.nextHeartbeatAt) {
     st.out.push({ type: 'send', message: { kind: 'heartbeat', ...senderView(s, st.now) } });
     s.nextHeartbeatAt = st.now + s.config.keepaliveMs;
