@@ -1,5 +1,5 @@
 // Builds the status snapshot every reporter reads from the core's state.
-import { isRunning, type CoreState } from '../core';
+import { failedHere, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
 import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
 
@@ -58,7 +58,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     const slot = s.groups[g.id];
     const here = slot !== undefined && isRunning(slot.state);
     const failedOn = [
-      ...(slot && (slot.state === 'failed' || slot.failedUntil > s.lastEventAt || slot.startFailed || slot.monitorFailed) ? [config.localNode] : []),
+      ...(slot && (slot.state === 'failed' || failedHere(slot, s.lastEventAt)) ? [config.localNode] : []),
       ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
     ];
     return {

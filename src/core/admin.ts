@@ -1,7 +1,7 @@
 // Operator commands (hb_standby, hb_takeover) and graceful shutdown.
 import { operatorFence } from './fencing';
 import { runningGroups } from './handover';
-import { decide, log, nextEpoch, senderView, type Step } from './state';
+import { decide, forgetFailures, log, nextEpoch, senderView, type Step } from './state';
 import type { AdminCommand } from './types';
 
 export function onAdmin(st: Step, command: AdminCommand): void {
@@ -26,12 +26,7 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   }
   s.mode = 'active';
   // The operator wants the groups here: a start that failed here before may be tried again.
-  for (const slot of Object.values(s.groups)) {
-    slot.startFailed = false;
-    slot.failedUntil = 0;
-    slot.monitorFailed = false;
-    slot.restarted = false;
-  }
+  for (const slot of Object.values(s.groups)) forgetFailures(slot);
   if (s.contact === 'alive') {
     const wanted = s.peer.view?.held ?? [];
     decide(st, `Takeover: asking ${peer} to release ${wanted.join(' ') || 'its groups'} (hb_takeover)`);

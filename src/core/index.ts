@@ -43,6 +43,6 @@
  */
 export { step, stallThresholdMs } from './step';
 export { nextDeadline } from './deadline';
-export { initialState, isRunning, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
+export { failedHere, initialState, isRunning, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
 export { coreConfigFrom } from './config';
 export type * from './types';

@@ -5,7 +5,7 @@
 // mark (`twinbeat cleanup GROUP`), and handed to the peer if the peer can run it
 // (failover_on_monitor on; handover.ts does the handing). A group failed on both nodes stays
 // stopped and says so. With failover_on_monitor off every such run of failures restarts it here.
-import { decide, decideOnce, log, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, failedHere, forgetFailures, log, type GroupSlot, type Step } from './state';
 
 export function monitorIntervalMs(st: Step): number {
   return st.s.config.monitorIntervalMs ?? 0;
@@ -82,11 +82,8 @@ export function onCleanup(st: Step, group: string): void {
     log(st, 'warn', `Cleanup refused: no resource group ${group} (groups: ${s.config.groups.map((g) => g.id).join(' ')})`);
     return;
   }
-  const failed = slot.monitorFailed || slot.startFailed || slot.failedUntil > st.now;
-  slot.monitorFailed = false;
-  slot.startFailed = false;
-  slot.failedUntil = 0;
-  slot.restarted = false;
+  const failed = failedHere(slot, st.now);
+  forgetFailures(slot);
   slot.misses = 0;
   decide(st, failed ? `Cleanup of resource group ${group}: its failures here are forgotten; it may run here again` : `Cleanup of resource group ${group}: nothing had failed here`);
 }

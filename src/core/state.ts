@@ -203,6 +203,19 @@ export function peerMarkedFailed(s: CoreState, group: string): boolean {
   return s.contact === 'alive' && (s.peer.view?.marked?.includes(group) ?? false);
 }
 
+/** The group failed here and the peer is told so (`failed`): a recent failed start, or a mark. */
+export function failedHere(slot: GroupSlot, now: number): boolean {
+  return slot.failedUntil > now || slot.startFailed || slot.monitorFailed;
+}
+
+/** An operator's cleanup or takeover here: the group's failures here are forgotten, its restart given back. */
+export function forgetFailures(slot: GroupSlot): void {
+  slot.startFailed = false;
+  slot.failedUntil = 0;
+  slot.monitorFailed = false;
+  slot.restarted = false;
+}
+
 /** Holding in the invariant's sense: from the start command until the stop completes. */
 export function isRunning(state: GroupState): boolean {
   return state === 'starting' || state === 'held' || state === 'stopping';
@@ -219,7 +232,7 @@ export function senderView(s: CoreState, now: number): SenderView {
     epochs[g.id] = slot.epoch;
     if (slot.token) held.push(g.id);
     else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
-    if (slot.failedUntil > now || slot.startFailed || slot.monitorFailed) failed.push(g.id);
+    if (failedHere(slot, now)) failed.push(g.id);
     if (slot.monitorFailed) marked.push(g.id);
   }
   return {
