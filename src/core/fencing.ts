@@ -6,7 +6,16 @@
 // waits fence_delay, so the serving node survives. A failed reset is retried, but only at
 // times when the peer's own shot cannot be due (see retryTime): two shots that cross would
 // power off both nodes.
-import { decide, type Step } from './state';
+import { decide, log, type Step } from './state';
+import type { CoreConfig } from './types';
+
+/**
+ * Both nodes may believe they run the first group when a handover message was lost with the
+ * link; the second node in ha.cf order then shoots a little later, so the first shot lands first.
+ */
+function staggerMs(c: CoreConfig): number {
+  return c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
+}
 
 export function onPeerLost(st: Step): void {
   const s = st.s;
@@ -23,9 +32,7 @@ export function onPeerLost(st: Step): void {
   // deadtime, so that its shot cannot coincide with the peer's however long the stall was.
   const stalledInSilence = s.resumedAt >= s.peer.lastHeardAt && s.resumedAt > s.startedAt;
   const first = shootsFirst(st) && !stalledInSilence;
-  // Both nodes may believe the same thing when a handover message was lost with the link;
-  // the second node in ha.cf order then shoots a little later, so the first shot lands first.
-  const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
+  const stagger = staggerMs(c);
   let delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
   // A one-way link: the peer told us (on the way that still worked) when it would shoot us.
   // If that is before or near our own shot, its shot goes first and ours waits behind it.
@@ -99,6 +106,24 @@ export function operatorFence(st: Step): void {
   s.contact = 'lost';
   s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now };
   shoot(st, 'operator request (twinbeat fence)');
+}
+
+/**
+ * After our own stall (see step.ts): a pending shot waits a fresh deadtime. A node that was to
+ * shoot first yields: while it stood still the peer went on counting down its own fence_delay,
+ * so its shot may now come before ours. Like a node that stalled before the loss, this one
+ * shoots only after the peer's last possible shot.
+ */
+export function fencingAfterStall(st: Step): void {
+  const s = st.s;
+  const c = s.config;
+  if (s.fence.phase === 'delay' && s.fence.first) {
+    s.fence.first = false;
+    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs, s.fence.lostAt + c.fenceDelayMs + staggerMs(c) + c.deadtimeMs);
+    log(st, 'warn', `No longer shooting first: ${c.peer} may have counted down its fence_delay while this node stood still; resetting it in ${s.fence.until - st.now} ms unless it is heard`);
+  } else if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') {
+    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs);
+  }
 }
 
 export function cancelFencing(st: Step): void {

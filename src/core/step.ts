@@ -2,7 +2,7 @@
 // forward, a stall shows as a jump), hands the event to the file for its situation, then
 // lets the timers, the fencing and the group placement catch up, and sends the heartbeat due.
 import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
-import { fencingTimers, onResetResult } from './fencing';
+import { fencingAfterStall, fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
@@ -110,15 +110,5 @@ function noticeStall(st: Step): void {
   s.resumedAt = st.now;
   const c = s.config;
   log(st, 'warn', `No event for ${gap} ms (CPU stall or clock jump): giving ${c.peer} a fresh deadtime before judging it`);
-  if (s.fence.phase === 'delay' && s.fence.first) {
-    // It was to shoot first, but while it stood still the peer went on counting down its own
-    // fence_delay: its shot may now come before ours. Like a node that stalled before the loss
-    // (fencing.ts), this one yields: it shoots only after the peer's last possible shot.
-    const stagger = c.local === c.nodes[1] ? c.deadtimeMs / 2 : 0;
-    s.fence.first = false;
-    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs, s.fence.lostAt + c.fenceDelayMs + stagger + c.deadtimeMs);
-    log(st, 'warn', `No longer shooting first: ${c.peer} may have counted down its fence_delay while this node stood still; resetting it in ${s.fence.until - st.now} ms unless it is heard`);
-  } else if (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait') {
-    s.fence.until = Math.max(s.fence.until, st.now + c.deadtimeMs);
-  }
+  fencingAfterStall(st);
 }
