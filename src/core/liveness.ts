@@ -136,21 +136,11 @@ function bootSilence(st: Step): void {
   decide(st, `Taking over: ${c.peer} not heard within initdead (${c.initdeadMs} ms) and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
 }
 
+/** What the message says about its sender: all of it but its kind and the groups it names. */
 function viewOf(m: Message): SenderView {
-  return {
-    generation: m.generation,
-    seq: m.seq,
-    ackGeneration: m.ackGeneration,
-    mode: m.mode,
-    held: m.held,
-    granted: m.granted,
-    failed: m.failed,
-    ...(m.marked !== undefined ? { marked: m.marked } : {}),
-    epochs: m.epochs,
-    fenceInMs: m.fenceInMs,
-    ...(m.reach !== undefined ? { reach: m.reach } : {}),
-    ...(m.down !== undefined ? { down: m.down } : {}),
-  };
+  const { kind: _kind, ...rest } = m;
+  const { groups: _groups, ...view } = rest as SenderView & { groups?: string[] };
+  return view;
 }
 
 /**
