@@ -173,6 +173,11 @@ export class Agent {
 
   admin(command: AdminCommand): string {
     this.dispatch({ type: 'admin', now: this.clock(), command });
+    return this.answer();
+  }
+
+  /** What an operator's command is told: the core's last decision and why. */
+  private answer(): string {
     return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
   }
 
@@ -182,7 +187,7 @@ export class Agent {
       throw new Error(`no resource group ${group}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
     }
     this.dispatch({ type: 'cleanup', now: this.clock(), group });
-    return this.lastDecision ? `${this.lastDecision.text}${this.lastDecision.reason ? `: ${this.lastDecision.reason}` : ''}` : 'done';
+    return this.answer();
   }
 
   /** Which tracked interfaces have no carrier now (from the carrier watcher). */
