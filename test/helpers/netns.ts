@@ -15,7 +15,7 @@ export const LAN = {
   b6: '2001:db8::2',
   client6: '2001:db8::100',
 };
-export const CROSSOVER = { a: '198.51.100.1', b: '198.51.100.2', prefix: 24 };
+export const CROSSOVER = { a: '198.51.100.1', b: '198.51.100.2', prefix: 24, a6: '2001:db8:1::1', b6: '2001:db8:1::2' };
 
 /** Why the e2e tests cannot run here, or undefined when they can. */
 export function labUnavailable(tools: string[] = ['ip']): string | undefined {
@@ -87,7 +87,7 @@ export class Lab {
   }
 
   /**
-   * a and b with eth0 on the LAN and eth1 on the crossover; a client on the LAN.
+   * a and b with eth0 on the LAN and eth1 on the crossover (IPv4 and IPv6); a client on the LAN.
    * The bridge forwards at once (no STP delay) so an ARP change is seen immediately.
    */
   buildPair(): this {
@@ -98,10 +98,15 @@ export class Lab {
     this.plugIntoLan('b', 'eth0', LAN.b, LAN.b6);
     this.plugIntoLan('client', 'eth0', LAN.client, LAN.client6);
     this.ip(['link', 'add', 'eth1', 'netns', this.ns('a'), 'type', 'veth', 'peer', 'name', 'eth1', 'netns', this.ns('b')]);
-    this.exec('a', ['ip', 'addr', 'add', `${CROSSOVER.a}/${CROSSOVER.prefix}`, 'dev', 'eth1']);
-    this.exec('b', ['ip', 'addr', 'add', `${CROSSOVER.b}/${CROSSOVER.prefix}`, 'dev', 'eth1']);
-    this.exec('a', ['ip', 'link', 'set', 'eth1', 'up']);
-    this.exec('b', ['ip', 'link', 'set', 'eth1', 'up']);
+    for (const node of ['a', 'b'] as const) {
+      this.exec(node, ['ip', 'addr', 'add', `${CROSSOVER[node]}/${CROSSOVER.prefix}`, 'dev', 'eth1']);
+      // IPv6 on the crossover too, for the ipv6 shape's ucast path. Kept when the link goes
+      // down (a power loss or a cut takes eth1 down; the kernel would otherwise flush the address
+      // and bringing the link up would not restore it), and no DAD wait.
+      this.exec(node, ['sysctl', '-q', '-w', 'net.ipv6.conf.eth1.keep_addr_on_down=1']);
+      this.exec(node, ['ip', '-6', 'addr', 'add', `${node === 'a' ? CROSSOVER.a6 : CROSSOVER.b6}/64`, 'dev', 'eth1', 'nodad']);
+      this.exec(node, ['ip', 'link', 'set', 'eth1', 'up']);
+    }
     return this;
   }
 

@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CROSSOVER, Lab, LAN, type NodeName } from './netns';
+import { Lab, LAN, type NodeName } from './netns';
 import { SerialCable } from './serial-cable';
+import { authkeys, DEFAULT_SHAPE, haresourcesLine, mediaLines, type Shape } from './shapes';
 
 export const BUNDLE = resolve('build/twinbeat.js');
 const FIXTURES = resolve('test/e2e/fixtures/resource.d');
@@ -24,6 +25,8 @@ export interface PairSettings {
   services: string;
   /** Extra ha.cf lines. */
   extra: string[];
+  /** Which heartbeat paths ha.cf names (shapes.ts); the suites were written for serial+udp. */
+  shape: Shape;
 }
 
 export const FAST: PairSettings = {
@@ -34,6 +37,7 @@ export const FAST: PairSettings = {
   autoFailback: 'on',
   services: 'websvc',
   extra: [],
+  shape: DEFAULT_SHAPE,
 };
 
 /** A process in a namespace whose output lines are kept, with a bounded wait for a line. */
@@ -91,7 +95,6 @@ export class Pair {
     const s = this.settings;
     const etc = this.dir(node, 'etc');
     for (const what of ['etc', 'state', 'run', 'init'] as const) mkdirSync(this.dir(node, what), { recursive: true });
-    const peer = node === 'a' ? CROSSOVER.b : CROSSOVER.a;
     writeFileSync(
       join(etc, 'ha.cf'),
       [
@@ -100,8 +103,7 @@ export class Pair {
         `warntime ${s.warntime}`,
         `initdead ${s.initdead}`,
         'udpport 694',
-        `ucast eth1 ${peer}`,
-        `serial ${node === 'a' ? this.cable.endA : this.cable.endB}`,
+        ...mediaLines(s.shape, node, this.cable),
         'baud 115200',
         `auto_failback ${s.autoFailback}`,
         `node ${NODE_NAMES.a}`,
@@ -110,8 +112,8 @@ export class Pair {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(etc, 'haresources'), `${NODE_NAMES.a} ${LAN.vip}/24/eth0 ${s.services}\n`);
-    writeFileSync(join(etc, 'authkeys'), 'auth 1\n1 sha256 e2e-pair-secret\n');
+    writeFileSync(join(etc, 'haresources'), haresourcesLine(s.shape, NODE_NAMES.a, s.services));
+    writeFileSync(join(etc, 'authkeys'), authkeys(s.shape));
     chmodSync(join(etc, 'authkeys'), 0o600);
     symlinkSync(FIXTURES, join(etc, 'resource.d'));
   }
