@@ -1,5 +1,7 @@
 // Runs in the client's namespace: asks http://ADDRESS:PORT/ every INTERVAL ms and prints one
-// JSON line each time the answer changes: {"t": epoch ms, "answer": "node-a" | null}.
+// JSON line each time the answer changes: {"t": epoch ms, "answer": "node-a" | null, "prevAt": epoch ms}.
+// prevAt is the start of the last request that still got the previous answer: with it a reader
+// knows when the old holder last answered, not only when the client first noticed it did not.
 // Usage: node --import tsx poll-vip.ts ADDRESS PORT INTERVAL_MS LIMIT_S
 import { request } from 'node:http';
 
@@ -30,10 +32,11 @@ const timer = setInterval(() => {
   const started = Date.now();
   void ask().then((answer) => {
     if (started < lastAt) return;
+    const prevAt = lastAt;
     lastAt = started;
     if (answer !== last) {
       last = answer;
-      process.stdout.write(`${JSON.stringify({ t: started, answer })}\n`);
+      process.stdout.write(`${JSON.stringify({ t: started, answer, prevAt })}\n`);
     }
   });
 }, Number(intervalMs));
