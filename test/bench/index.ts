@@ -1,6 +1,7 @@
-// `npm run bench [wire|failover|lan|idle|startup]...`: the figures the README and the closing
-// notes quote. No argument runs every part but startup; failover, lan and idle need root
-// (network namespaces).
+// `npm run bench [wire|failover|lan|idle|startup|matrix]...`: the figures the README and the
+// closing notes quote. No argument runs every part but startup and matrix (matrix: every pair
+// shape through every handover, some of them ten times, several minutes; run it by name);
+// failover, lan, idle and matrix need root (network namespaces).
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -15,4 +16,8 @@ if (parts.includes('startup')) {
 if (wanted('failover') || wanted('lan') || wanted('idle')) {
   const { runFailoverBench } = await import('./failover');
   await runFailoverBench(print, { failover: wanted('failover'), lan: wanted('lan'), idle: wanted('idle') });
+}
+if (parts.includes('matrix')) {
+  const { runMatrixBench } = await import('./matrix');
+  await runMatrixBench(print);
 }
