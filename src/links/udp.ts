@@ -78,16 +78,11 @@ export class UdpLink implements Link {
     }
     const destination = this.destinationOf(spec);
     if ('failure' in destination) return this.tally.sendFailed(pathId, destination.failure);
-    const socket = this.socket.current();
-    if (!socket) return this.tally.sendFailed(pathId, 'socket not open');
-    try {
-      socket.send(frame, spec.port, destination.address, (err) => {
-        if (err) this.tally.sendFailed(pathId, reasonOf(err));
-        else this.tally.sent(pathId, frame.length);
-      });
-    } catch (err) {
-      this.tally.sendFailed(pathId, reasonOf(err));
-    }
+    const sending = this.socket.send(frame, spec.port, destination.address, (err) => {
+      if (err) this.tally.sendFailed(pathId, reasonOf(err));
+      else this.tally.sent(pathId, frame.length);
+    });
+    if (!sending) this.tally.sendFailed(pathId, 'socket not open');
   }
 
   stop(): Promise<void> {
