@@ -22,6 +22,7 @@ export function onAdmin(st: Step, command: AdminCommand): void {
       return;
     }
     s.mode = 'standby';
+    s.request = null; // An earlier takeover's request no longer stands.
     decide(st, `Standby: handing every group to ${peer} (hb_standby)`);
     return;
   }
