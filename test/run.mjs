@@ -5,19 +5,24 @@
 //
 // Usage: node test/run.mjs [filter]   (filter: substring of the file path)
 // Files under test/e2e/ run one at a time (they build network namespaces); the rest two at once.
+// With CI=true a skipped test is a failure, with its reason: CI has root and every tool
+// (.ci/run installs them), so a suite that skips there has silently stopped testing anything.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Where the suites are looked for (a test of this runner points it at test/fixtures/runner).
+const testRoot = process.env.TWINBEAT_TEST_ROOT ? join(root, process.env.TWINBEAT_TEST_ROOT) : join(root, 'test');
 const filter = process.argv[2] ?? '';
 const FILE_TIMEOUT_MS = Number(process.env.TWINBEAT_TEST_TIMEOUT_MS ?? 300_000);
 
 function findTests(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    // Fixtures are data for the suites, never suites themselves.
+    if (name === 'node_modules' || name === 'fixtures' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...findTests(path));
     else if (name.endsWith('.test.ts')) out.push(path);
@@ -70,7 +75,7 @@ async function runAll(files, concurrency) {
   return results;
 }
 
-const all = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
+const all = findTests(testRoot).filter((f) => relative(root, f).includes(filter));
 // Alone, after the others: the end-to-end suites (namespaces, real timings) and the suites that
 // measure timer jitter, which a CPU-bound suite running beside them would distort.
 const serial = all.filter((f) => relative(root, f).startsWith('test/e2e/') || f.endsWith('-jitter.test.ts'));
@@ -100,8 +105,14 @@ for (const r of results) {
   }
 }
 
+const skipsFail = process.env.CI === 'true' && skipped > 0;
 process.stdout.write('\n');
 for (const b of broken) process.stdout.write(`broken: ${b}\n`);
-if (skipped > 0) for (const reason of skipReasons) process.stdout.write(`skipped: ${reason}\n`);
+if (skipped > 0) for (const reason of skipReasons) process.stdout.write(`${skipsFail ? 'failed (skipped with CI=true)' : 'skipped'}: ${reason}\n`);
+if (skipsFail) {
+  process.stdout.write(`CI=true: ${skipped} skipped test(s) count as failed\n`);
+  failed += skipped;
+  skipped = 0;
+}
 process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
 process.exitCode = failed > 0 || all.length === 0 ? 1 : 0;

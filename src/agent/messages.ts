@@ -12,6 +12,7 @@ const TYPE_OF: Record<MessageKind, string> = {
   'release-request': 'tb-release-request',
   'release-done': 'tb-release-done',
   shutdown: 'tb-shutdown',
+  'shutdown-ack': 'tb-shutdown-ack',
 };
 const KIND_OF = Object.fromEntries(Object.entries(TYPE_OF).map(([k, t]) => [t, k as MessageKind]));
 const MODES: readonly NodeMode[] = ['active', 'standby', 'leaving'];

@@ -1,6 +1,7 @@
 // Operator commands (hb_standby, hb_takeover) and graceful shutdown.
 import { operatorFence } from './fencing';
 import { runningGroups } from './handover';
+import { repeatForMs, sendNotice } from './notices';
 import { decide, forgetFailures, log, nextEpoch, senderView, type Step } from './state';
 import type { AdminCommand } from './types';
 
@@ -21,6 +22,7 @@ export function onAdmin(st: Step, command: AdminCommand): void {
       return;
     }
     s.mode = 'standby';
+    s.request = null; // An earlier takeover's request no longer stands.
     decide(st, `Standby: handing every group to ${peer} (hb_standby)`);
     return;
   }
@@ -30,7 +32,8 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   if (s.contact === 'alive') {
     const wanted = s.peer.view?.held ?? [];
     decide(st, `Takeover: asking ${peer} to release ${wanted.join(' ') || 'its groups'} (hb_takeover)`);
-    st.out.push({ type: 'send', message: { kind: 'release-request', groups: wanted, ...senderView(s, st.now) } });
+    s.request = [...wanted];
+    sendNotice(st, { kind: 'release-request', groups: wanted, ...senderView(s, st.now) });
     return;
   }
   if (s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left') {
@@ -54,10 +57,16 @@ export function onShutdownRequest(st: Step): void {
   decide(st, `Shutting down: stopping every group, then telling ${s.config.peer} to take them`);
 }
 
-/** Once nothing runs any more, hand every group to the peer in one shutdown notice and exit. */
+/**
+ * Once nothing runs any more, hand every group to the peer in one shutdown notice, then wait
+ * (two keepalives at most) for the peer to acknowledge it before exiting: the process must not
+ * end while the notice may still be unsent or lost, or the peer waits a whole deadtime.
+ */
 export function finishShutdownIfDone(st: Step): void {
   const s = st.s;
-  if (s.mode !== 'leaving' || s.exited || runningGroups(st).length > 0) return;
+  if (s.mode !== 'leaving' || s.exited) return;
+  if (s.farewell) return awaitAcknowledgement(st);
+  if (runningGroups(st).length > 0) return;
   // Sent even when the peer is not heard: it costs nothing, and a peer that hears it knows at
   // once that nothing runs here.
   const tellPeer = s.peer.generation !== 0;
@@ -70,7 +79,27 @@ export function finishShutdownIfDone(st: Step): void {
     }
   }
   log(st, 'info', 'All HA resources relinquished.');
-  st.out.push({ type: 'send', message: { kind: 'shutdown', ...senderView(s, st.now) } });
-  s.exited = true;
+  s.farewell = { until: st.now + repeatForMs(s), acked: false };
+  sendNotice(st, { kind: 'shutdown', ...senderView(s, st.now) });
+  // Nobody is heard who could answer: nothing to wait for.
+  if (s.contact !== 'alive') exit(st);
+}
+
+function awaitAcknowledgement(st: Step): void {
+  const s = st.s;
+  const peer = s.config.peer;
+  if (s.farewell!.acked) {
+    log(st, 'info', `${peer} acknowledged the shutdown notice.`);
+    exit(st);
+  } else if (s.contact !== 'alive') {
+    exit(st);
+  } else if (st.now >= s.farewell!.until) {
+    log(st, 'warn', `${peer} did not acknowledge the shutdown notice within ${repeatForMs(s)} ms: exiting anyway (if it missed the notice, it takes over after deadtime)`);
+    exit(st);
+  }
+}
+
+function exit(st: Step): void {
+  st.s.exited = true;
   st.out.push({ type: 'exit' });
 }

@@ -18,6 +18,8 @@ export function nextDeadline(s: CoreState): number | null {
   if (s.contact === 'alive') consider(after(s.peer.lastHeardAt));
   if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
   if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
+  if (s.farewell) consider(s.farewell.until);
+  if (s.request) consider(s.repeatUntil);
   if (s.worseSince !== null) consider(s.worseSince + (c.deadpingMs ?? c.deadtimeMs));
   for (const g of c.groups) {
     const slot = s.groups[g.id]!;

@@ -8,10 +8,12 @@ import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, sender
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
 import { startedHere } from './monitoring';
+import { sendNotice } from './notices';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
-  if (s.exited) return;
+  // Leaving, everything handed over: nothing is claimed or started again before the exit.
+  if (s.exited || s.farewell) return;
   const takeAll =
     s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left' || (s.forced && s.contact !== 'alive');
   for (const g of s.config.groups) {
@@ -146,7 +148,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
   slot.epoch = nextEpoch(s, slot.epoch);
-  st.out.push({ type: 'send', message: { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) } });
+  sendNotice(st, { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) });
   log(st, 'info', `Resource group ${g.id} released: handed to ${s.config.peer}`);
 }
 
@@ -200,7 +202,8 @@ export function onPeerLeft(st: Step, generation: number): void {
 /** hb_takeover on the peer: it wants every group; this node goes standby so nothing fails back. */
 export function onReleaseRequest(st: Step, groups: string[]): void {
   const s = st.s;
-  if (s.mode === 'leaving') return;
+  // Leaving hands over everything anyway; in standby the request was heard already (it is repeated until answered).
+  if (s.mode !== 'active') return;
   s.mode = 'standby';
   decide(st, `${s.config.peer} asked for ${groups.join(' ') || 'our groups'} (takeover): going standby and handing them over`);
 }

@@ -2,6 +2,7 @@
 // A path is up while it delivered within deadtime; the peer is alive while some path did.
 import { onPeerLost, cancelFencing } from './fencing';
 import { onPeerLeft, onReleaseRequest } from './handover';
+import { acknowledgeShutdown } from './notices';
 import { decide, log, takeToken, type Step } from './state';
 import type { Message, SenderView } from './types';
 
@@ -23,7 +24,15 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
     return;
   }
   // A generation we reset, or that said goodbye, or that was replaced: its messages are old news.
-  if (msg.generation <= s.peer.goneGeneration || msg.generation < s.peer.generation) return;
+  if (msg.generation <= s.peer.goneGeneration || msg.generation < s.peer.generation) {
+    // Except that a leaving peer repeats its notice until it hears our acknowledgement: it may
+    // have missed the first one (a copy of the same notice on another path needs none).
+    if (msg.kind === 'shutdown' && s.contact === 'left' && msg.generation === s.peer.goneGeneration && msg.seq > s.peer.lastSeq) {
+      s.peer.lastSeq = msg.seq;
+      acknowledgeShutdown(st);
+    }
+    return;
+  }
 
   path.lastHeardAt = st.now;
   const pathName = c.paths.find((p) => p.id === pathId)!.name;
@@ -49,8 +58,12 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   // A view that does not acknowledge our generation was written before the peer knew us.
   s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
 
-  if (msg.kind === 'shutdown') onPeerLeft(st, msg.generation);
-  else if (msg.kind === 'release-request') onReleaseRequest(st, msg.groups);
+  if (msg.kind === 'shutdown') {
+    onPeerLeft(st, msg.generation);
+    acknowledgeShutdown(st);
+  } else if (msg.kind === 'shutdown-ack') {
+    if (s.farewell && msg.ackGeneration === s.generation) s.farewell.acked = true;
+  } else if (msg.kind === 'release-request') onReleaseRequest(st, msg.groups);
   else if (msg.kind === 'release-done') log(st, 'info', `${c.peer} released ${msg.groups.join(' ')}`);
 }
 
@@ -110,7 +123,9 @@ export function livenessTimers(st: Step): void {
   }
   if (s.contact === 'alive' && silentFor(st, s.peer.lastHeardAt) >= c.deadtimeMs) {
     log(st, 'warn', `node ${c.peer}: is dead`);
-    onPeerLost(st);
+    // Leaving, with nothing held: nothing to take over and nobody to reset; admin.ts exits.
+    if (s.farewell) s.contact = 'dead';
+    else onPeerLost(st);
   } else if (s.contact === 'waiting' && st.now - s.startedAt >= c.initdeadMs && silentFor(st, 0) >= c.deadtimeMs) {
     bootSilence(st);
   }

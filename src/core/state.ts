@@ -100,6 +100,15 @@ export interface CoreState {
   mode: NodeMode;
   /** Graceful shutdown has finished. */
   exited: boolean;
+  /**
+   * Graceful shutdown: everything is stopped and the peer has been told; waiting (until `until`)
+   * for it to acknowledge, so that the notice is known to have arrived before the process ends.
+   */
+  farewell: { until: number; acked: boolean } | null;
+  /** The groups a takeover asked the peer for, while it has not yet shown that it heard (see notices.ts). */
+  request: string[] | null;
+  /** Notices the peer must act on are repeated, while unanswered, until then (see notices.ts). */
+  repeatUntil: number;
   contact: Contact;
   /** Operator ran `takeover --force` while the peer was silent. */
   forced: boolean;
@@ -136,6 +145,9 @@ export function initialState(config: CoreConfig): CoreState {
     nextHeartbeatAt: 0,
     mode: 'active',
     exited: false,
+    farewell: null,
+    request: null,
+    repeatUntil: 0,
     contact: 'waiting',
     forced: false,
     waitExplained: false,
@@ -160,7 +172,7 @@ export function cloneState(s: CoreState): CoreState {
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
   for (const id in s.groups) groups[id] = { ...s.groups[id]! };
-  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, paths, groups, down: [...s.down] };
+  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
 }
 
 /** A state being stepped, with the effects collected so far. */

@@ -7,7 +7,8 @@ import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
 import { monitorTimers, onCheckResult, onCleanup, reportStoppedGroups } from './monitoring';
-import { cloneState, log, senderView, type CoreState, type Step } from './state';
+import { nextSlotAfter, noticeTimers, periodicMessage } from './notices';
+import { cloneState, log, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
 /** A gap between events longer than this means the node did not run (CPU stall, suspend). */
@@ -69,10 +70,11 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   monitorTimers(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);
+  noticeTimers(st);
   s.standing = st.standing;
   if (!s.exited && st.now >= s.nextHeartbeatAt) {
-    st.out.push({ type: 'send', message: { kind: 'heartbeat', ...senderView(s, st.now) } });
-    s.nextHeartbeatAt = st.now + s.config.keepaliveMs;
+    st.out.push({ type: 'send', message: periodicMessage(s, st.now) });
+    s.nextHeartbeatAt = nextSlotAfter(s, st.now);
   }
   return { state: s, effects: st.out };
 }

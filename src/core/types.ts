@@ -102,8 +102,10 @@ export type Message =
   | ({ kind: 'release-request'; groups: string[] } & SenderView)
   /** "I have stopped these; they are yours." Also listed in `granted` until taken up. */
   | ({ kind: 'release-done'; groups: string[] } & SenderView)
-  /** "I have stopped everything and am leaving; take what I held." */
-  | ({ kind: 'shutdown' } & SenderView);
+  /** "I have stopped everything and am leaving; take what I held." Repeated until acknowledged. */
+  | ({ kind: 'shutdown' } & SenderView)
+  /** "I heard that you are leaving" (its `ackGeneration` names the leaving run): the leaver may exit now. */
+  | ({ kind: 'shutdown-ack' } & SenderView);
 
 export type MessageKind = Message['kind'];
 

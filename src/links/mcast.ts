@@ -65,16 +65,11 @@ export class McastLink implements Link {
       return;
     }
     if (!this.interfaces.hasAddress(path.iface, 4)) return this.tally.sendFailed(path.id, `${path.iface} is down or has no IPv4 address`);
-    const socket = this.socket.current();
-    if (!socket) return this.tally.sendFailed(path.id, 'not joined to the group');
-    try {
-      socket.send(frame, path.port, path.group, (err) => {
-        if (err) this.tally.sendFailed(path.id, reasonOf(err));
-        else this.tally.sent(path.id, frame.length);
-      });
-    } catch (err) {
-      this.tally.sendFailed(path.id, reasonOf(err));
-    }
+    const sending = this.socket.send(frame, path.port, path.group, (err) => {
+      if (err) this.tally.sendFailed(path.id, reasonOf(err));
+      else this.tally.sent(path.id, frame.length);
+    });
+    if (!sending) this.tally.sendFailed(path.id, 'not joined to the group');
   }
 
   stop(): Promise<void> {

@@ -19,6 +19,7 @@ import { reasonOf } from './condition-log';
 import { Counters } from './counters';
 import type { FrameBytes, FrameHandler, FrameSplitter, Link, LinkLog } from './link';
 import { BoundedFrameQueue } from './write-queue';
+import { PendingSends } from './pending-sends';
 
 export type SerialPath = Extract<PathSpec, { kind: 'serial' }>;
 
@@ -72,6 +73,8 @@ export class SerialLink implements Link {
   private down = false;
   private everOpened = false;
   private retry: NodeJS.Timeout | undefined;
+  /** Queued and in-flight frames: stop() lets them go out before it closes the port. */
+  private readonly pending = new PendingSends();
 
   constructor(private readonly options: SerialLinkOptions) {
     this.paths = [options.path.id];
@@ -98,15 +101,21 @@ export class SerialLink implements Link {
       this.tally.add('send-failed');
       return;
     }
-    if (this.queue.push(Buffer.from(frame))) this.tally.add('dropped-queue-full');
+    this.pending.begin();
+    if (this.queue.push(Buffer.from(frame))) {
+      this.tally.add('dropped-queue-full');
+      this.pending.end();
+    }
     void this.writeQueued();
   }
 
+  /** Closes the port once the frames already queued have been written (at most FLUSH_LIMIT_MS). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.onFrame = undefined;
     clearTimeout(this.retry);
-    this.queue.clear();
+    await this.pending.idle();
+    this.pending.end(this.queue.clear());
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) await port.close().catch(() => {});
@@ -180,6 +189,7 @@ export class SerialLink implements Link {
     this.port = undefined;
     this.tally.add('lost');
     const unsent = this.queue.clear();
+    this.pending.end(unsent);
     if (unsent > 0) this.tally.add('send-failed', unsent);
     this.becameUnavailable(`port lost: ${reasonOf(err)}`);
     port.close().catch(() => {});
@@ -218,10 +228,12 @@ export class SerialLink implements Link {
         try {
           await port.write(frame);
         } catch (err) {
+          this.pending.end();
           this.tally.add('send-failed');
           this.lost(port, err);
           return;
         }
+        this.pending.end();
         this.tally.add('frames-sent');
         this.tally.add('bytes-sent', frame.length);
       }

@@ -28,3 +28,15 @@ export function classifySource(source: string, paths: readonly UdpPathRef[], int
   if (bcast) return { kind: 'path', id: bcast.id };
   return { kind: 'unknown' };
 }
+
+/**
+ * A bcast path on the interface of a ucast path whose peer is inside that interface's subnet:
+ * the peer's frames on both lines come from the same address (see twin-copies.ts).
+ */
+export function bcastTwinOf(ucastId: string, paths: readonly UdpPathRef[], interfaces: InterfaceTable): string | undefined {
+  const ucast = paths.find((p) => p.id === ucastId && p.kind === 'ucast');
+  if (!ucast?.peerAddress) return undefined;
+  const from = canonicalAddress(ucast.peerAddress);
+  const twin = paths.find((p) => p.kind === 'bcast' && p.iface === ucast.iface && interfaces.ipv4(p.iface).some((net) => inIpv4Subnet(from, net.address, net.netmask)));
+  return twin?.id;
+}

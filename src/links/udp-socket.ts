@@ -8,6 +8,7 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { ConditionLog, reasonOf } from './condition-log';
 import type { Counters } from './counters';
 import type { LinkLog } from './link';
+import { PendingSends } from './pending-sends';
 
 export interface RetryingSocketOptions {
   family: 4 | 6;
@@ -32,6 +33,7 @@ export class RetryingUdpSocket {
   private retry: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
   private readonly condition: ConditionLog;
+  private readonly pending = new PendingSends();
 
   constructor(private readonly options: RetryingSocketOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -49,9 +51,31 @@ export class RetryingUdpSocket {
     return this.bound ? this.socket : undefined;
   }
 
+  /**
+   * Sends on the bound socket; `done` gets the outcome. False (and nothing sent) when the socket
+   * is not bound. Never throws.
+   */
+  send(frame: Buffer, port: number, address: string, done: (err: unknown) => void): boolean {
+    const socket = this.current();
+    if (!socket) return false;
+    this.pending.begin();
+    try {
+      socket.send(frame, port, address, (err) => {
+        this.pending.end();
+        done(err);
+      });
+    } catch (err) {
+      this.pending.end();
+      done(err);
+    }
+    return true;
+  }
+
+  /** Closes the socket once the frames already handed to it have left (at most FLUSH_LIMIT_MS). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    await this.pending.idle();
     const socket = this.socket;
     this.socket = undefined;
     this.bound = false;

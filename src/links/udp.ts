@@ -15,7 +15,8 @@ import { reasonOf } from './condition-log';
 import { InterfaceTable } from './interfaces';
 import type { FrameBytes, FrameHandler, Link, LinkLog } from './link';
 import { PathTally } from './path-tally';
-import { classifySource } from './udp-demux';
+import { TwinCopies } from './twin-copies';
+import { bcastTwinOf, classifySource } from './udp-demux';
 import { RetryingUdpSocket } from './udp-socket';
 
 export type UcastPath = Extract<PathSpec, { kind: 'ucast' }>;
@@ -42,6 +43,7 @@ export class UdpLink implements Link {
   private readonly now: () => number;
   private readonly socket: RetryingUdpSocket;
   private onFrame: FrameHandler | undefined;
+  private readonly twins = new TwinCopies();
 
   constructor(private readonly options: UdpLinkOptions) {
     this.paths = options.paths.map((p) => p.id);
@@ -78,16 +80,11 @@ export class UdpLink implements Link {
     }
     const destination = this.destinationOf(spec);
     if ('failure' in destination) return this.tally.sendFailed(pathId, destination.failure);
-    const socket = this.socket.current();
-    if (!socket) return this.tally.sendFailed(pathId, 'socket not open');
-    try {
-      socket.send(frame, spec.port, destination.address, (err) => {
-        if (err) this.tally.sendFailed(pathId, reasonOf(err));
-        else this.tally.sent(pathId, frame.length);
-      });
-    } catch (err) {
-      this.tally.sendFailed(pathId, reasonOf(err));
-    }
+    const sending = this.socket.send(frame, spec.port, destination.address, (err) => {
+      if (err) this.tally.sendFailed(pathId, reasonOf(err));
+      else this.tally.sent(pathId, frame.length);
+    });
+    if (!sending) this.tally.sendFailed(pathId, 'socket not open');
   }
 
   stop(): Promise<void> {
@@ -116,7 +113,9 @@ export class UdpLink implements Link {
     if (verdict.kind === 'own') return this.tally.counters.add('own');
     // Counted, not logged: a stranger on the LAN must not be able to fill the log.
     if (verdict.kind === 'unknown') return this.tally.counters.add('dropped-unknown-source');
-    this.tally.received(verdict.id, message.length);
-    this.onFrame?.(message, verdict.id, this.now());
+    const twin = bcastTwinOf(verdict.id, this.options.paths, this.interfaces);
+    const path = twin ? this.twins.route(message, verdict.id, twin) : verdict.id;
+    this.tally.received(path, message.length);
+    this.onFrame?.(message, path, this.now());
   }
 }

@@ -9,7 +9,7 @@
 // Before each event the runner ticks at every deadline that falls before it, as the shell
 // does; `T! event` skips that (the node was stalled until T).
 // Events: `start GEN`, `tick`, `ticks` (until the time given), `recv PATH KIND [key=value…]`
-// (KIND heartbeat|release-request|release-done|shutdown; keys gen seq ack mode held granted
+// (KIND heartbeat|release-request|release-done|shutdown|shutdown-ack; keys gen seq ack mode held granted
 // failed epochs fence reach groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
 // counting up, ack = our generation, mode active, every held or granted group at epoch 1),
 // `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `carrier IFACES`,

@@ -77,6 +77,8 @@ export interface SimNode {
   serviceDead: Set<string>;
   /** Groups that cannot run here at all for now (a broken disk, say): every check fails. */
   brokenHere: Set<string>;
+  /** When this run of the node first asked to send its shutdown notice (for invariant 9). */
+  noticeSentAt: number | null;
 }
 
 export interface WorldParams {
@@ -140,6 +142,7 @@ export class World {
       heardSentAt: -Infinity,
       serviceDead: new Set<string>(),
       brokenHere: new Set<string>(),
+      noticeSentAt: null,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -204,10 +207,13 @@ export class World {
   private handle(item: Item): void {
     const node = 'node' in item ? this.nodes[item.node] : undefined;
     switch (item.kind) {
-      case 'fault':
+      case 'fault': {
         this.note(`FAULT ${item.label}`);
+        const links = this.linkConditions();
         item.run();
+        if (this.linkConditions() !== links) this.linksChangedAt = this.now;
         return;
+      }
       case 'tick':
         if (node!.tickToken === item.token) this.feed(node!, { type: 'tick', now: this.now });
         return;
@@ -263,6 +269,7 @@ export class World {
         n.heardSentAt = -Infinity;
         n.clearedGeneration = null;
         n.forced = false;
+        n.noticeSentAt = null;
         this.note(`${n.name}: boots, generation ${n.generation}`);
         this.feed(n, { type: 'start', now: this.now, generation: n.generation });
         if (n.reach >= 0) this.feed(n, { type: 'reachability', now: this.now, reachable: n.reach });
@@ -305,7 +312,11 @@ export class World {
     this.steps += 1;
     node.state = result.state;
     this.checkTakeover(node, before, result.state);
-    for (const effect of result.effects) this.carryOut(node, effect);
+    // The shell closes its sockets when the core says exit: what this same step asked it to
+    // send may never leave (a datagram handed to a socket closed in the same turn is lost).
+    const exiting = result.effects.some((e) => e.type === 'exit');
+    if (exiting) this.expectNotice(node, before);
+    for (const effect of result.effects) this.carryOut(node, effect, exiting);
     const next = node.powered && node.state ? nextDeadline(node.state) : null;
     node.tickToken += 1;
     if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: node.index, token: node.tickToken });
@@ -324,10 +335,15 @@ export class World {
     }
   }
 
-  private carryOut(node: SimNode, effect: Effect): void {
+  private carryOut(node: SimNode, effect: Effect, exiting: boolean): void {
     const peer = this.nodes[1 - node.index]!;
     switch (effect.type) {
       case 'send': {
+        if (effect.message.kind === 'shutdown') node.noticeSentAt ??= this.now;
+        if (exiting) {
+          this.note(`${node.name}: exits before its shell sent ${describe(effect.message)}`);
+          return;
+        }
         if (effect.message.kind !== 'heartbeat') this.note(`${node.name}: send ${describe(effect.message)}`);
         if (effect.message.kind === 'release-done') for (const g of effect.message.groups) this.checkNotToFailed(node, g);
         const paths = effect.path ? [effect.path] : Object.keys(this.links);
@@ -395,6 +411,7 @@ export class World {
         this.note(`${node.name}: announce ${effect.group}`);
         return;
       case 'log':
+        this.checkNoticeArrived(node, effect.text);
         this.checkConnectivityMove(node, effect.text);
         this.checkMoveIsBetter(node, effect.text);
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
@@ -466,6 +483,41 @@ export class World {
     if (peer.powered && peer.state?.groups[group]?.monitorFailed) {
       throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name}, where it is marked failed`);
     }
+  }
+
+  /**
+   * (9) A node that shuts down while it hears its peer, with a path that carries every message
+   * both ways, must not leave its peer waiting for deadtime: the peer learns of the shutdown and
+   * never declares that run of the node dead. Recorded at the exit; void if the paths change.
+   */
+  private owedNotice: { peer: number; incarnation: number; generation: number; linksChangedAt: number } | null = null;
+  /** When a fault last cut, healed or degraded a path. */
+  private linksChangedAt = 0;
+
+  private expectNotice(node: SimNode, before: CoreState): void {
+    const peer = this.nodes[1 - node.index]!;
+    this.owedNotice = null;
+    // The paths must have been as they are since the first notice was sent.
+    const since = node.noticeSentAt ?? this.now;
+    if (before.contact !== 'alive' || !peer.powered || !this.cleanPathExists() || this.linksChangedAt > since) return;
+    this.owedNotice = { peer: peer.index, incarnation: peer.incarnation, generation: node.generation, linksChangedAt: this.linksChangedAt };
+  }
+
+  private checkNoticeArrived(node: SimNode, text: string): void {
+    const owed = this.owedNotice;
+    if (!owed || owed.peer !== node.index || owed.incarnation !== node.incarnation) return;
+    const leaver = this.nodes[1 - node.index]!;
+    if (text !== `node ${leaver.name}: is dead` || node.state?.peer.generation !== owed.generation) return;
+    if (this.linksChangedAt !== owed.linksChangedAt) return;
+    throw new Violation(`(9) ${node.name} declares ${leaver.name} dead after it shut down gracefully over a working path: the shutdown notice never arrived`);
+  }
+
+  private cleanPathExists(): boolean {
+    return Object.values(this.links).some((pair) => pair.every((l) => !l.cut && l.loss === 0));
+  }
+
+  private linkConditions(): string {
+    return JSON.stringify(Object.values(this.links).map((pair) => pair.map((l) => [l.cut, l.loss])));
   }
 
   /** The node's tracked interfaces lose or regain carrier. */

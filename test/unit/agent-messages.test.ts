@@ -21,6 +21,7 @@ const MESSAGES: Message[] = [
   { kind: 'release-request', groups: ['192.0.2.50'], ...view, mode: 'standby' },
   { kind: 'release-done', groups: ['192.0.2.50', 'IPaddr::2001:db8::50/64/eth0'], ...view },
   { kind: 'shutdown', ...view, mode: 'leaving', held: [], epochs: {}, fenceInMs: 1500 },
+  { kind: 'shutdown-ack', ...view, held: ['192.0.2.50'] },
 ];
 
 test('every message kind survives the round trip through fields', () => {

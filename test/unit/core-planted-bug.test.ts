@@ -55,6 +55,13 @@ function deafTo(field: 'marked' | 'down'): StepFn {
   };
 }
 
+/** Bug: exits as soon as the shutdown notice is handed to the shell, without waiting for the peer's acknowledgement. */
+const exitsWithoutWaiting: StepFn = (state, event) => {
+  const r = step(state, event);
+  if (!r.state.farewell || r.state.exited) return r;
+  return { state: { ...r.state, exited: true }, effects: [...r.effects, { type: 'exit' }] };
+};
+
 test('the real core passes the same seeds', () => {
   assert.is(firstCaught(step, 300), null);
 });
@@ -86,6 +93,13 @@ test('a core that moves a group for carrier without knowing the peer has none ei
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   assert.match(caught!.violation, /^\(8\) .* for carrier/);
+});
+
+test('a core that exits without waiting for the acknowledgement of its shutdown notice is caught', () => {
+  const caught = firstCaught(exitsWithoutWaiting, 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(9\) .* the shutdown notice never arrived/);
 });
 
 test.run();

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { canonicalAddress, inIpv4Subnet, ipv4Broadcast } from '../../src/links/addresses';
 import { InterfaceTable } from '../../src/links/interfaces';
-import { classifySource, type UdpPathRef } from '../../src/links/udp-demux';
+import { TwinCopies } from '../../src/links/twin-copies';
+import { bcastTwinOf, classifySource, type UdpPathRef } from '../../src/links/udp-demux';
 
 const v4 = (address: string, netmask: string): NetworkInterfaceInfo =>
   ({ address, netmask, family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: null }) as NetworkInterfaceInfo;
@@ -28,6 +29,31 @@ test('the ucast peer address selects its path, however the IPv6 address is spell
   assert.equal(classifySource('198.51.100.2', paths, table), { kind: 'path', id: 'ucast eth1 198.51.100.2' });
   assert.equal(classifySource('2001:db8::2', paths, table), { kind: 'path', id: 'ucast eth0 2001:DB8:0::2' });
   assert.equal(classifySource('2001:db8:0:0::2%eth0', paths, table), { kind: 'path', id: 'ucast eth0 2001:DB8:0::2' });
+});
+
+test("the tutorial's bcast eth1 + ucast eth1: the ucast path has a bcast twin; other shapes have none", () => {
+  const tutorial: UdpPathRef[] = [
+    { id: 'bcast eth1', kind: 'bcast', iface: 'eth1' },
+    { id: 'ucast eth1 198.51.100.2', kind: 'ucast', iface: 'eth1', peerAddress: '198.51.100.2' },
+  ];
+  assert.is(bcastTwinOf('ucast eth1 198.51.100.2', tutorial, table), 'bcast eth1');
+  assert.is(bcastTwinOf('bcast eth1', tutorial, table), undefined);
+  // bcast eth0 + ucast eth1: separate interfaces, no twin.
+  assert.is(bcastTwinOf('ucast eth1 198.51.100.2', paths, table), undefined);
+  // A ucast peer outside the bcast interface's subnet (routed): its frames are only its own.
+  const routed: UdpPathRef[] = [tutorial[0]!, { id: 'ucast eth1 203.0.113.9', kind: 'ucast', iface: 'eth1', peerAddress: '203.0.113.9' }];
+  assert.is(bcastTwinOf('ucast eth1 203.0.113.9', routed, table), undefined);
+});
+
+test('of two identical copies the first is credited to ucast, the second to its bcast twin; a lone copy to ucast', () => {
+  const twins = new TwinCopies();
+  const frame = (seq: number) => Buffer.from(`>>>\nt=status\nseq=${seq}\n<<<\n`);
+  const u = 'ucast eth1 198.51.100.2';
+  assert.equal([twins.route(frame(1), u, 'bcast eth1'), twins.route(frame(1), u, 'bcast eth1')], [u, 'bcast eth1']);
+  // The broadcast copies stop (a switch that drops them): every frame is a lone copy.
+  assert.equal([2, 3, 4, 5, 6, 7].map((n) => twins.route(frame(n), u, 'bcast eth1')), [u, u, u, u, u, u]);
+  // Copies that cross (2nd copy of 8 after the 1st of 9) still pair up.
+  assert.equal([twins.route(frame(8), u, 'bcast eth1'), twins.route(frame(9), u, 'bcast eth1'), twins.route(frame(8), u, 'bcast eth1'), twins.route(frame(9), u, 'bcast eth1')], [u, u, 'bcast eth1', 'bcast eth1']);
 });
 
 test('a source in the bcast interface subnet is that bcast path; one outside it is unknown', () => {

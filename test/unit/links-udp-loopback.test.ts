@@ -38,6 +38,25 @@ test.after.each(async () => {
   await Promise.all(links.splice(0).map((l) => l.stop()));
 });
 
+test('a frame sent just before stop() still leaves: stop waits for the sends it was handed (the last one is the shutdown notice)', async () => {
+  const port = await freeUdpPort();
+  const log = new RecordingLog();
+  const a = new UdpLink({ family: 4, port, bindAddress: '127.0.0.1', paths: [ucast('127.0.0.2', port)], log });
+  const b = track(new UdpLink({ family: 4, port, bindAddress: '127.0.0.2', paths: [ucast('127.0.0.1', port)], log }));
+  const atB: string[] = [];
+  await a.start(() => {});
+  await b.start((frame) => atB.push(frame.toString()));
+  // As the agent does on exit: the send and the stop in the same run of microtasks, before
+  // Node's own deferred send has run. Without the wait, the datagram is dropped silently.
+  await Promise.resolve().then(async () => {
+    a.send(Buffer.from('last words'), 'ucast lo 127.0.0.2');
+    await a.stop();
+  });
+  assert.ok(await eventually(() => atB.length === 1), 'the frame arrived');
+  assert.equal(atB, ['last words']);
+  assert.is(a.counters()['frames-sent'], 1);
+});
+
 test('two nodes on loopback exchange frames on their ucast path, with the receive time', async () => {
   const port = await freeUdpPort();
   const log = new RecordingLog();
