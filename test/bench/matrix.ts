@@ -105,7 +105,10 @@ export async function runMatrixBench(print: (l: string) => void): Promise<void> 
     for (const op of CYCLE) {
       const { line, reasons } = summarize(shape, op, outcomes);
       print(line);
-      for (const reason of new Set(reasons)) notes.push(`  ${shape} ${LABEL[op]}: ${reason.split('\n')[0]} (x${reasons.filter((r) => r === reason).length})`);
+      for (const reason of new Set(reasons)) {
+        const times = reasons.filter((r) => r === reason).length;
+        notes.push(`  ${shape} ${LABEL[op]}: ${reason.split('\n')[0]}${times > 1 ? ` (${times} runs)` : ''}`);
+      }
     }
     notes.push(...harness.map((h) => `  ${shape}: ${h}`));
     const brief = (p: string) => p.replace(/^path\s+/, '').replace(/, heard \d+ ms ago/, '').replace(/\/tmp\/twinbeat-cable-\w+\//g, 'CABLE/');
