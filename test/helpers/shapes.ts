@@ -82,7 +82,24 @@ export interface CutTools {
   cable: SerialCable;
 }
 
+/** Why the shape has no path cut (a cut there would silence every path), or undefined when it has one. */
+export function noPathCut(shape: Shape): string | undefined {
+  switch (shape) {
+    case 'udp':
+    case 'serial+udp':
+      return undefined;
+    case 'tutorial':
+      return 'its bcast and ucast paths share the one crossover cable: no cut leaves a path up';
+    case 'serial':
+    case 'mcast':
+    case 'ipv6':
+      return 'a single heartbeat path: cutting it is a loss of contact, not a path cut';
+  }
+}
+
 export function pathCut(shape: Shape, tools: CutTools): PathCut {
+  const why = noPathCut(shape);
+  if (why) return { applies: false, why };
   switch (shape) {
     case 'udp':
       // eth1 only: the VIP lives on eth0, which keeps the bcast path and the clients.
@@ -101,11 +118,7 @@ export function pathCut(shape: Shape, tools: CutTools): PathCut {
         cut: () => tools.cable.cut(),
         heal: () => tools.cable.plug(),
       };
-    case 'tutorial':
-      return { applies: false, why: 'its bcast and ucast paths share the one crossover cable: no cut leaves a path up' };
-    case 'serial':
-    case 'mcast':
-    case 'ipv6':
-      return { applies: false, why: 'a single heartbeat path: cutting it is a loss of contact, not a path cut' };
+    default:
+      throw new Error(`no path cut for the ${shape} shape`);
   }
 }
