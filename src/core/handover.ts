@@ -49,6 +49,12 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (!slot.token && peerGrants && peerEpoch > slot.epoch) {
     takeToken(s, slot, peerEpoch);
     decide(st, `Taking over resource group ${g.id}: ${c.peer} stopped it and handed it over`);
+    // Handed over by a peer in standby while this node was in standby too (a standby there
+    // after a takeover left this one in standby): the later command wins, this node is active.
+    if (s.mode === 'standby' && view.mode === 'standby') {
+      s.mode = 'active';
+      decide(st, `${c.peer} went standby and handed ${g.id} here: this node leaves standby`);
+    }
   }
   // Learn how often it changed hands, so that our next grant or claim is newer than anything
   // seen. A grant of ours still waiting to be taken up is re-stamped above what the peer has,
@@ -75,7 +81,9 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     return;
   }
-  if (view.mode !== 'active') return;
+  // A standby hands its groups over even to a peer in standby (which leaves standby by taking
+  // them); nothing else hands a group to a peer that is not active.
+  if (view.mode === 'leaving' || (view.mode !== 'active' && s.mode !== 'standby')) return;
   if (s.mode === 'standby') {
     if (peerMarkedFailed(s, g.id)) {
       decideOnce(st, `Standby: keeping resource group ${g.id} here: it failed on ${c.peer} and would not run there (\`twinbeat cleanup ${g.id}\` on ${c.peer} first)`, 'warn');

@@ -61,6 +61,8 @@ const describe = (r: CommandResult) => r.output || `exit ${r.code}`;
 export class VipDriver implements ManagedResource {
   readonly name: string;
   private announceTimer: NodeJS.Timeout | undefined;
+  /** Bumped each time announcing stops: a series begun before then ends at its next step. */
+  private announcing = 0;
   private readonly options: VipOptions;
 
   constructor(
@@ -132,6 +134,7 @@ export class VipDriver implements ManagedResource {
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
     if (this.spec.family === 6) return { ok: true, detail: 'IPv6: announced by the kernel', durationMs: elapsed(started) };
     this.stopAnnouncing();
+    const run = this.announcing;
     // arping sends at once but then lingers a second for replies; the LAN has the news long
     // before it exits, so the start waits only a moment (for an early failure such as a bad
     // interface) and lets the rest of the announcements follow in the background.
@@ -139,7 +142,9 @@ export class VipDriver implements ManagedResource {
     const early = await Promise.race([sending, delay(this.options.announceSettleMs)]);
     let remaining = this.options.announceCount - 1;
     const next = () => {
-      if (remaining-- <= 0) return;
+      // Stopped (the address removed, or announced afresh) while an arping was still lingering:
+      // the rest of this series would tell the LAN the address is here when it no longer is.
+      if (run !== this.announcing || remaining-- <= 0) return;
       this.announceTimer = setTimeout(() => void this.sendArp(place.iface).then(next), this.options.announceIntervalMs);
     };
     void sending.then(next);
@@ -152,6 +157,7 @@ export class VipDriver implements ManagedResource {
   }
 
   private stopAnnouncing(): void {
+    this.announcing += 1;
     if (this.announceTimer) clearTimeout(this.announceTimer);
     this.announceTimer = undefined;
   }

@@ -55,6 +55,17 @@ function matrixSuite(shape: Shape): void {
     });
   }
 
+  // The takeover left node-b in standby; a standby on node-a must still hand the group over
+  // (node-b leaves standby by taking it), not answer as if it did while nothing moves.
+  s('standby again, with node-b left in standby by the takeover', async () => {
+    if (!mp) throw new Error('no pair: it did not start');
+    if (broken) throw new Error(`not run: ${broken}`);
+    const r = await mp.run('standby');
+    console.log(report(shape, r));
+    assert.not.ok(r.error, r.error);
+    assert.ok(r.gapMs !== undefined && r.gapMs <= r.boundMs!, `${shape} second standby: client gap ${r.gapMs} ms > ${r.boundMs} ms`);
+  });
+
   s.after(() => mp?.dispose());
   s.run();
 }

@@ -1,6 +1,9 @@
 // The VIP driver on a real LAN of namespaces: adds with a label, moves the client's ARP entry
 // with gratuitous ARP, refuses an address that someone already answers for, removes cleanly.
 import { test } from 'uvu';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { Lab, LAN, labUnavailable, type NodeName } from '../helpers/netns';
 import { skipWithReason } from '../helpers/skip';
@@ -75,6 +78,25 @@ if (unavailable) {
     assert.not.ok(lab.addresses('b', 'eth0').includes('192.0.2.50/24'));
     assert.ok(vip('b', 'stop').ok);
     assert.is(vip('b', 'status').ok, false);
+  });
+
+  test('a stop ends the gratuitous ARPs still due: none is sent for an address no longer held', () => {
+    // An arping that logs each call before running the real one.
+    const dir = mkdtempSync(join(tmpdir(), 'twinbeat-arping-'));
+    const calls = join(dir, 'calls');
+    const wrapper = join(dir, 'arping');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$(date +%s%3N) $*" >> ${calls}\nexec arping "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    try {
+      const r = vip('a', 'start-stop-linger', VIP, { arpingPath: wrapper }) as Result & { stoppedAt: number };
+      assert.ok(r.ok, r.detail);
+      const announced = readFileSync(calls, 'utf8').trim().split('\n').filter((l) => / -U /.test(l)).map((l) => Number(l.split(' ')[0]));
+      assert.ok(announced.length >= 1, 'the start announced the address');
+      const late = announced.filter((t) => t > r.stoppedAt);
+      assert.equal(late, [], `gratuitous ARPs after the stop: ${late.map((t) => t - r.stoppedAt).join(', ')} ms after it`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('without a prefix or interface the VIP takes the subnet it falls in (IPaddr\'s rule)', () => {
