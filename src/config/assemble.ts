@@ -222,7 +222,8 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     pingTargets: draft.pingTargets,
     ipfail: draft.ipfail?.value === true,
     monitor,
-    trackInterfaces: draft.trackInterfaces?.value ?? [...new Set(input.groups.flatMap((g) => g.resources.flatMap((r) => (r.kind === 'vip' && r.iface ? [r.iface] : []))))],
+    // Without track_interface, loadConfig sets the VIPs' interfaces as placed on this machine.
+    trackInterfaces: draft.trackInterfaces?.value ?? [],
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),
     ...(draft.debugfile ? { debugfile: draft.debugfile.value } : {}),
     ...(draft.logfacility ? { logfacility: draft.logfacility.value } : {}),

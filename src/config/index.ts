@@ -7,7 +7,7 @@ import { parseAuthkeys } from './authkeys';
 import { Diagnostics } from './diagnostics';
 import { parseHaCf } from './hacf';
 import { parseHaresources } from './haresources';
-import { checkMachine, thisMachine, type MachineView } from './machine';
+import { checkMachine, defaultTrackedInterfaces, thisMachine, type MachineView } from './machine';
 import type { AuthConfig, Config, Diagnostic } from './types';
 
 export type * from './types';
@@ -70,7 +70,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
   const auth = await readAuthkeysInto(dir, diag);
   const config = haCf === undefined ? undefined : assemble({ dir, haCfFile, localNode, draft, groups, auth }, diag);
   if (config) {
-    for (const problem of checkMachine(config, options.machine ?? thisMachine())) {
+    const machine = options.machine ?? thisMachine();
+    if (!draft.trackInterfaces) config.trackInterfaces = defaultTrackedInterfaces(config.groups, machine);
+    for (const problem of checkMachine(config, machine)) {
       // A serial adapter not plugged in yet is the link's to wait for, not a reason to stay down.
       if (options.strict && !problem.comesAndGoes) diag.error(problem.source, problem.message);
       else diag.warning(problem.source, problem.comesAndGoes && options.strict ? `${problem.message}; its path stays dead until it appears (twinbeat keeps trying to open it)` : problem.message);

@@ -88,6 +88,16 @@ export function interfacesHolding(vip: Pick<VipResource, 'address' | 'family'>, 
   return [...new Set(subnetHolders(vip, machine.interfaces).map((h) => h.iface))];
 }
 
+/**
+ * The interfaces whose carrier moves the groups when ha.cf has no track_interface: each VIP's,
+ * where haresources names it, else the one whose subnet holds the address here (Heartbeat's
+ * IPaddr rule, as the VIP itself will be placed: the seed tutorial's bare `192.168.1.5`).
+ */
+export function defaultTrackedInterfaces(groups: Config['groups'], machine: Pick<MachineView, 'interfaces'>): string[] {
+  const vips = groups.flatMap((g) => g.resources.flatMap((r) => (r.kind === 'vip' ? [r] : [])));
+  return [...new Set(vips.flatMap((r) => (r.iface ? [r.iface] : interfacesHolding(r, machine).slice(0, 1))))];
+}
+
 /** Where a script resource is found: the config dir's resource.d/, then the init directory. */
 export function scriptCandidates(name: string, configDir: string, initDir: string): string[] {
   return [join(configDir, 'resource.d', name), join(initDir, name)];

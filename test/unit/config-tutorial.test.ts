@@ -44,6 +44,17 @@ test('the tutorial\'s three files read into the Config they describe', async () 
   assert.is(config.logfacility, 'local0');
 });
 
+test("the tutorial's bare VIP: the interface whose subnet holds it here is the one whose carrier is tracked", async () => {
+  const lanOfTheTutorial = fakeMachine({
+    interfaces: { eth0: [{ address: '192.168.1.10', family: 4, prefixLength: 24 }], eth1: [{ address: '10.0.0.2', family: 4, prefixLength: 8 }] },
+  });
+  const here = await loadConfig(tutorialDir(), { node: 'node2.example.com', machine: lanOfTheTutorial });
+  assert.equal(here.config?.trackInterfaces, ['eth0']);
+  // On a build host without that subnet nothing is tracked (check-config warns about the VIP).
+  const elsewhere = await loadConfig(tutorialDir(), { node: 'node2.example.com', machine: fakeMachine() });
+  assert.equal(elsewhere.config?.trackInterfaces, []);
+});
+
 test('check-config (from source) exits 0 with a summary for the tutorial', () => {
   const r = runCli(['--import', 'tsx', 'src/cli.ts'], '--config-dir', tutorialDir(), '--node', 'node1.example.com');
   assert.is(r.status, 0, r.stderr);
