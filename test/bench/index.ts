@@ -1,6 +1,7 @@
-// `npm run bench [wire|failover|lan|idle|startup]...`: the figures the README and the closing
-// notes quote. No argument runs every part but startup; failover, lan and idle need root
-// (network namespaces).
+// `npm run bench [wire|failover|lan|idle|startup|baselines]...`: the figures the README and the
+// closing notes quote. No argument runs every part but startup and baselines; failover, lan,
+// idle and baselines need root (network namespaces); baselines (Heartbeat 3.0.6 and keepalived
+// 2.2.7 in the same namespaces, see baselines.ts) also needs those packages.
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -15,4 +16,8 @@ if (parts.includes('startup')) {
 if (wanted('failover') || wanted('lan') || wanted('idle')) {
   const { runFailoverBench } = await import('./failover');
   await runFailoverBench(print, { failover: wanted('failover'), lan: wanted('lan'), idle: wanted('idle') });
+}
+if (parts.includes('baselines')) {
+  const { runBaselinesBench } = await import('./baselines');
+  await runBaselinesBench(print);
 }

@@ -1,5 +1,7 @@
 // Runs in the client's namespace: asks http://ADDRESS:PORT/ every INTERVAL ms and prints one
-// JSON line each time the answer changes: {"t": epoch ms, "answer": "node-a" | null}.
+// JSON line each time the answer changes: {"t": epoch ms, "answer": "node-a" | null, "prev": epoch
+// ms}. `prev` is when the answer before this one was last given (its latest request's start), so
+// a bench can date the last answer from an old holder, not only the first moment of its silence.
 // Usage: node --import tsx poll-vip.ts ADDRESS PORT INTERVAL_MS LIMIT_S
 import { request } from 'node:http';
 
@@ -30,10 +32,11 @@ const timer = setInterval(() => {
   const started = Date.now();
   void ask().then((answer) => {
     if (started < lastAt) return;
+    const prev = lastAt;
     lastAt = started;
     if (answer !== last) {
       last = answer;
-      process.stdout.write(`${JSON.stringify({ t: started, answer })}\n`);
+      process.stdout.write(`${JSON.stringify({ t: started, answer, ...(prev ? { prev } : {}) })}\n`);
     }
   });
 }, Number(intervalMs));
