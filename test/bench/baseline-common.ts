@@ -169,31 +169,47 @@ export class BaselinePair {
     return out;
   }
 
-  /** Power loss: every process in the node's namespace killed -9 at once, then its links down. */
-  powerOff(node: Node): void {
-    for (const { pid } of this.processes(node)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
+  /**
+   * Power loss: nothing the node does after the cut may reach the wire. Its processes are frozen
+   * first (SIGSTOP), then its links go down, then the processes are killed -9. Killing at once
+   * is not enough: keepalived's VRRP child has the parent-death signal set to SIGTERM, so the
+   * parent's SIGKILL gave it the moment to send its priority-0 advert before its own SIGKILL
+   * came (a 66 ms "power loss" handover instead of ~3 adverts).
+   */
+  powerOff(node: Node): number {
+    const signal = (pids: number[], sig: NodeJS.Signals) => {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          // gone
+        }
       }
-    }
+    };
+    const pids = this.processes(node).map((p) => p.pid);
+    const cut = Date.now();
+    signal(pids, 'SIGSTOP');
     this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'down']);
     this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'down']);
+    signal(pids, 'SIGKILL');
+    signal(this.processes(node).map((p) => p.pid), 'SIGKILL');
+    return cut;
   }
 
   /**
    * Runs `action` and waits (bounded) for the client's first answer from `to`. The gap is that
    * answer minus `from`'s last one, or minus the moment of the action when `fromAction` (power
    * loss). Then the answers must stay with `to` for `settleMs`: a handover that bounces back is
-   * a failure, not a figure.
+   * a failure, not a figure. An action that returns a time says when it really acted (after
+   * its own preparation), and the figures count from then.
    */
-  async move(from: Node, to: Node, action: () => void | Promise<void>, opts: { timeoutMs: number; settleMs: number; fromAction?: boolean }): Promise<Figures> {
+  async move(from: Node, to: Node, action: () => unknown, opts: { timeoutMs: number; settleMs: number; fromAction?: boolean }): Promise<Figures> {
     const poller = this.poller!;
     const start = poller.lines.length;
     const holdsFrom = { a: this.holds.a?.lines.length ?? 0, b: this.holds.b?.lines.length ?? 0 };
-    const at = Date.now();
-    await action();
+    const called = Date.now();
+    const acted = await action();
+    const at = typeof acted === 'number' ? acted : called;
     await poller.waitFor(new RegExp(`"answer":"${HOLDER[to]}"`), opts.timeoutMs, start);
     const move = findMove(poller.lines, HOLDER[from], HOLDER[to], start);
     if (!move) throw new Error(`no move from ${HOLDER[from]} to ${HOLDER[to]} found in the client's lines`);
@@ -220,6 +236,22 @@ export class BaselinePair {
   dispose(): void {
     this.poller?.kill();
     for (const w of Object.values(this.holds)) w.kill();
+    // The daemons fork (resource scripts, send_arp, respawned children): one that forked between
+    // a listing of the namespace and its parent's death would outlive a single sweep, so sweep
+    // until the nodes are empty (bounded) before the Lab's own sweep deletes the namespaces.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const left = [...this.processes('a'), ...this.processes('b')];
+      if (left.length === 0 || Date.now() > deadline) break;
+      for (const { pid } of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
     this.lab.dispose();
     // TWINBEAT_BASELINE_KEEP=1 keeps the configurations and logs for a look afterwards.
     if (process.env.TWINBEAT_BASELINE_KEEP) process.stderr.write(`  kept ${this.root}\n`);
@@ -242,8 +274,8 @@ export abstract class BaselineSession extends BaselinePair {
   abstract startDaemon(node: Node): void;
   /** The daemon's processes on a node. */
   abstract daemonPids(node: Node): number[];
-  /** Stops the daemon on a node as its init script or unit would: SIGTERM to its main process. */
-  abstract stopDaemon(node: Node): void;
+  /** Stops the daemon on a node as its init script or unit would: SIGTERM to its main process. Returns when the signal went. */
+  abstract stopDaemon(node: Node): number;
   /** The node gives its resources away. */
   abstract standby(node: Node): void | Promise<void>;
   /** The node takes the resources. */
@@ -290,10 +322,10 @@ export async function runBaseline(
             // from the signal on, alongside the client, and failback needs it done.
             let exit: Promise<number> | undefined;
             figures = await pair.move('a', 'b', () => {
-              const signalled = Date.now();
-              pair.stopDaemon('a');
+              const signalled = pair.stopDaemon('a');
               exit = waitUntil(() => pair.daemonPids('a').length === 0, 120_000, 'the daemon on node a to exit after SIGTERM').then(() => Date.now() - signalled);
               exit.catch(() => undefined);
+              return signalled;
             }, bound);
             exited = await exit;
           }

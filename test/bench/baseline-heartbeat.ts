@@ -158,8 +158,11 @@ class HeartbeatPair extends BaselineSession {
   }
 
   /** What `/etc/init.d/heartbeat stop` and `systemctl stop heartbeat` come down to. */
-  override stopDaemon(node: Node): void {
-    process.kill(this.master(node), 'SIGTERM');
+  override stopDaemon(node: Node): number {
+    const master = this.master(node);
+    const at = Date.now();
+    process.kill(master, 'SIGTERM');
+    return at;
   }
 
   /** Runs one of Heartbeat's tools in the node's heartbeat namespaces (its FIFO, its hostname). */

@@ -143,10 +143,12 @@ class KeepalivedPair extends BaselineSession {
   }
 
   /** The parent (the spawned process itself: ip, unshare and sh each exec the next). */
-  override stopDaemon(node: Node): void {
+  override stopDaemon(node: Node): number {
     const pid = this.daemons[node]?.child.pid;
     if (pid === undefined || !this.daemonPids(node).includes(pid)) throw new Error(`no keepalived parent on node ${node}`);
+    const at = Date.now();
     process.kill(pid, 'SIGTERM');
+    return at;
   }
 
   override standby(node: Node): void {
