@@ -13,7 +13,7 @@ import { median } from './stats';
 
 /**
  * The handovers measured. power: the active node loses power (everything in its namespace
- * killed -9, then its links down); stop: the daemon on the active node is stopped gracefully
+ * frozen, its links down, then all killed -9); stop: the daemon on the active node is stopped gracefully
  * (SIGTERM, what its init script or systemd unit sends); standby: the active node is told to
  * give its resources away; takeover: the node without them is told to take them; failback: the
  * home node's daemon, stopped, is started again and takes its resources back.
@@ -25,9 +25,10 @@ export const ALL_OPS: readonly BaselineOp[] = ['standby', 'takeover', 'stop', 'f
 /**
  * The order of a session's operations: each leaves the pair as the next one starts from
  * (standby moves the VIP a→b, takeover b→a, stop a→b, failback b→a), so one start-up serves
- * four figures. Power loss has a session of its own on a freshly started pair: Heartbeat takes
- * seconds longer to declare a peer dead that restarted earlier in its life (3.4-3.7 s instead of
- * 1.2-1.5 s at deadtime 1 s, seen when it followed failback), which is not the figure wanted.
+ * four figures. Power loss has a session of its own on a freshly started pair: at deadtime 1 s,
+ * Heartbeat took 3.2-3.7 s instead of 1.2-1.7 s to declare dead a peer that had restarted earlier
+ * in its life (power loss right after failback; no such difference at deadtime 5 s), a figure
+ * about restarts, not about power loss.
  */
 const SESSIONS: readonly (readonly BaselineOp[])[] = [['standby', 'takeover', 'stop', 'failback'], ['power']];
 
