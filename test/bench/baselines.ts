@@ -77,22 +77,31 @@ export async function runBaselinesBench(print: (line: string) => void): Promise<
   const settings = (process.env.TWINBEAT_BASELINES?.split(/[\s,]+/).filter(Boolean) ?? DEFAULT_SETTINGS).map((s) => s.split('/'));
   const ops = (process.env.TWINBEAT_BASELINE_OPS?.split(/[\s,]+/).filter(Boolean) as BaselineOp[] | undefined) ?? ALL_OPS;
   print(`baselines: client gaps (10 ms polling) per handover, ${runs} runs each; gap = first answer from the new holder - last answer from the old (power loss: - the cut)`);
+  // One "skipped" line per reason, not one per setting.
+  const skipped = new Set<string>();
+  const skip = (what: string, why: string) => {
+    if (!skipped.has(`${what}: ${why}`)) print(`baselines ${what}: skipped: ${why}`);
+    skipped.add(`${what}: ${why}`);
+  };
+  let ran = false;
   for (const [daemon, shape = '', ...values] of settings) {
     if (daemon === 'heartbeat') {
       const why = heartbeatUnavailable(shape as HeartbeatShape);
       if (why) {
-        print(`baselines heartbeat ${shape}: skipped: ${why}`);
+        skip('heartbeat', why);
         continue;
       }
+      ran = true;
       const [keepalive = '200ms', deadtime = '1'] = values;
       const result = await heartbeatGaps({ shape: shape as HeartbeatShape, keepalive, deadtime, runs, ops });
       printGaps(print, `heartbeat 3.0.6, ${shape}, keepalive ${keepalive} deadtime ${deadtime}:`, result);
     } else if (daemon === 'keepalived') {
       const why = keepalivedUnavailable();
       if (why) {
-        print(`baselines keepalived ${shape}: skipped: ${why}`);
+        skip('keepalived', why);
         continue;
       }
+      ran = true;
       const advert = Number(values[0] ?? '0.1');
       const result = await keepalivedGaps({ shape: shape as KeepalivedShape, advert, runs, ops });
       printGaps(print, `keepalived 2.2.7, VRRPv3 ${shape}, advert_int ${advert}:`, result);
@@ -100,6 +109,7 @@ export async function runBaselinesBench(print: (line: string) => void): Promise<
       print(`baselines: unknown setting ${[daemon, shape, ...values].join('/')}`);
     }
   }
+  if (!ran) return;
   if (settings.some(([daemon]) => daemon === 'heartbeat') && !heartbeatUnavailable()) {
     const times = heartbeatScriptTimes();
     print(`heartbeat's resource scripts alone (ResourceManager, IPaddr ${LAN.vip}, median of ${times.take.length}): takegroup ${median(times.take)} ms, givegroup ${median(times.give)} ms`);
