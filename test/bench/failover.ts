@@ -3,6 +3,8 @@
 // other node on the VIP, polled every 10 ms; the graceful gap (SIGTERM of the active); and one
 // idle agent's RSS, PSS and CPU over 30 s at keepalive 1. Both nodes run an HTTP server all the
 // time, so the gap is the VIP's move alone, as in the Heartbeat baseline (heartbeat-baseline.ts).
+// The pair is wired in the seed tutorial's shape (bcast eth1 + ucast eth1, no serial line, a
+// bare VIP): the README's table of failures is measured in it.
 import { readFileSync } from 'node:fs';
 import { FAST, Pair, type PairSettings } from '../helpers/pair';
 import { labUnavailable } from '../helpers/netns';
@@ -16,8 +18,10 @@ const SETTINGS: [keepalive: string, deadtime: string, warntime: string, deadtime
   ['1s', '3s', '2s', 3000],
 ];
 
+const SHAPE = 'tutorial' as const;
+
 function settings(keepalive: string, deadtime: string, warntime: string): PairSettings {
-  return { ...FAST, keepalive, deadtime, warntime, initdead: '3s', services: '' };
+  return { ...FAST, keepalive, deadtime, warntime, initdead: '3s', services: '', shape: SHAPE };
 }
 
 /** A pair serving from node a, both HTTP servers up, the client watching. */
@@ -71,7 +75,7 @@ function kib(file: string, field: string): number {
 }
 
 async function idle(print: (l: string) => void) {
-  const { pair } = await servingPair({ ...FAST, keepalive: '1s', deadtime: '10s', warntime: '5s', initdead: '10s', services: '' });
+  const { pair } = await servingPair({ ...FAST, keepalive: '1s', deadtime: '10s', warntime: '5s', initdead: '10s', services: '', shape: SHAPE });
   try {
     const pid = pair.agents.a!.child.pid!;
     // Past the start-up tail (module loading, the paced gratuitous ARPs) before measuring.
@@ -83,7 +87,7 @@ async function idle(print: (l: string) => void) {
     const cpu = (cpuTicks(pid) - before) / ticksPerSecond / ((Date.now() - started) / 1000);
     const rss = kib(`/proc/${pid}/status`, 'VmRSS');
     const pss = kib(`/proc/${pid}/smaps_rollup`, 'Pss');
-    print(`idle (keepalive 1s, one agent holding the VIP, 60 s): CPU ${(cpu * 100).toFixed(2)} % of a core, RSS ${(rss / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`);
+    print(`idle (${SHAPE} shape, keepalive 1s, one agent holding the VIP, 60 s): CPU ${(cpu * 100).toFixed(2)} % of a core, RSS ${(rss / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`);
   } finally {
     pair.dispose();
   }
@@ -93,7 +97,7 @@ export async function runFailoverBench(print: (l: string) => void, parts: { fail
   const why = labUnavailable(['ip', 'socat', 'arping']);
   if (why) return print(`failover: skipped: ${why}`);
   if (parts.failover) {
-    print(`failover: power loss of the active node to the first answer from the other on the VIP (${RUNS} runs each)`);
+    print(`failover (${SHAPE} shape): power loss of the active node to the first answer from the other on the VIP (${RUNS} runs each)`);
     for (const [keepalive, deadtime, warntime, deadtimeMs] of SETTINGS) {
       const gaps: number[] = [];
       for (let run = 0; run < RUNS; run++) {
@@ -111,7 +115,7 @@ export async function runFailoverBench(print: (l: string) => void, parts: { fail
     print(`  graceful (SIGTERM of the active, keepalive 1s deadtime 3s): median ${median(graceful)} ms, max ${Math.max(...graceful)} ms (${graceful.length} runs)`);
   }
   if (parts.lan) {
-    print(`lan: the active node's LAN cable pulled (eth0 loses carrier; serial and crossover up) to the first answer from the peer (${RUNS} runs each)`);
+    print(`lan (${SHAPE} shape): the active node's LAN cable pulled (eth0 loses carrier; the crossover's heartbeats go on) to the first answer from the peer (${RUNS} runs each)`);
     for (const [keepalive, deadtime, warntime] of SETTINGS) {
       const gaps: number[] = [];
       for (let run = 0; run < RUNS; run++) {

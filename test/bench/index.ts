@@ -1,7 +1,9 @@
-// `npm run bench [wire|failover|lan|idle|startup|matrix]...`: the figures the README and the
-// closing notes quote. No argument runs every part but startup and matrix (matrix: every pair
-// shape through every handover, some of them ten times, several minutes; run it by name);
-// failover, lan, idle and matrix need root (network namespaces).
+// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover]...`: the figures
+// the README and the closing notes quote. No argument runs every part but startup, matrix,
+// baselines and handover (each takes minutes: run it by name). All but wire need root
+// (network namespaces). matrix: every pair shape through every handover, some ten times;
+// baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);
+// handover: twinbeat's graceful handovers beside theirs in one run, with the ratios.
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -20,4 +22,12 @@ if (wanted('failover') || wanted('lan') || wanted('idle')) {
 if (parts.includes('matrix')) {
   const { runMatrixBench } = await import('./matrix');
   await runMatrixBench(print);
+}
+if (parts.includes('baselines')) {
+  const { runBaselinesBench } = await import('./baselines');
+  await runBaselinesBench(print);
+}
+if (parts.includes('handover')) {
+  const { runHandoverBench } = await import('./handover');
+  await runHandoverBench(print);
 }

@@ -15,11 +15,15 @@ const REPEATED: Shape[] = ['tutorial', 'udp'];
 /** The watchers of one pair outlive its longest life: RUNS cycles that each wait for deadtime. */
 const WATCH_S = 60 + RUNS * 30;
 
-type Outcome = OpResult | { op: Operation; notRun: string };
+export type Outcome = OpResult | { op: Operation; notRun: string };
 const notRun = (o: Outcome): o is { op: Operation; notRun: string } => 'notRun' in o;
 
-/** One shape: its rows' outcomes, and what node-b's status said of its paths once serving. */
-async function runShape(shape: Shape): Promise<{ outcomes: Outcome[]; paths: string[] }> {
+/**
+ * One shape: its rows' outcomes, and what node-b's status said of its paths once serving.
+ * `cycles` graceful cycles (default: RUNS for the repeated shapes, else one), then the rest of
+ * the cycle once unless `gracefulOnly`.
+ */
+export async function runShape(shape: Shape, opts: { cycles?: number; gracefulOnly?: boolean } = {}): Promise<{ outcomes: Outcome[]; paths: string[] }> {
   const outcomes: Outcome[] = [];
   let paths: string[] = [];
   let mp: MatrixPair | undefined;
@@ -51,9 +55,9 @@ async function runShape(shape: Shape): Promise<{ outcomes: Outcome[]; paths: str
     }
   };
   try {
-    const cycles = REPEATED.includes(shape) ? RUNS : 1;
+    const cycles = opts.cycles ?? (REPEATED.includes(shape) ? RUNS : 1);
     for (let i = 0; i < cycles; i++) await cycle(GRACEFUL);
-    await cycle(CYCLE.filter((op) => !GRACEFUL.includes(op)));
+    if (!opts.gracefulOnly) await cycle(CYCLE.filter((op) => !GRACEFUL.includes(op)));
   } finally {
     mp?.dispose();
   }

@@ -80,7 +80,8 @@ export class Lab {
     const port = `p-${node}`;
     this.ip(['link', 'add', iface, 'netns', this.ns(node), 'type', 'veth', 'peer', 'name', port, 'netns', this.ns('sw')]);
     this.exec('sw', ['ip', 'link', 'set', port, 'master', 'br0', 'up']);
-    this.exec(node, ['ip', 'addr', 'add', `${address}/${LAN.prefix}`, 'dev', iface]);
+    // With its broadcast address, as a real interface has it (Heartbeat's bcast sends there).
+    this.exec(node, ['ip', 'addr', 'add', `${address}/${LAN.prefix}`, 'brd', '+', 'dev', iface]);
     // No duplicate address detection delay for the test's own IPv6 addresses.
     this.exec(node, ['ip', '-6', 'addr', 'add', `${address6}/64`, 'dev', iface, 'nodad']);
     this.exec(node, ['ip', 'link', 'set', iface, 'up']);
@@ -99,7 +100,7 @@ export class Lab {
     this.plugIntoLan('client', 'eth0', LAN.client, LAN.client6);
     this.ip(['link', 'add', 'eth1', 'netns', this.ns('a'), 'type', 'veth', 'peer', 'name', 'eth1', 'netns', this.ns('b')]);
     for (const node of ['a', 'b'] as const) {
-      this.exec(node, ['ip', 'addr', 'add', `${CROSSOVER[node]}/${CROSSOVER.prefix}`, 'dev', 'eth1']);
+      this.exec(node, ['ip', 'addr', 'add', `${CROSSOVER[node]}/${CROSSOVER.prefix}`, 'brd', '+', 'dev', 'eth1']);
       // IPv6 on the crossover too, for the ipv6 shape's ucast path. Kept when the link goes
       // down (a power loss or a cut takes eth1 down; the kernel would otherwise flush the address
       // and bringing the link up would not restore it), and no DAD wait.
