@@ -25,7 +25,8 @@
  *    the core gives the peer a fresh deadtime after a gap anyway, so nothing is judged on a
  *    silence that was our own.
  * 3. After each step, keep the returned state and carry out its effects in order:
- *    - `send`: encode and send on every path, or on the one named; never wait for it;
+ *    - `send`: encode and send on every path, or on the one named; never wait for it (notices
+      that need an answer are repeated by the core itself, in place of the heartbeat);
  *    - `start-group` / `stop-group`: run the group's resources (start in haresources order,
  *      stop in reverse) and report one `group-result` when all are done;
  *    - `reset-peer`: power-cycle the peer through the reset device, report `reset-result`;
@@ -35,7 +36,10 @@
  *    - `announce-group`: send the group's addresses' gratuitous ARP again;
  *    - `log`: write the line as it is (it uses Heartbeat's wording where Heartbeat had one);
  *    - `decision`: publish it as "last decision" in status and MQTT;
- *    - `exit`: graceful shutdown is complete; exit 0.
+ *    - `exit`: graceful shutdown is complete (the peer acknowledged the shutdown notice, or
+      could not); close the paths only once the frames already handed to them have left
+      (bounded: a datagram still queued in Node when its socket closes is dropped without a
+      word), then exit 0.
  * 4. Publish status from the state (contact, paths, groups) whenever it changes.
  *
  * Start and stop commands for a group never overlap: the core waits for one's result
