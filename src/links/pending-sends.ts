@@ -20,10 +20,6 @@ export class PendingSends {
     if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Resolves once nothing is pending, or after `limitMs` whatever is still pending. */
   idle(limitMs = FLUSH_LIMIT_MS): Promise<void> {
     if (this.count === 0) return Promise.resolve();
