@@ -19,7 +19,8 @@ export function placeGroups(st: Step): void {
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
-    else if (takeAll && !slot.token) {
+    // A node that is shutting down claims nothing, even what a leaving or dead peer gave up.
+    else if (takeAll && !slot.token && s.mode !== 'leaving') {
       takeToken(s, slot);
       decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
     }
