@@ -24,9 +24,14 @@ export function classifySource(source: string, paths: readonly UdpPathRef[], int
   const ucast = paths.find((p) => p.kind === 'ucast' && p.peerAddress !== undefined && canonicalAddress(p.peerAddress) === from);
   if (ucast) return { kind: 'path', id: ucast.id };
   if (interfaces.isOwn(from)) return { kind: 'own' };
-  const bcast = paths.find((p) => p.kind === 'bcast' && interfaces.ipv4(p.iface).some((net) => inIpv4Subnet(from, net.address, net.netmask)));
+  const bcast = bcastHolding(from, paths, interfaces);
   if (bcast) return { kind: 'path', id: bcast.id };
   return { kind: 'unknown' };
+}
+
+/** The first bcast path (on `iface`, when given) whose interface's IPv4 subnet holds `address` (canonical). */
+function bcastHolding(address: string, paths: readonly UdpPathRef[], interfaces: InterfaceTable, iface?: string): UdpPathRef | undefined {
+  return paths.find((p) => p.kind === 'bcast' && (iface === undefined || p.iface === iface) && interfaces.ipv4(p.iface).some((net) => inIpv4Subnet(address, net.address, net.netmask)));
 }
 
 /**
@@ -36,7 +41,5 @@ export function classifySource(source: string, paths: readonly UdpPathRef[], int
 export function bcastTwinOf(ucastId: string, paths: readonly UdpPathRef[], interfaces: InterfaceTable): string | undefined {
   const ucast = paths.find((p) => p.id === ucastId && p.kind === 'ucast');
   if (!ucast?.peerAddress) return undefined;
-  const from = canonicalAddress(ucast.peerAddress);
-  const twin = paths.find((p) => p.kind === 'bcast' && p.iface === ucast.iface && interfaces.ipv4(p.iface).some((net) => inIpv4Subnet(from, net.address, net.netmask)));
-  return twin?.id;
+  return bcastHolding(canonicalAddress(ucast.peerAddress), paths, interfaces, ucast.iface)?.id;
 }
