@@ -5,9 +5,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Lab, LAN, type NodeName } from '../helpers/netns';
-import { events, Watched } from '../helpers/pair';
+import { join } from 'node:path';
+import { Lab, type NodeName } from '../helpers/netns';
+import { events, POLL_VIP, spawnWatched, WATCH_ADDRESS, type Watched } from '../helpers/pair';
+import { sleep } from '../helpers/pair-scenario';
 import { firstAnswerFrom, handoverGap, type ClientChange } from '../helpers/client-gap';
 import { median } from './stats';
 
@@ -89,8 +90,6 @@ export function printGaps(print: (line: string) => void, label: string, result: 
   }
 }
 
-export const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msToWait));
-
 /** Polls `check` every 20 ms until it returns true; throws `what` after `timeoutMs`. */
 export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -136,16 +135,14 @@ export class BaselinePair {
         detached: true,
       });
       http.unref();
-      const tool = resolve('test/e2e/tools/watch-address.ts');
-      this.holds[node] = new Watched(spawn('ip', ['netns', 'exec', this.lab.ns(node), process.execPath, '--import', 'tsx', tool, LAN.vip, '10', '900'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+      this.holds[node] = spawnWatched(this.lab, node, WATCH_ADDRESS(900));
     }
     return this;
   }
 
   /** Starts the client's poller (every 10 ms, for at most 15 min) and waits for `holder` to answer. */
   async watch(holder: Node, timeoutMs: number): Promise<void> {
-    const tool = resolve('test/e2e/tools/poll-vip.ts');
-    this.poller = new Watched(spawn('ip', ['netns', 'exec', this.lab.ns('client'), process.execPath, '--import', 'tsx', tool, LAN.vip, '8080', '10', '900'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.poller = spawnWatched(this.lab, 'client', POLL_VIP(900));
     await this.poller.waitFor(new RegExp(`"answer":"${HOLDER[holder]}"`), timeoutMs);
   }
 

@@ -18,12 +18,13 @@
 //   a preempts b the same way.
 // - failback: keepalived started again on a after the stop: the higher priority with preempt is
 //   keepalived's auto_failback on.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CROSSOVER, LAN } from '../helpers/netns';
-import { Watched } from '../helpers/pair';
-import { BaselineSession, HOLDER, runBaseline, sleep, tail, waitUntil, type BaselineOp, type BaselineResult, type Node } from './baseline-common';
+import { spawnWatched, type Watched } from '../helpers/pair';
+import { BaselineSession, HOLDER, runBaseline, tail, waitUntil, type BaselineOp, type BaselineResult, type Node } from './baseline-common';
+import { sleep } from '../helpers/pair-scenario';
 
 export const KEEPALIVED = '/usr/sbin/keepalived';
 
@@ -133,7 +134,7 @@ class KeepalivedPair extends BaselineSession {
       'mount -t tmpfs tmpfs /run',
       `exec ${KEEPALIVED} -n -l -D -G -P -f ${this.file(node, 'keepalived.conf')} -p /run/keepalived.pid -r /run/keepalived_vrrp.pid >>${this.file(node, 'keepalived.log')} 2>&1`,
     ].join(' && ');
-    this.daemons[node] = new Watched(spawn('ip', ['netns', 'exec', this.lab.ns(node), 'unshare', '-m', '-u', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.daemons[node] = spawnWatched(this.lab, node, ['unshare', '-m', '-u', '--propagation', 'private', 'sh', '-c', script]);
   }
 
   override daemonPids(node: Node): number[] {

@@ -128,8 +128,7 @@ export class Pair {
 
   /** Spawns a command inside a node's namespace, kept for dispose(). */
   spawnIn(node: NodeName, args: string[], env: Record<string, string> = {}): Watched {
-    const child = spawn('ip', ['netns', 'exec', this.lab.ns(node), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const watched = new Watched(child);
+    const watched = spawnWatched(this.lab, node, args, env);
     this.watchers.push(watched);
     return watched;
   }
@@ -199,12 +198,12 @@ export class Pair {
 
   /** Who answers on the VIP, as the client sees it, recorded every 10 ms. */
   watchClient(limitS = 120): Watched {
-    return this.spawnIn('client', [process.execPath, '--import', 'tsx', 'test/e2e/tools/poll-vip.ts', LAN.vip, '8080', '10', String(limitS)]);
+    return this.spawnIn('client', POLL_VIP(limitS));
   }
 
   /** Whether a node holds the VIP, recorded every 10 ms. */
   watchAddress(node: PairNode, limitS = 120): Watched {
-    return this.spawnIn(node, [process.execPath, '--import', 'tsx', 'test/e2e/tools/watch-address.ts', LAN.vip, '10', String(limitS)]);
+    return this.spawnIn(node, WATCH_ADDRESS(limitS));
   }
 
   dispose(): void {
@@ -213,6 +212,17 @@ export class Pair {
     this.lab.dispose();
   }
 }
+
+/** Spawns a command inside a lab node's namespace, its output kept line by line. */
+export function spawnWatched(lab: Lab, node: NodeName, args: string[], env: Record<string, string> = {}): Watched {
+  const child = spawn('ip', ['netns', 'exec', lab.ns(node), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Watched(child);
+}
+
+/** The client's poller of the VIP (poll-vip.ts), every 10 ms for at most `limitS` s: run it in the client's namespace. */
+export const POLL_VIP = (limitS: number) => [process.execPath, '--import', 'tsx', resolve('test/e2e/tools/poll-vip.ts'), LAN.vip, '8080', '10', String(limitS)];
+/** A node's watcher of the VIP on its interfaces (watch-address.ts), every 10 ms for at most `limitS` s. */
+export const WATCH_ADDRESS = (limitS: number) => [process.execPath, '--import', 'tsx', resolve('test/e2e/tools/watch-address.ts'), LAN.vip, '10', String(limitS)];
 
 /** Parses a watcher's JSON lines. */
 export function events<T>(watched: Watched): T[] {
