@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Lab, type NodeName } from '../helpers/netns';
 import { events, POLL_VIP, spawnWatched, WATCH_ADDRESS, type Watched } from '../helpers/pair';
 import { sleep } from '../helpers/pair-scenario';
+import { eventually } from '../helpers/link-log';
 import { firstAnswerFrom, handoverGap, type ClientChange } from '../helpers/client-gap';
 import { median } from './stats';
 
@@ -90,13 +91,9 @@ export function printGaps(print: (line: string) => void, label: string, result: 
   }
 }
 
-/** Polls `check` every 20 ms until it returns true; throws `what` after `timeoutMs`. */
+/** Waits (bounded) until `check` holds; throws `what` after `timeoutMs`. */
 export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
+  if (!(await eventually(check, timeoutMs))) throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
 export type Node = 'a' | 'b';
