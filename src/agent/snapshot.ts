@@ -45,7 +45,7 @@ function role(s: CoreState): Role {
   if (slots.some((g) => g.state === 'starting')) return 'starting';
   if (slots.some((g) => g.state === 'stopping')) return 'stopping';
   if (slots.some((g) => g.state === 'held')) return 'active';
-  if (slots.some((g) => g.state === 'failed')) return 'failed';
+  if (slots.some((g) => g.state === 'failed' || failedHere(g, s.lastEventAt))) return 'failed';
   if (s.contact === 'waiting' && s.waitExplained) return 'waiting';
   return 'standby';
 }

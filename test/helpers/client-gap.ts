@@ -35,3 +35,33 @@ export function lossGap(changes: ClientChange[], to: string, cutAt: number): num
   const first = firstAnswerFrom(changes, to, cutAt);
   return first && first.t - cutAt;
 }
+
+/**
+ * The longest time within [from, to] that the client was answered by nobody: from the last
+ * answer before a miss (its `prevAt`) to the next answer, cut to the window. A switch from one
+ * node straight to the other counts as the one sample between them. An outage still running at
+ * `to` counts up to `to`. 0 when every sample in the window was answered.
+ */
+export function longestOutage(changes: ClientChange[], from: number, to: number): number {
+  let longest = 0;
+  let lastAnswer: string | null | undefined;
+  let quietSince: number | undefined;
+  const count = (start: number, end: number) => {
+    const length = Math.min(end, to) - Math.max(start, from);
+    if (length > longest) longest = length;
+  };
+  for (const change of changes) {
+    if (change.t > to) break;
+    if (change.answer === null) {
+      // Answered until prevAt (or never answered since the poller started).
+      if (lastAnswer !== null) quietSince = lastAnswer === undefined ? change.t : change.prevAt || change.t;
+    } else {
+      if (lastAnswer === null && quietSince !== undefined) count(quietSince, change.t);
+      else if (lastAnswer !== undefined && lastAnswer !== change.answer) count(change.prevAt || change.t, change.t);
+      quietSince = undefined;
+    }
+    lastAnswer = change.answer;
+  }
+  if (lastAnswer === null && quietSince !== undefined) count(quietSince, to);
+  return longest;
+}

@@ -14,11 +14,12 @@
 // counting up, ack = our generation, mode active, every held or granted group at epoch 1),
 // `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `carrier IFACES`,
 // `started G ok|failed`, `stopped G ok|failed`, `checked G ok|failed [detail]`, `cleanup G`,
-// `reset ok|failed`, `shutdown`. Config keys beyond the example: pings deadping track
+// `reset ok|failed`, `shutdown`; `state` is no event but lists each group's state here as
+// `state G: released|starting|held|stopping|failed[, token][, failed here]`. Config keys beyond the example: pings deadping track
 // monitor (ms) misses (monitor_failures) failover (on|off). Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
-import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
+import { failedHere, initialState, nextDeadline, step, type CoreState } from '../../src/core';
 import type { CoreConfig, CoreEvent, Effect, Message, MessageKind } from '../../src/core';
 
 export interface ScriptStep {
@@ -127,6 +128,7 @@ export function runScript(text: string): ScriptStep[] {
     const verb = words[1];
     const args = words.slice(2);
     const effects: Effect[] = [];
+    const shown: string[] = [];
     const feed = (event: CoreEvent) => {
       const r = step(state!, event);
       state = r.state;
@@ -202,10 +204,16 @@ export function runScript(text: string): ScriptStep[] {
       case 'shutdown':
         feed({ type: 'shutdown', now });
         break;
+      case 'state':
+        // Not an event: the groups' state here, for a script to assert what status would show.
+        for (const [id, slot] of Object.entries(state.groups)) {
+          shown.push(`state ${id}: ${slot.state}${slot.token ? ', token' : ''}${failedHere(slot, now) ? ', failed here' : ''}`);
+        }
+        break;
       default:
         throw new Error(`line ${i + 1}: unknown event '${verb}'`);
     }
-    const actual = effects.map(formatEffect).filter((x): x is string => x !== null);
+    const actual = [...effects.map(formatEffect).filter((x): x is string => x !== null), ...shown];
     steps.push({ line: i + 1, text: raw.trim(), expected: [], actual });
   }
   return steps;
