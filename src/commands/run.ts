@@ -24,6 +24,7 @@ import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
 import { planReload } from '../agent/reload';
 import { createWireTransport } from '../agent/wire-transport';
 import type { Command } from './command';
+import { holdSignalsWhileStarting } from './early-signals';
 
 /** How long a graceful shutdown may take before the agent exits anyway. */
 const SHUTDOWN_LIMIT_MS = 60_000;
@@ -76,6 +77,9 @@ export const runCommand: Command = {
   summary: 'run the agent (--config-dir DIR, --node NAME, --state-dir, --run-dir, --init-dir)',
   async run(args) {
     const options = optionsFrom(args);
+    // A signal that arrives while the agent starts (systemd stopping a unit still starting) would
+    // kill it half-way by default: it is kept and acted on once the agent runs.
+    const early = holdSignalsWhileStarting();
     const config = await load(options, (line) => process.stderr.write(`${line}\n`));
     if (!config) {
       process.stderr.write(`twinbeat: not starting: ${options.configDir} is not valid here (twinbeat check-config --strict says why)\n`);
@@ -189,6 +193,10 @@ export const runCommand: Command = {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGHUP', () => void reload());
+    for (const signal of early.release()) {
+      if (signal === 'SIGHUP') void reload();
+      else shutdown(`${signal} (while starting)`);
+    }
 
     await agent.exited;
     pings?.stop();

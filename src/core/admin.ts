@@ -74,6 +74,7 @@ export function finishShutdownIfDone(st: Step): void {
     const slot = s.groups[g.id]!;
     if (slot.token) {
       slot.token = false;
+      slot.state = 'released'; // nothing runs (a failed group's marks still travel in the notice)
       slot.grantedTo = tellPeer ? s.peer.generation : 0;
       slot.epoch = nextEpoch(s, slot.epoch);
     }

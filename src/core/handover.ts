@@ -197,7 +197,9 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     st.out.push({ type: 'stop-group', group });
     return;
   }
-  slot.state = slot.reason === 'cleanup' || slot.reason === 'monitor' ? 'failed' : 'released';
+  // Failed here and still ours: `failed` until retried or cleaned up. Given up meanwhile (a
+  // shutdown hands everything over while stops run): released, the marks keep the failure.
+  slot.state = slot.token && (slot.reason === 'cleanup' || slot.reason === 'monitor') ? 'failed' : 'released';
   log(st, 'info', `Resource group ${group} stopped`);
 }
 

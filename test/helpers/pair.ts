@@ -143,15 +143,20 @@ export class Pair {
   /** A fake /sys/class per node (gpio/...), bind-mounted over /sys/class for that node's agent only. */
   readonly sysClass: Partial<Record<PairNode, string>> = {};
 
-  startAgent(node: PairNode, extraArgs: string[] = []): Watched {
+  /** `wrapper` runs the agent under another command, e.g. `['faketime', '2026-01-01 00:00:00']`. */
+  startAgent(node: PairNode, extraArgs: string[] = [], wrapper: string[] = []): Watched {
     // The agent of a node with a fake sysfs runs in a private mount namespace where that
-    // directory is /sys/class: its relay is a file the test's power simulator watches.
+    // directory is /sys/class: its relay is a file the test's power simulator watches. The
+    // node's real /sys/class/net is bound into it first, so that the carrier of its interfaces
+    // still reads as it is (without it every tracked interface would read as missing: down).
     const sys = this.sysClass[node];
-    const wrap = sys ? ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /sys/class && exec "$@"', sys] : [];
+    const mounts = 'mkdir -p "$0/net" && mount --bind /sys/class/net "$0/net" && mount --bind "$0" /sys/class && exec "$@"';
+    const wrap = sys ? ['unshare', '-m', '--propagation', 'private', 'sh', '-c', mounts, sys] : [];
     const agent = this.spawnIn(
       node,
       [
         ...wrap,
+        ...wrapper,
         process.execPath,
         BUNDLE,
         'run',

@@ -312,6 +312,7 @@ export class World {
     this.steps += 1;
     node.state = result.state;
     this.checkTakeover(node, before, result.state);
+    this.checkReleasedWithoutToken(node, result.state);
     // The shell closes its sockets when the core says exit: what this same step asked it to
     // send may never leave (a datagram handed to a socket closed in the same turn is lost).
     const exiting = result.effects.some((e) => e.type === 'exit');
@@ -532,6 +533,17 @@ export class World {
     node.reach = reach;
     node.reachChangedAt = this.now;
     if (node.powered && node.state) this.feed(node, { type: 'reachability', now: this.now, reachable: reach });
+  }
+
+  /**
+   * (10) A group this node has given up (no token) is `released` here: a `failed` or running
+   * state without the token is one nothing clears (status shows it for good, cleanup cannot
+   * reach it). Failures are remembered by the marks, which the peer is told.
+   */
+  private checkReleasedWithoutToken(node: SimNode, state: CoreState): void {
+    for (const [id, slot] of Object.entries(state.groups)) {
+      if (!slot.token && slot.state !== 'released') throw new Violation(`(10) ${node.name} has given ${id} up but its state here is ${slot.state}`);
+    }
   }
 
   private checkTakeover(node: SimNode, before: CoreState, after: CoreState): void {

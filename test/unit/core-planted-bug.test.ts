@@ -62,6 +62,16 @@ const exitsWithoutWaiting: StepFn = (state, event) => {
   return { state: { ...r.state, exited: true }, effects: [...r.effects, { type: 'exit' }] };
 };
 
+/** Bug (found by the field suite): a group handed away while failed here stays `failed` in this node's state. */
+const keepsFailedAfterGivingUp: StepFn = (state, event) => {
+  const r = step(state, event);
+  const groups = { ...r.state.groups };
+  for (const [id, slot] of Object.entries(groups)) {
+    if (state.groups[id]?.state === 'failed' && !slot.token && slot.state === 'released') groups[id] = { ...slot, state: 'failed' };
+  }
+  return { state: { ...r.state, groups }, effects: r.effects };
+};
+
 test('the real core passes the same seeds', () => {
   assert.is(firstCaught(step, 300), null);
 });
@@ -100,6 +110,13 @@ test('a core that exits without waiting for the acknowledgement of its shutdown 
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   assert.match(caught!.violation, /^\(9\) .* the shutdown notice never arrived/);
+});
+
+test('a core that keeps a group failed here after giving it up is caught', () => {
+  const caught = firstCaught(keepsFailedAfterGivingUp, 3000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(10\) .* given .* up but its state here is failed/);
 });
 
 test.run();

@@ -1,0 +1,22 @@
+// The signals `twinbeat run` acts on arrive whenever the operator or systemd sends them, also
+// while the agent is still starting, before its own handlers exist; by default Node would then
+// die half-way through the start (a VIP left behind for the next start to clean up).
+
+/**
+ * Keeps SIGTERM, SIGINT and SIGHUP that arrive before the agent's own handlers are installed;
+ * release() removes the placeholders and returns what arrived, in order, each signal once.
+ */
+export function holdSignalsWhileStarting(): { release(): NodeJS.Signals[] } {
+  const arrived: NodeJS.Signals[] = [];
+  const keep = (signal: NodeJS.Signals) => {
+    if (!arrived.includes(signal)) arrived.push(signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, keep);
+  return {
+    release() {
+      for (const signal of signals) process.off(signal, keep);
+      return arrived;
+    },
+  };
+}
