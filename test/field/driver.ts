@@ -80,7 +80,11 @@ export async function runSegment(opts: SegmentOptions): Promise<SegmentResult> {
       if (opts.until !== undefined && Date.now() >= opts.until) break;
       // The first step builds the pair as an operator would; then anything the pair allows.
       const allowed = ops.filter((op) => op.blocked(world, pair) === undefined);
-      const op = index === 1 ? byName.get('simul-start')! : allowed.length > 0 ? rng.pick(allowed) : byName.get('simul-start')!;
+      if (index > 1 && allowed.length === 0) {
+        print(`  no operation of the list can run on the pair as it is: the segment ends after ${index - 1} steps`);
+        break;
+      }
+      const op = index === 1 ? byName.get('simul-start')! : rng.pick(allowed);
       record = { index, op: op.name, notes: [], durationMs: 0 };
       result.steps.push(record);
       const budget = op.budgetMs(world);
@@ -96,7 +100,7 @@ export async function runSegment(opts: SegmentOptions): Promise<SegmentResult> {
       } catch (err) {
         record.violation = (err as Error).message;
         if (!(err instanceof Violation)) record.violation = `the step threw: ${(err as Error).stack ?? err}`;
-        result.failure = failureReport(result, pair);
+        result.failure = failureReport(result, pair, replayFlags(opts));
       } finally {
         record.durationMs = Date.now() - marks.at;
         print(stepLine(record));
@@ -136,7 +140,18 @@ export function stepLine(r: StepRecord): string {
   return `  #${r.index} ${r.op}${outage}, ${(r.durationMs / 1000).toFixed(1)} s${r.notes.length ? `: ${r.notes.join('; ')}` : ''}${verdict}`;
 }
 
-function failureReport(result: SegmentResult, pair: FieldPair): string {
+/** The flags beyond seed and steps that the replay needs. */
+function replayFlags(opts: SegmentOptions): string {
+  const setup = setupForSeed(opts.seed);
+  return [
+    opts.setup?.shape !== undefined && opts.setup.shape !== setup.shape ? ` --shape ${opts.setup.shape}` : '',
+    opts.setup?.relay !== undefined && opts.setup.relay !== setup.relay ? ` --relay ${opts.setup.relay ? 'on' : 'off'}` : '',
+    opts.ops ? ` --ops ${opts.ops.map((o) => o.name).join(',')}` : '',
+    opts.slackMs ? ` --slack ${opts.slackMs}` : '',
+  ].join('');
+}
+
+function failureReport(result: SegmentResult, pair: FieldPair, flags: string): string {
   const last = result.steps.at(-1)!;
   // The whole logs, for reading beyond the tails printed below.
   const dir = mkdtempSync(join(tmpdir(), `twinbeat-field-seed${result.seed}-`));
@@ -148,7 +163,7 @@ function failureReport(result: SegmentResult, pair: FieldPair): string {
     last.violation ?? '',
     '',
     `Steps so far: ${result.steps.map((s) => `#${s.index} ${s.op}`).join(', ')}`,
-    `Replay: npm run field -- --seed ${result.seed} --steps ${last.index}${result.setup.shape !== setupForSeed(result.seed).shape ? ` --shape ${result.setup.shape}` : ''}${result.setup.relay !== setupForSeed(result.seed).relay ? ` --relay ${result.setup.relay ? 'on' : 'off'}` : ''}`,
+    `Replay: npm run field -- --seed ${result.seed} --steps ${last.index}${flags}`,
     `Whole logs: ${dir}`,
     ...SIDES.flatMap((n) => tail(`node-${n}'s agent`, pair.history[n].flatMap((a) => a.lines))),
     ...tail('client (VIP answers)', pair.client.lines),

@@ -49,6 +49,8 @@ export class FieldPair extends Pair {
         'respawn hacluster /usr/lib/heartbeat/ipfail',
         `deadping ${DEADPING_MS}ms`,
         `monitor_interval ${MONITOR_INTERVAL_MS}ms`,
+        // A check is a small shell script; on a loaded host it can take longer than the interval.
+        'monitor_timeout 3s',
         ...(setup.relay ? [relayLine('node-a', 'node-b', `${PULSE_MS}ms`), relayLine('node-b', 'node-a', `${PULSE_MS}ms`)] : []),
       ],
     });

@@ -244,11 +244,19 @@ export const OPERATIONS: Operation[] = [
     budgetMs: (w) => ifServing(w, MOVE_BUDGET_MS),
     async run(ctx) {
       const node = ctx.world.running.a ? 'b' : ctx.world.running.b ? 'a' : ctx.rng.pick(SIDES);
+      const peer = ctx.pair.agents[other(node)];
+      const peerFrom = peer?.lines.length ?? 0;
       ctx.pair.startAgent(node);
       const after = ctx.rng.int(0, INITDEAD_MS / 2);
       await sleep(after);
       ctx.note(`SIGTERM to ${name(node)} ${after} ms after its start`);
       await terminate(ctx, node);
+      // Its shutdown notice, if it got that far, tells a peer waiting alone (with a relay) that
+      // nothing runs there: the peer has heard it and may take over (README: "A node shuts down").
+      if (ctx.world.running[other(node)] && peer?.lines.slice(peerFrom).some((l) => l.includes(`Received shutdown notice from '${name(node)}'`))) {
+        ctx.world.heardPeer[other(node)] = true;
+        ctx.note(`${name(other(node))} heard its shutdown notice`);
+      }
     },
   },
   {
