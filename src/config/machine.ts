@@ -2,7 +2,8 @@
 // path, a script for each resource, a serial device? A configuration is often checked on a
 // build host, so these are warnings, unless the caller is about to run on this machine
 // (`--strict`, which `twinbeat run` applies to itself).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { BlockList } from 'node:net';
@@ -36,12 +37,13 @@ function executable(path: string): boolean {
 /**
  * Every interface and its addresses, up or down. Node's networkInterfaces() leaves out an
  * interface that is down or has no carrier (a cable not yet plugged in at boot), which must
- * not stop twinbeat from starting: the link retries; so iproute2 is asked first.
+ * not stop twinbeat from starting: the link retries; so iproute2 is asked first. Asked without
+ * waiting on it: a SIGHUP reload runs this beside the heartbeat loop, which must not stall.
  */
-function interfacesOfThisMachine(ipPath: string): Record<string, InterfaceAddress[]> {
+async function interfacesOfThisMachine(ipPath: string): Promise<Record<string, InterfaceAddress[]>> {
   const interfaces: Record<string, InterfaceAddress[]> = {};
   try {
-    const out = execFileSync(ipPath, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const { stdout: out } = await promisify(execFile)(ipPath, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, maxBuffer: 16 << 20 });
     for (const link of JSON.parse(out) as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]) {
       interfaces[link.ifname] = (link.addr_info ?? [])
         .filter((a) => a.family === 'inet' || a.family === 'inet6')
@@ -61,8 +63,8 @@ function interfacesOfThisMachine(ipPath: string): Record<string, InterfaceAddres
   return interfaces;
 }
 
-export function thisMachine(initDir = '/etc/init.d', ipPath = 'ip'): MachineView {
-  return { interfaces: interfacesOfThisMachine(ipPath), fileExists: existsSync, initDir, isExecutable: executable };
+export async function thisMachine(initDir = '/etc/init.d', ipPath = 'ip'): Promise<MachineView> {
+  return { interfaces: await interfacesOfThisMachine(ipPath), fileExists: existsSync, initDir, isExecutable: executable };
 }
 
 /** Each interface address whose subnet holds `vip` (what Heartbeat's IPaddr looks for), in order. */
