@@ -8,6 +8,7 @@ import type { Logger, LogLevel } from '../log';
 import { checkGroup, startGroup, stopGroup } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
+import { shown } from '../printable';
 import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
@@ -192,7 +193,7 @@ export class Agent {
   /** `twinbeat cleanup GROUP`: forget the group's failures here. Answers with what the core decided. */
   cleanup(group: string): string {
     if (!this.deps.config.groups.some((g) => g.id === group)) {
-      throw new Error(`no resource group ${group}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
+      throw new Error(`no resource group ${shown(group)}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
     }
     this.dispatch({ type: 'cleanup', now: this.clock(), group });
     return this.answer();

@@ -15,6 +15,7 @@ import { createMqttReporter } from '../report/mqtt';
 import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
 import type { StatusSnapshot } from '../report/snapshot';
 import { VERSION } from '../version';
+import { shown } from '../printable';
 import { PingWatcher } from '../health/ping';
 import { CarrierWatcher } from '../health/carrier';
 import { createFrameSplitter } from '../wire';
@@ -157,7 +158,7 @@ export const runCommand: Command = {
       [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
       fence: (request) => {
         const node = (request as { node?: unknown }).node;
-        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${String(node)}`);
+        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${shown(String(node))}`);
         return agent.admin('fence');
       },
     });

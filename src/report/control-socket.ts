@@ -6,7 +6,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { shown } from '../printable';
+import { escapeControls, shown } from '../printable';
 import { prepareRunDir } from './run-dir';
 import { MAX_REQUEST_BYTES, SOCKET_NAME, type ControlReply, type ControlRequest } from '../control/protocol';
 
@@ -70,7 +70,8 @@ export class ControlSocket {
         .then(() => handler(request))
         .then(
           (result) => reply({ ok: true, result }),
-          (err: unknown) => reply({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+          // Escaped: a handler's message may quote what the request said (a node, a group).
+          (err: unknown) => reply({ ok: false, error: escapeControls(err instanceof Error ? err.message : String(err)) }),
         );
     });
   }

@@ -19,7 +19,7 @@ export const DEFAULT_CONNECTION_TUNING: ConnectionTuning = { keepaliveS: 30, con
 export class CredentialsError extends Error {}
 
 /** A file named by an mqtt_* directive: a regular file, read with a bound (src/config/read-file.ts). */
-async function readSmallFile(path: string): Promise<Buffer> {
+export async function readSmallFile(path: string): Promise<Buffer> {
   const read = await readBoundedFile(path);
   if (!read.ok) throw new CredentialsError(`${path}: ${read.problem}`);
   return read.bytes;

@@ -13,16 +13,23 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'twinbeat-hostile-'));
 
 test('6. inherited names are unknown commands: constructor, toString, __proto__, ...', async () => {
   const runDir = join(scratch(), 'run');
-  const socket = new ControlSocket(runDir, { status: () => 'fine' });
+  const socket = new ControlSocket(runDir, {
+    status: () => 'fine',
+    cleanup: (r) => {
+      throw new Error(`no resource group ${String(r.group)}`);
+    },
+  });
   await socket.start();
   try {
+    // A handler's error quoting the request reaches the operator's terminal escaped.
+    assert.equal(await askAgent(runDir, { command: 'cleanup', group: '\u001b]0;owned\u0007' }), { ok: false, error: 'no resource group \\x1b]0;owned\\x07' });
     for (const command of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf']) {
-      assert.equal(await askAgent(runDir, { command }), { ok: false, error: `unknown command "${command}" (known: status)` }, command);
+      assert.equal(await askAgent(runDir, { command }), { ok: false, error: `unknown command "${command}" (known: status, cleanup)` }, command);
     }
     const long = await askAgent(runDir, { command: `\u001b[2J${'x'.repeat(3000)}` });
     assert.is(long.ok, false);
-    assert.match(!long.ok ? long.error : '', /^unknown command "\\x1b\[2Jx+\.\.\.\(2940 more characters\)" \(known: status\)$/);
-    assert.equal(await askAgent(runDir, { command: 42 as unknown as string }), { ok: false, error: 'unknown command "42" (known: status)' });
+    assert.match(!long.ok ? long.error : '', /^unknown command "\\x1b\[2Jx+\.\.\.\(2940 more characters\)" \(known: status, cleanup\)$/);
+    assert.equal(await askAgent(runDir, { command: 42 as unknown as string }), { ok: false, error: 'unknown command "42" (known: status, cleanup)' });
     assert.equal(await askAgent(runDir, { command: 'status' }), { ok: true, result: 'fine' });
   } finally {
     await socket.stop();
