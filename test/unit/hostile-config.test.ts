@@ -72,6 +72,12 @@ test('2. reads are bounded: /dev/zero, /dev/urandom, a 50 MB file, 1 MiB and one
   truncateSync(join(edge, 'haresources'), 1024 * 1024);
   r = await load(edge);
   assert.not.ok(r.errors.some((e) => e.includes('larger than')), r.errors.join('\n'));
+  // Just under the limit, one line repeated: a hundred messages and a count, not 87,000 lines.
+  const repeated = makeConfigDir({ 'ha.cf': `${BASE_HA_CF}${'keepalive 2\n'.repeat((1024 * 1024 - 200) / 12)}` });
+  r = await load(repeated);
+  assert.is(r.lines.length, 101);
+  assert.match(r.lines[100] ?? '', /^ha\.cf:110: warning: 87264 more problems \(0 errors\) from here on, not shown: mend the ones above first$/);
+  assert.ok(r.ms < 1000, `${r.ms} ms`);
   const grown = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
   assert.ok(grown < 100, `RSS grew ${grown.toFixed(0)} MB`);
 });
