@@ -77,7 +77,9 @@ test('2. reads are bounded: /dev/zero, /dev/urandom, a 50 MB file, 1 MiB and one
   r = await load(repeated);
   assert.is(r.lines.length, 101);
   assert.match(r.lines[100] ?? '', /^ha\.cf:110: warning: 87264 more problems \(0 errors\) from here on, not shown: mend the ones above first$/);
-  assert.ok(r.ms < 1000, `${r.ms} ms`);
+  // 87,000 lines are real work (about 0.4 s alone, check-config included); the bound leaves room
+  // for a loaded CI machine and still catches a read or a message list without a limit.
+  assert.ok(r.ms < 3000, `${r.ms} ms`);
   const grown = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
   assert.ok(grown < 100, `RSS grew ${grown.toFixed(0)} MB`);
 });
