@@ -9,6 +9,8 @@ const UNSAFE_ONE = new RegExp(UNSAFE.source);
 
 /** A value longer than this is cut in messages: enough to recognise it, short enough to read. */
 export const SHOWN_LENGTH = 64;
+/** A path is cut later than a word: a device's by-id name is long, and a path is best seen whole. */
+export const SHOWN_PATH_LENGTH = 256;
 
 function escapeOne(char: string): string {
   const code = char.charCodeAt(0);

@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { BlockList } from 'node:net';
 import { join } from 'node:path';
 import type { Config, SourceLine, VipResource } from './types';
+import { SHOWN_PATH_LENGTH as PATH_SHOWN, shown } from '../printable';
 
 export interface InterfaceAddress {
   address: string;
@@ -119,7 +120,7 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
     known.map((n) => `${n} ${machine.interfaces[n]?.map((a) => `${a.address}/${a.prefixLength}`).join(' ')}`).join(', ') || 'none';
   for (const path of config.paths) {
     if (path.kind === 'serial') {
-      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${path.device} does not exist on this machine`, comesAndGoes: true });
+      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${shown(path.device, PATH_SHOWN)} does not exist on this machine`, comesAndGoes: true });
     } else if (!known.includes(path.iface)) {
       problems.push({ source: path.source, message: `interface ${path.iface} does not exist on this machine (it has: ${known.join(', ') || 'none'})` });
     }
@@ -147,7 +148,7 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
     if (!runnable) {
       problems.push({
         source: device.source,
-        message: `stonith_host external: ${command} ${machine.fileExists(command) ? 'is not executable (chmod +x it)' : 'does not exist on this machine'}; it is run as "${command} reset ${device.target}"`,
+        message: `stonith_host external: ${shown(command, PATH_SHOWN)} ${machine.fileExists(command) ? 'is not executable (chmod +x it)' : 'does not exist on this machine'}; it is run as "${shown(command, PATH_SHOWN)} reset ${device.target}"`,
       });
     }
   }

@@ -4,7 +4,7 @@
 // the agent does.
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { shown } from '../../printable';
+import { SHOWN_PATH_LENGTH, shown } from '../../printable';
 import type { Diagnostics } from '../diagnostics';
 import { fileKind } from '../read-file';
 import { runningUid, secretFileProblems } from '../secret-file';
@@ -58,11 +58,11 @@ function fileDirective(name: string, key: 'mqttPasswordFile' | 'mqttCa' | 'mqttC
         stats = statSync(path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        ctx.diag.error(ctx.source, `${name} ${shown(text)}: cannot read ${shown(path)} (${code}): it should hold ${what}`);
+        ctx.diag.error(ctx.source, `${name} ${shown(text)}: cannot read ${shown(path, SHOWN_PATH_LENGTH)} (${code}): it should hold ${what}`);
         return;
       }
       if (!stats.isFile()) {
-        ctx.diag.error(ctx.source, `${name} ${shown(text)}: ${shown(path)} is ${fileKind(stats)}, not a regular file: it should hold ${what}`);
+        ctx.diag.error(ctx.source, `${name} ${shown(text)}: ${shown(path, SHOWN_PATH_LENGTH)} is ${fileKind(stats)}, not a regular file: it should hold ${what}`);
         return;
       }
       // The password is a secret like authkeys: refused unless only its owner, twinbeat's user, can read it.
