@@ -2,10 +2,12 @@
 // The `twinbeat` command: looks the subcommand up in the table and hands it the remaining
 // arguments. Each subcommand lives in src/commands/ and returns its exit code.
 import { VERSION } from './version';
+import { shown } from './printable';
 import type { Command } from './commands/command';
 
 // Each command's code is loaded on demand, so that `twinbeat run` does not pay for the others.
-const commands: Record<string, Command> = {
+// A Map: `twinbeat constructor` is an unknown command, not the object's own constructor.
+const commands = new Map<string, Command>(Object.entries({
   'check-config': {
     summary: 'validate /etc/ha.d (--config-dir DIR, --node NAME, --strict) and explain it',
     run: async (args) => (await import('./commands/check-config')).checkConfigCommand.run(args),
@@ -50,10 +52,10 @@ const commands: Record<string, Command> = {
     summary: 'list the board profiles and which one this machine is (--sysfs-root DIR, --root DIR)',
     run: async (args) => (await import('./commands/boards')).boardsCommand.run(args),
   },
-};
+} satisfies Record<string, Command>));
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+  const lines = [...commands].map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
   return `usage: twinbeat <command> [options]\n\ncommands:\n${lines.join('\n')}\n  ${'--version'.padEnd(14)} print the version\n`;
 }
 
@@ -67,9 +69,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = commands.get(name);
   if (!command) {
-    process.stderr.write(`twinbeat: unknown command '${name}'\n${usage()}`);
+    process.stderr.write(`twinbeat: unknown command '${shown(name)}'\n${usage()}`);
     return 2;
   }
   return command.run(rest);

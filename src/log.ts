@@ -2,6 +2,7 @@
 // (Heartbeat writes `heartbeat[PID]: ... info: ...`). To stderr (journald under systemd), and
 // also to `logfile` (info and above) and `debugfile` (everything) when ha.cf names them.
 import { appendFile } from 'node:fs';
+import { escapeControls } from './printable';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'ERROR' | 'CRIT';
 
@@ -25,8 +26,9 @@ export function timestamp(d: Date): string {
   return `${d.getFullYear()}/${two(d.getMonth() + 1)}/${two(d.getDate())}_${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/** One line, whatever the message holds: a control byte from a file or a peer is written escaped. */
 export function formatLogLine(level: LogLevel, message: string, when: Date, pid = process.pid): string {
-  return `twinbeat[${pid}]: ${timestamp(when)} ${level}: ${message}\n`;
+  return `twinbeat[${pid}]: ${timestamp(when)} ${level}: ${escapeControls(message)}\n`;
 }
 
 export function createLogger(targets: LogTargets): Logger {

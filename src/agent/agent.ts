@@ -8,6 +8,7 @@ import type { Logger, LogLevel } from '../log';
 import { checkGroup, startGroup, stopGroup } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
+import { shown } from '../printable';
 import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
@@ -44,6 +45,13 @@ export interface AgentDeps {
 function significantPart(s: StatusSnapshot): string {
   return JSON.stringify([s.role, s.peer.state, s.peer.generation, s.paths.map((p) => p.state), s.groups, s.lastDecision?.text, s.lastDecision?.at]);
 }
+
+/**
+ * Node's timers hold at most 2^31-1 ms (24.8 days); a longer delay fires after 1 ms instead,
+ * with a TimeoutOverflowWarning, in a loop. Config times are at most a day, so this never binds
+ * today; a deadline further off wakes the core early, which then finds nothing due and waits again.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const LEVELS: Record<'info' | 'warn' | 'error', LogLevel> = { info: 'info', warn: 'warn', error: 'ERROR' };
 
@@ -94,9 +102,10 @@ export class Agent {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const due = nextDeadline(this.state);
-    if (due === null) return;
+    if (due === null || !Number.isFinite(due)) return;
     // +1 ms: a timer may fire a hair early by the monotonic clock; the core must see the deadline passed.
-    this.timer = setTimeout(() => this.dispatch({ type: 'tick', now: this.clock() }), Math.max(0, due - this.clock()) + 1);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - this.clock()) + 1);
+    this.timer = setTimeout(() => this.dispatch({ type: 'tick', now: this.clock() }), delay);
   }
 
   private execute(effect: Effect): void {
@@ -184,7 +193,7 @@ export class Agent {
   /** `twinbeat cleanup GROUP`: forget the group's failures here. Answers with what the core decided. */
   cleanup(group: string): string {
     if (!this.deps.config.groups.some((g) => g.id === group)) {
-      throw new Error(`no resource group ${group}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
+      throw new Error(`no resource group ${shown(group)}; the groups are: ${this.deps.config.groups.map((g) => g.id).join(' ') || '(none)'}`);
     }
     this.dispatch({ type: 'cleanup', now: this.clock(), group });
     return this.answer();

@@ -35,3 +35,28 @@ export function planReload(running: Config, next: Config): ReloadPlan {
   const refused = NEEDS_RESTART.filter(([, pick]) => withoutSources(pick(running)) !== withoutSources(pick(next))).map(([what]) => what);
   return { authChanged: withoutSources(running.auth) !== withoutSources(next.auth), refused };
 }
+
+/**
+ * One reload at a time, however many SIGHUPs arrive: a signal during a reload asks for one more
+ * after it (the files may have changed again), and a burst of signals costs two reloads, not
+ * one each, so a flood of SIGHUP cannot pile up reads beside the heartbeat loop.
+ */
+export function serialReloads(reload: () => Promise<void>): () => void {
+  let running = false;
+  let again = false;
+  const run = (): void => {
+    running = true;
+    again = false;
+    reload()
+      // The reload logs its own outcome; a throw must still not stop the next one.
+      .catch(() => undefined)
+      .finally(() => {
+        running = false;
+        if (again) run();
+      });
+  };
+  return () => {
+    if (running) again = true;
+    else run();
+  };
+}

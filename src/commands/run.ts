@@ -10,10 +10,12 @@ import { nextGeneration } from '../generation';
 import { createLinks } from '../links';
 import { createLogger, type Logger } from '../log';
 import { ControlSocket } from '../report/control-socket';
+import { prepareRunDir } from '../report/run-dir';
 import { createMqttReporter } from '../report/mqtt';
 import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
 import type { StatusSnapshot } from '../report/snapshot';
 import { VERSION } from '../version';
+import { shown } from '../printable';
 import { PingWatcher } from '../health/ping';
 import { CarrierWatcher } from '../health/carrier';
 import { createFrameSplitter } from '../wire';
@@ -21,7 +23,7 @@ import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
 import { releaseLeftovers } from '../agent/leftovers';
 import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
-import { planReload } from '../agent/reload';
+import { planReload, serialReloads } from '../agent/reload';
 import { createWireTransport } from '../agent/wire-transport';
 import type { Command } from './command';
 import { holdSignalsWhileStarting } from './early-signals';
@@ -60,7 +62,7 @@ async function load(options: AgentOptions, report: (line: string) => void): Prom
   const loaded = await loadConfig(options.configDir, {
     ...(options.node ? { node: options.node } : {}),
     strict: true,
-    machine: thisMachine(options.initDir, options.ipPath),
+    machine: await thisMachine(options.initDir, options.ipPath),
   });
   for (const d of loaded.diagnostics) report(formatDiagnostic(d));
   return loaded.config;
@@ -85,6 +87,15 @@ export const runCommand: Command = {
       process.stderr.write(`twinbeat: not starting: ${options.configDir} is not valid here (twinbeat check-config --strict says why)\n`);
       return 2;
     }
+    // Before anything is touched: a run directory another user owns is refused here, not after
+    // the reset device and the paths are up.
+    let runDirNote: string | undefined;
+    try {
+      runDirNote = await prepareRunDir(options.runDir);
+    } catch (err) {
+      process.stderr.write(`twinbeat: not starting: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
     const logger = createLogger({
       stderr: true,
       debug: config.debugLevel > 0,
@@ -92,6 +103,7 @@ export const runCommand: Command = {
       ...(config.debugfile ? { debugfile: config.debugfile } : {}),
     });
     logger.log('info', `Configuration validated. Starting twinbeat ${VERSION} on ${config.localNode}`);
+    if (runDirNote) logger.log('warn', runDirNote);
     const reset = createResetDevice(config, { log: logger });
     // First of all: a relay must hold the peer powered before anything else can go wrong.
     await reset?.start();
@@ -150,11 +162,12 @@ export const runCommand: Command = {
       [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
       fence: (request) => {
         const node = (request as { node?: unknown }).node;
-        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${String(node)}`);
+        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${shown(String(node))}`);
         return agent.admin('fence');
       },
     });
-    await control.start();
+    const controlNote = await control.start();
+    if (controlNote) logger.log('warn', controlNote);
     await agent.start();
     const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
     pings?.start();
@@ -190,11 +203,12 @@ export const runCommand: Command = {
       if (plan.refused.length) logger.log('warn', `SIGHUP: not applied while running, restart twinbeat to change: ${plan.refused.join('; ')}`);
       if (!plan.authChanged && !plan.refused.length) logger.log('info', 'SIGHUP: nothing changed');
     };
+    const reloads = serialReloads(reload);
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', () => void reload());
+    process.on('SIGHUP', reloads);
     for (const signal of early.release()) {
-      if (signal === 'SIGHUP') void reload();
+      if (signal === 'SIGHUP') reloads();
       else shutdown(`${signal} (while starting)`);
     }
 

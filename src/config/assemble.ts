@@ -1,6 +1,7 @@
 // Turns what ha.cf, haresources and authkeys said into one Config: fills in Heartbeat's
 // defaults, derives the unset timings as Heartbeat does, and checks the relations between
 // settings, reporting each problem at the line that set the value involved.
+import { shown } from '../printable';
 import type { Diagnostics } from './diagnostics';
 import type { HaCfDraft, MediaLine, Setting } from './draft';
 import type { AuthConfig, Config, MonitorSettings, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
@@ -94,7 +95,7 @@ function pairFrom(draft: HaCfDraft, localNode: string, file: string, diag: Diagn
   if (!names.includes(localNode)) {
     diag.error(
       { file, line: 0 },
-      `this node "${localNode}" is not one of the nodes (${names.join(', ')}): run with --node NAME, or name the nodes as \`uname -n\` prints them`,
+      `this node "${shown(localNode)}" is not one of the nodes (${names.join(', ')}): run with --node NAME, or name the nodes as \`uname -n\` prints them`,
     );
     return undefined;
   }
@@ -104,12 +105,12 @@ function pairFrom(draft: HaCfDraft, localNode: string, file: string, diag: Diagn
 function checkResetDevices(draft: HaCfDraft, nodes: [string, string], file: string, diag: Diagnostics): void {
   for (const device of draft.resetDevices) {
     if (device.from !== '*' && !nodes.includes(device.from)) {
-      diag.error(device.source, `stonith_host: "${device.from}" is not a node (nodes: ${nodes.join(', ')}, or * for both)`);
+      diag.error(device.source, `stonith_host: "${shown(device.from)}" is not a node (nodes: ${nodes.join(', ')}, or * for both)`);
     }
     if (!nodes.includes(device.target)) {
-      diag.error(device.source, `stonith_host: target "${device.target}" is not a node (nodes: ${nodes.join(', ')})`);
+      diag.error(device.source, `stonith_host: target "${shown(device.target)}" is not a node (nodes: ${nodes.join(', ')})`);
     } else if (device.from === device.target) {
-      diag.error(device.source, `stonith_host: ${device.from} cannot reset itself; the device wired to a node resets its peer`);
+      diag.error(device.source, `stonith_host: ${shown(device.from)} cannot reset itself; the device wired to a node resets its peer`);
     }
   }
   if (draft.resetDevices.length === 0) return;

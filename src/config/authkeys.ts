@@ -1,11 +1,24 @@
 // Reads authkeys: `auth N` picks the key to send with; `N METHOD [KEY]` lines define keys.
 import { Diagnostics } from './diagnostics';
-import { meaningfulLines, splitWords } from './text';
+import { meaningfulLines, splitWords, unreadableWords } from './text';
 import type { AuthConfig, AuthKey, AuthMethod, SourceLine } from './types';
 
 const METHODS: readonly AuthMethod[] = ['crc', 'md5', 'sha1', 'sha256'];
 /** Heartbeat keeps keys in a table of 16. */
 const MAX_INDEX = 15;
+
+/**
+ * A key line as an error may show it: the index and the method when they are what they should
+ * be, and nothing else. A malformed line may be a key written in the wrong place ("1 Hunter2"
+ * with the method left out), so any word that is not plainly an index or a method is hidden.
+ */
+export function redactedLine(words: string[]): string {
+  const [first = '', second, ...rest] = words;
+  const shownWords = [/^\d{1,3}$/.test(first) || first === 'auth' ? first : '<hidden>'];
+  if (second !== undefined) shownWords.push((METHODS as readonly string[]).includes(second.toLowerCase()) ? second : '<hidden>');
+  if (rest.length > 0) shownWords.push('<key hidden>');
+  return shownWords.join(' ');
+}
 
 function parseIndex(text: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
@@ -13,19 +26,8 @@ function parseIndex(text: string): number | undefined {
   return n <= MAX_INDEX ? n : undefined;
 }
 
-/**
- * `mode`: the file's permission bits. Like Heartbeat, twinbeat refuses a key file that
- * anyone but its owner can read or write: exactly 0600.
- */
-export function parseAuthkeys(content: string, file: string, mode: number, diag: Diagnostics): AuthConfig | undefined {
-  const whole: SourceLine = { file, line: 0 };
-  const permissions = mode & 0o777;
-  if (permissions !== 0o600) {
-    diag.error(
-      whole,
-      `mode is ${permissions.toString(8).padStart(4, '0')}, it must be 600 (read and write for root only): chmod 600 ${file}`,
-    );
-  }
+/** Reads the keys; the file's owner and mode are checked by its reader (secret-file.ts). */
+export function parseAuthkeys(content: string, file: string, diag: Diagnostics): AuthConfig | undefined {
   let send: { index: number; source: SourceLine } | undefined;
   let sawAuthLine = false;
   /** Indexes of key lines already reported as wrong: "key N is not defined" would repeat them. */
@@ -34,6 +36,11 @@ export function parseAuthkeys(content: string, file: string, mode: number, diag:
   for (const { line, text } of meaningfulLines(content)) {
     const source = { file, line };
     const words = splitWords(text);
+    const unreadable = unreadableWords(words);
+    if (unreadable !== undefined) {
+      diag.error(source, unreadable);
+      continue;
+    }
     if (words[0] === 'auth') {
       sawAuthLine = true;
       const index = words.length === 2 ? parseIndex(words[1] ?? '') : undefined;
@@ -49,13 +56,14 @@ export function parseAuthkeys(content: string, file: string, mode: number, diag:
     const [indexWord = '', methodWord = '', ...secretWords] = words;
     const index = parseIndex(indexWord);
     if (index === undefined) {
-      diag.error(source, `expected "N METHOD KEY" (N from 0 to ${MAX_INDEX}) or "auth N", found "${text}"`);
+      diag.error(source, `expected "N METHOD KEY" (N from 0 to ${MAX_INDEX}) or "auth N", found "${redactedLine(words)}"`);
       continue;
     }
     const method = methodWord.toLowerCase() as AuthMethod;
     if (!METHODS.includes(method)) {
       rejected.add(index);
-      diag.error(source, `key ${index}: method "${methodWord}" is not one of ${METHODS.join(', ')} (sha256 recommended)`);
+      // Not echoed: a line without its method ("1 SECRET") has the key where the method goes.
+      diag.error(source, `key ${index}: the second word is not a method; expected "${index} METHOD KEY" with METHOD one of ${METHODS.join(', ')} (sha256 recommended)`);
       continue;
     }
     if (method !== 'crc' && secretWords.length !== 1) {

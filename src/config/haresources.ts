@@ -2,8 +2,9 @@
 // Resources: `IPaddr::IP[/PREFIX[/IFACE[/BROADCAST]]]`, the same with IPaddr2 or IPv6addr,
 // a bare address (shorthand for IPaddr), or `script::arg1::arg2`.
 import { Diagnostics } from './diagnostics';
-import { continuedLines, splitWords } from './text';
-import { ipFamily, isInterfaceName } from './values';
+import { continuedLines, splitWords, unreadableWords } from './text';
+import { shown } from '../printable';
+import { ipFamily, isInterfaceName, isScriptName } from './values';
 import type { ResourceGroup, ResourceSpec, SourceLine, VipResource } from './types';
 
 const VIP_AGENTS = ['IPaddr', 'IPaddr2', 'IPv6addr'] as const;
@@ -14,20 +15,20 @@ function parseVip(raw: string, agent: VipAgent, spec: string, source: SourceLine
   const family = ipFamily(address);
   const usage = `${agent}::ADDRESS[/PREFIX[/IFACE[/BROADCAST]]], e.g. ${agent === 'IPv6addr' ? 'IPv6addr::2001:db8::50/64/eth0' : `${agent}::192.0.2.50/24/eth0`}`;
   const problems: string[] = [];
-  if (!family) problems.push(`"${address}" is not an IP address`);
+  if (!family) problems.push(`"${shown(address)}" is not an IP address`);
   if (agent === 'IPv6addr' && family === 4) problems.push('IPv6addr takes an IPv6 address');
   if (extra.length > 0) problems.push('too many "/" parts');
   let prefixLength: number | undefined;
   if (prefix !== undefined && prefix !== '') {
     prefixLength = Number(prefix);
     const max = family === 6 ? 128 : 32;
-    if (!/^\d+$/.test(prefix) || prefixLength < 1 || prefixLength > max) problems.push(`prefix "/${prefix}" is not 1 to ${max}`);
+    if (!/^\d+$/.test(prefix) || prefixLength < 1 || prefixLength > max) problems.push(`prefix "/${shown(prefix)}" is not 1 to ${max}`);
   }
-  if (iface !== undefined && iface !== '' && !isInterfaceName(iface)) problems.push(`"${iface}" is not an interface name`);
-  if (broadcast !== undefined && broadcast !== '' && ipFamily(broadcast) !== 4) problems.push(`broadcast "${broadcast}" is not an IPv4 address`);
+  if (iface !== undefined && iface !== '' && !isInterfaceName(iface)) problems.push(`"${shown(iface)}" is not an interface name`);
+  if (broadcast !== undefined && broadcast !== '' && ipFamily(broadcast) !== 4) problems.push(`broadcast "${shown(broadcast)}" is not an IPv4 address`);
   if (broadcast && family === 6) problems.push('an IPv6 address has no broadcast');
   if (problems.length > 0 || !family) {
-    diag.error(source, `${raw}: ${problems.join('; ')}; expected ${usage}`);
+    diag.error(source, `${shown(raw)}: ${problems.join('; ')}; expected ${usage}`);
     return undefined;
   }
   return {
@@ -52,8 +53,8 @@ export function parseResource(raw: string, source: SourceLine, diag: Diagnostics
   if ((VIP_AGENTS as readonly string[]).includes(name)) {
     return parseVip(raw, name as VipAgent, rest ?? '', source, diag);
   }
-  if (!/^[A-Za-z0-9_.@+-]+$/.test(name)) {
-    diag.error(source, `resource "${raw}": "${name}" is not a script name (a file in resource.d/ or /etc/init.d/, without "/")`);
+  if (!isScriptName(name)) {
+    diag.error(source, `resource "${shown(raw)}": "${shown(name)}" is not a script name (the name of a file in resource.d/ or /etc/init.d/: letters, digits and "_.@+-", without "/", not "." or "..")`);
     return undefined;
   }
   return { kind: 'script', raw, name, args: rest === undefined ? [] : rest.split('::') };
@@ -69,14 +70,20 @@ export function parseHaresources(content: string, file: string, nodes: string[],
   const seen = new Map<string, SourceLine>();
   for (const { line, text } of continuedLines(content)) {
     const source = { file, line };
-    const [homeWord = '', ...words] = splitWords(text);
+    const allWords = splitWords(text);
+    const unreadable = unreadableWords(allWords);
+    if (unreadable !== undefined) {
+      diag.error(source, unreadable);
+      continue;
+    }
+    const [homeWord = '', ...words] = allWords;
     const home = homeWord.toLowerCase();
     if (nodes.length > 0 && !nodes.includes(home)) {
-      diag.error(source, `home node "${homeWord}" is not a node of ha.cf (nodes: ${nodes.join(', ')})`);
+      diag.error(source, `home node "${shown(homeWord)}" is not a node of ha.cf (nodes: ${nodes.join(', ')})`);
       continue;
     }
     if (words.length === 0) {
-      diag.error(source, `${homeWord} has no resources; expected "${homeWord} 192.0.2.50 httpd"`);
+      diag.error(source, `${shown(homeWord)} has no resources; expected "${shown(homeWord)} 192.0.2.50 httpd"`);
       continue;
     }
     const resources: ResourceSpec[] = [];
@@ -86,7 +93,7 @@ export function parseHaresources(content: string, file: string, nodes: string[],
       const key = resourceKey(resource);
       const earlier = seen.get(key);
       if (earlier) {
-        diag.error(source, `${word} is already in the group at line ${earlier.line}: a resource belongs to one group`);
+        diag.error(source, `${shown(word)} is already in the group at line ${earlier.line}: a resource belongs to one group`);
         continue;
       }
       seen.set(key, source);

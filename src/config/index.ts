@@ -1,5 +1,4 @@
 // Reads a Heartbeat configuration directory (ha.cf, haresources, authkeys) into one Config.
-import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from './assemble';
@@ -7,8 +6,12 @@ import { parseAuthkeys } from './authkeys';
 import { Diagnostics } from './diagnostics';
 import { parseHaCf } from './hacf';
 import { parseHaresources } from './haresources';
+import { readBoundedFile } from './read-file';
+import { runningUid, secretFileProblems } from './secret-file';
 import { checkMachine, defaultTrackedInterfaces, thisMachine, type MachineView } from './machine';
 import type { AuthConfig, Config, Diagnostic } from './types';
+import { NODE_NAME_RULE, isNodeName } from './values';
+import { shown } from '../printable';
 
 export type * from './types';
 export { formatDiagnostic } from './diagnostics';
@@ -33,22 +36,20 @@ export interface AuthkeysResult {
   diagnostics: Diagnostic[];
 }
 
-async function readText(path: string, diag: Diagnostics, hint: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    diag.error({ file: path, line: 0 }, `cannot read (${code}): ${hint}`);
-    return undefined;
-  }
+/** The file's text, or undefined after reporting why it cannot be used (with what it should hold). */
+async function readText(path: string, diag: Diagnostics, hint: string): Promise<{ text: string; uid: number; mode: number } | undefined> {
+  const read = await readBoundedFile(path);
+  if (read.ok) return { text: read.text, uid: read.stats.uid, mode: read.stats.mode };
+  diag.error({ file: path, line: 0 }, `${read.problem}; ${hint}`);
+  return undefined;
 }
 
 async function readAuthkeysInto(dir: string, diag: Diagnostics): Promise<AuthConfig | undefined> {
   const file = join(dir, 'authkeys');
-  const content = await readText(file, diag, 'it holds the heartbeat keys: "auth 1" then "1 sha256 SECRET", mode 600');
-  if (content === undefined) return undefined;
-  const { mode } = await stat(file);
-  return parseAuthkeys(content, file, mode, diag);
+  const read = await readText(file, diag, 'it holds the heartbeat keys: "auth 1" then "1 sha256 SECRET", owned by root, mode 600');
+  if (read === undefined) return undefined;
+  for (const problem of secretFileProblems(file, read, runningUid())) diag.error({ file, line: 0 }, problem);
+  return parseAuthkeys(read.text, file, diag);
 }
 
 /** Only authkeys, for tools (such as `twinbeat decode`) that need nothing else. */
@@ -61,16 +62,21 @@ export async function loadAuthkeys(dir: string): Promise<AuthkeysResult> {
 export async function loadConfig(dir: string, options: LoadOptions = {}): Promise<ConfigResult> {
   const diag = new Diagnostics();
   const localNode = (options.node ?? hostname()).toLowerCase();
+  if (!isNodeName(localNode)) {
+    // Checked before anything is read: the name goes into every heartbeat and log line.
+    diag.error({ file: dir, line: 0 }, `this node's name "${shown(localNode)}" (${options.node === undefined ? '`uname -n`' : '--node'}) is not ${NODE_NAME_RULE}: run with --node NAME`);
+    return { diagnostics: diag.list };
+  }
   const haCfFile = join(dir, 'ha.cf');
   const haCf = await readText(haCfFile, diag, 'it names the nodes, the heartbeat paths and the timings');
-  const draft = parseHaCf(haCf ?? '', haCfFile, diag);
+  const draft = parseHaCf(haCf?.text ?? '', haCfFile, diag);
   const haresourcesFile = join(dir, 'haresources');
   const haresources = await readText(haresourcesFile, diag, 'one line per resource group: "node1 192.0.2.50 httpd"');
-  const groups = parseHaresources(haresources ?? '', haresourcesFile, draft.nodes.map((n) => n.value), diag);
+  const groups = parseHaresources(haresources?.text ?? '', haresourcesFile, draft.nodes.map((n) => n.value), diag);
   const auth = await readAuthkeysInto(dir, diag);
   const config = haCf === undefined ? undefined : assemble({ dir, haCfFile, localNode, draft, groups, auth }, diag);
   if (config) {
-    const machine = options.machine ?? thisMachine();
+    const machine = options.machine ?? (await thisMachine());
     if (!draft.trackInterfaces) config.trackInterfaces = defaultTrackedInterfaces(config.groups, machine);
     for (const problem of checkMachine(config, machine)) {
       // A serial adapter not plugged in yet is the link's to wait for, not a reason to stay down.

@@ -2,12 +2,14 @@
 // path, a script for each resource, a serial device? A configuration is often checked on a
 // build host, so these are warnings, unless the caller is about to run on this machine
 // (`--strict`, which `twinbeat run` applies to itself).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { BlockList } from 'node:net';
 import { join } from 'node:path';
 import type { Config, SourceLine, VipResource } from './types';
+import { SHOWN_PATH_LENGTH as PATH_SHOWN, shown } from '../printable';
 
 export interface InterfaceAddress {
   address: string;
@@ -36,12 +38,13 @@ function executable(path: string): boolean {
 /**
  * Every interface and its addresses, up or down. Node's networkInterfaces() leaves out an
  * interface that is down or has no carrier (a cable not yet plugged in at boot), which must
- * not stop twinbeat from starting: the link retries; so iproute2 is asked first.
+ * not stop twinbeat from starting: the link retries; so iproute2 is asked first. Asked without
+ * waiting on it: a SIGHUP reload runs this beside the heartbeat loop, which must not stall.
  */
-function interfacesOfThisMachine(ipPath: string): Record<string, InterfaceAddress[]> {
+async function interfacesOfThisMachine(ipPath: string): Promise<Record<string, InterfaceAddress[]>> {
   const interfaces: Record<string, InterfaceAddress[]> = {};
   try {
-    const out = execFileSync(ipPath, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const { stdout: out } = await promisify(execFile)(ipPath, ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, maxBuffer: 16 << 20 });
     for (const link of JSON.parse(out) as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]) {
       interfaces[link.ifname] = (link.addr_info ?? [])
         .filter((a) => a.family === 'inet' || a.family === 'inet6')
@@ -61,8 +64,8 @@ function interfacesOfThisMachine(ipPath: string): Record<string, InterfaceAddres
   return interfaces;
 }
 
-export function thisMachine(initDir = '/etc/init.d', ipPath = 'ip'): MachineView {
-  return { interfaces: interfacesOfThisMachine(ipPath), fileExists: existsSync, initDir, isExecutable: executable };
+export async function thisMachine(initDir = '/etc/init.d', ipPath = 'ip'): Promise<MachineView> {
+  return { interfaces: await interfacesOfThisMachine(ipPath), fileExists: existsSync, initDir, isExecutable: executable };
 }
 
 /** Each interface address whose subnet holds `vip` (what Heartbeat's IPaddr looks for), in order. */
@@ -117,7 +120,7 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
     known.map((n) => `${n} ${machine.interfaces[n]?.map((a) => `${a.address}/${a.prefixLength}`).join(' ')}`).join(', ') || 'none';
   for (const path of config.paths) {
     if (path.kind === 'serial') {
-      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${path.device} does not exist on this machine`, comesAndGoes: true });
+      if (!machine.fileExists(path.device)) problems.push({ source: path.source, message: `serial device ${shown(path.device, PATH_SHOWN)} does not exist on this machine`, comesAndGoes: true });
     } else if (!known.includes(path.iface)) {
       problems.push({ source: path.source, message: `interface ${path.iface} does not exist on this machine (it has: ${known.join(', ') || 'none'})` });
     }
@@ -145,7 +148,7 @@ export function checkMachine(config: Config, machine: MachineView): MachineProbl
     if (!runnable) {
       problems.push({
         source: device.source,
-        message: `stonith_host external: ${command} ${machine.fileExists(command) ? 'is not executable (chmod +x it)' : 'does not exist on this machine'}; it is run as "${command} reset ${device.target}"`,
+        message: `stonith_host external: ${shown(command, PATH_SHOWN)} ${machine.fileExists(command) ? 'is not executable (chmod +x it)' : 'does not exist on this machine'}; it is run as "${shown(command, PATH_SHOWN)} reset ${device.target}"`,
       });
     }
   }

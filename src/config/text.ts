@@ -4,6 +4,8 @@
 // space (U+00A0) as whitespace: a config copied from a web page brings them after every value
 // (the seed tutorial's ha.cf does), and in Heartbeat they silently became part of the value.
 
+import { firstControl } from '../printable';
+
 const WHITESPACE_CLASS = '[ \\t\\r\\n\\f\\u00a0]';
 const WORD_SEPARATOR = new RegExp(`${WHITESPACE_CLASS}+`);
 const EDGE_WHITESPACE = new RegExp(`^${WHITESPACE_CLASS}+|${WHITESPACE_CLASS}+$`, 'g');
@@ -13,6 +15,21 @@ export interface NumberedLine {
   line: number;
   /** The line with its comment removed and its edges trimmed; never empty. */
   text: string;
+}
+
+/**
+ * Why a line's words cannot be taken as they are, or undefined when they can. A value holding
+ * a control character (a NUL, an ESC) is never what the operator meant, and a U+FFFD stands for
+ * bytes that were not UTF-8, so the value read is not the one in the file. Comments may hold
+ * anything (an old file's Latin-1 comment is harmless): only the words are checked.
+ */
+export function unreadableWords(words: string[]): string | undefined {
+  for (const word of words) {
+    const control = firstControl(word);
+    if (control !== undefined) return `the line holds a control character (${control}): configuration files are plain text; remove it`;
+    if (word.includes('\ufffd')) return 'the line holds bytes that are not UTF-8 text (or a U+FFFD): write the value in plain UTF-8';
+  }
+  return undefined;
 }
 
 export function trimWhitespace(text: string): string {

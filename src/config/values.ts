@@ -8,6 +8,14 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
 
 /**
+ * The longest time any directive may give: a day. No heartbeat, check or reset wait is
+ * meaningfully longer, and every timer derived from these (fence_delay's 2 x deadtime, the
+ * reset retries' 8 x deadtime) stays far inside Node's timer range of 2^31-1 ms (24.8 days),
+ * past which Node fires the timer after 1 ms instead, in a loop.
+ */
+export const MAX_DURATION_MS = 86_400_000;
+
+/**
  * A duration as Heartbeat's cl_get_msec reads it: a bare number is seconds, `ms` means
  * milliseconds; twinbeat also accepts an explicit `s`. Fractions are allowed (`1.5`, `0.2s`).
  */
@@ -15,8 +23,8 @@ export function parseDuration(text: string): Parsed<number> {
   const match = /^(\d+(?:\.\d*)?|\.\d+)(ms|s)?$/.exec(text);
   if (!match) return bad('a duration such as 2 (seconds), 1.5s or 200ms');
   const amount = Number(match[1]);
-  const ms = match[2] === 'ms' ? amount : amount * 1000;
-  return ok(Math.round(ms));
+  const ms = Math.round(match[2] === 'ms' ? amount : amount * 1000);
+  return ms <= MAX_DURATION_MS ? ok(ms) : bad('a duration of at most a day (86400 seconds)');
 }
 
 /** Heartbeat's cl_str_to_boolean: true/false, yes/no, on/off, y/n, 1/0, any case. */
@@ -43,9 +51,33 @@ export function parseBaud(text: string): Parsed<number> {
     : bad(`one of ${SERIAL_SPEEDS.join(', ')}`);
 }
 
-/** A Linux interface name: 1 to 15 characters, no slash, colon or whitespace. */
-export function isInterfaceName(text: string): boolean {
-  return /^[A-Za-z0-9_.@-]{1,15}$/.test(text);
+/**
+ * A Linux interface name, as the kernel's dev_valid_name takes it: 1 to 15 characters, no
+ * slash, colon or whitespace, and not "." or ".." (twinbeat also keeps to letters, digits and
+ * "_.@-"). `alias` admits the colon of an address label (eth0:1).
+ */
+export function isInterfaceName(text: string, alias = false): boolean {
+  return (alias ? /^[A-Za-z0-9_.:@-]{1,15}$/ : /^[A-Za-z0-9_.@-]{1,15}$/).test(text) && text !== '.' && text !== '..';
+}
+
+/** What a node name may be: a host name as `uname -n` prints it. */
+export const NODE_NAME_RULE = 'a host name as `uname -n` prints it: letters, digits, "-", "_" and ".", at most 64 characters, starting and ending with a letter or digit';
+
+/**
+ * A host name's characters (RFC 1123 labels, plus the "_" that systemd's hostnamectl
+ * allows), at most 64: the kernel's limit on `uname -n`. A node name is sent in every
+ * heartbeat and printed in every log line, so nothing else is taken.
+ */
+export function isNodeName(text: string): boolean {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/.test(text) && !text.includes('..');
+}
+
+/**
+ * A resource script's name: a plain file name looked up in resource.d/ and the init
+ * directory, so no "/" and not "." or "..", which would name a directory instead.
+ */
+export function isScriptName(text: string): boolean {
+  return /^[A-Za-z0-9_.@+-]{1,255}$/.test(text) && text !== '.' && text !== '..';
 }
 
 export function ipFamily(text: string): 4 | 6 | undefined {

@@ -1,6 +1,7 @@
 // Asks the running agent over its control socket.
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { shown } from '../printable';
 import { SOCKET_NAME, type ControlReply, type ControlRequest } from './protocol';
 
 export const DEFAULT_RUN_DIR = '/run/twinbeat';
@@ -25,7 +26,7 @@ export function askAgent(runDir: string, request: ControlRequest, timeoutMs = 10
       try {
         resolve(JSON.parse(answer) as ControlReply);
       } catch {
-        resolve({ ok: false, error: `the agent's answer is not JSON: ${answer.slice(0, 200)}` });
+        resolve({ ok: false, error: `the agent's answer is not JSON: ${shown(answer, 200)}` });
       }
     });
   });

@@ -2,10 +2,9 @@
 // availability and state arrive right after the subscription, so a short settle time after the
 // SUBACK gives a complete picture for `--json`.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { loadMqtt } from '../report/mqtt-connection';
-import { readPasswordFile } from '../report/mqtt-options';
+import { readPasswordFile, readSmallFile } from '../report/mqtt-options';
 import { fleetSubscriptions } from '../report/mqtt-topics';
 import type { FleetMessage } from './view';
 
@@ -36,7 +35,7 @@ export async function watchFleet(options: WatchOptions, onMessage: (message: Fle
   };
   if (options.username !== undefined) clientOptions.username = options.username;
   if (options.passwordFile !== undefined) clientOptions.password = await readPasswordFile(options.passwordFile);
-  if (options.ca !== undefined) clientOptions.ca = await readFile(options.ca);
+  if (options.ca !== undefined) clientOptions.ca = await readSmallFile(options.ca);
   const client = await mqtt.connectAsync(options.broker, clientOptions, options.reconnect);
   client.on('message', (topic, payload) => onMessage({ topic, payload: payload.toString('utf8'), receivedAt: new Date().toISOString() }));
   await client.subscribeAsync(fleetSubscriptions(options.prefix), { qos: 1 });

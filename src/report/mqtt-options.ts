@@ -1,8 +1,9 @@
 // MQTT.js client options from the ha.cf settings: identity, Last Will, credentials and TLS
 // files. The files are read when connecting (not when the config is checked) so that a rotated
 // certificate or password is picked up on the next connection without a restart.
-import { readFile, stat } from 'node:fs/promises';
 import type { IClientOptions } from 'mqtt';
+import { readBoundedFile } from '../config/read-file';
+import { runningUid, secretFileProblems } from '../config/secret-file';
 import type { MqttConfig } from '../config/types';
 import type { NodeTopics } from './mqtt-topics';
 
@@ -17,16 +18,23 @@ export const DEFAULT_CONNECTION_TUNING: ConnectionTuning = { keepaliveS: 30, con
 
 export class CredentialsError extends Error {}
 
+/** A file named by an mqtt_* directive: a regular file, read with a bound (src/config/read-file.ts). */
+export async function readSmallFile(path: string): Promise<Buffer> {
+  const read = await readBoundedFile(path);
+  if (!read.ok) throw new CredentialsError(`${path}: ${read.problem}`);
+  return read.bytes;
+}
+
 /**
- * The first line of a password file that only its owner may read (mode 600, as authkeys).
- * The message of a refusal names the file, never its content.
+ * The first line of a password file that only twinbeat's user may read (owned by it, mode 600,
+ * as authkeys). The message of a refusal names the file, never its content.
  */
 export async function readPasswordFile(path: string): Promise<string> {
-  const mode = (await stat(path)).mode & 0o777;
-  if (mode !== 0o600) {
-    throw new CredentialsError(`${path}: mode is ${mode.toString(8).padStart(4, '0')}, it must be 600 (read and write for root only): chmod 600 ${path}`);
-  }
-  const password = (await readFile(path, 'utf8')).split('\n')[0]?.replace(/\r$/, '') ?? '';
+  const read = await readBoundedFile(path);
+  if (!read.ok) throw new CredentialsError(`${path}: ${read.problem}`);
+  const problems = secretFileProblems(path, read.stats, runningUid());
+  if (problems.length > 0) throw new CredentialsError(`${path}: ${problems.join('; ')}`);
+  const password = read.text.split('\n')[0]?.replace(/\r$/, '') ?? '';
   if (password === '') throw new CredentialsError(`${path}: the first line is empty; it must hold the broker password`);
   return password;
 }
@@ -58,8 +66,8 @@ export async function clientOptions(
   };
   if (config.username !== undefined) options.username = config.username;
   if (config.passwordFile !== undefined) options.password = await readPasswordFile(config.passwordFile);
-  if (config.ca !== undefined) options.ca = await readFile(config.ca);
-  if (config.cert !== undefined) options.cert = await readFile(config.cert);
-  if (config.key !== undefined) options.key = await readFile(config.key);
+  if (config.ca !== undefined) options.ca = await readSmallFile(config.ca);
+  if (config.cert !== undefined) options.cert = await readSmallFile(config.cert);
+  if (config.key !== undefined) options.key = await readSmallFile(config.key);
   return options;
 }

@@ -31,11 +31,11 @@ test('errors name the line and what is right', async () => {
     ['auth 2\n1 sha256 k\n', 'authkeys:1: auth 2 selects key 2, which is not defined (defined: 1)'],
     ['auth one\n1 sha256 k\n', 'authkeys:1: expected "auth N" with N from 0 to 15, the key to send with'],
     ['auth 1\nauth 1\n1 sha256 k\n', 'authkeys:2: auth is already given at line 1'],
-    ['auth 1\n1 rot13 k\n', 'authkeys:2: key 1: method "rot13" is not one of crc, md5, sha1, sha256 (sha256 recommended)'],
+    ['auth 1\n1 rot13 k\n', 'authkeys:2: key 1: the second word is not a method; expected "1 METHOD KEY" with METHOD one of crc, md5, sha1, sha256 (sha256 recommended)'],
     ['auth 1\n1 md5\n', 'authkeys:2: key 1: md5 needs a secret: "1 md5 SECRET"'],
     ['auth 1\n1 sha1 two words\n', 'authkeys:2: key 1: the secret must be one word without spaces'],
     ['auth 1\n1 sha256 a\n1 sha256 b\n', 'authkeys:3: key 1 is defined twice'],
-    ['auth 1\n16 sha256 a\n1 sha256 b\n', 'authkeys:2: expected "N METHOD KEY" (N from 0 to 15) or "auth N", found "16 sha256 a"'],
+    ['auth 1\n16 sha256 a\n1 sha256 b\n', 'authkeys:2: expected "N METHOD KEY" (N from 0 to 15) or "auth N", found "16 sha256 <key hidden>"'],
   ];
   for (const [authkeys, expected] of cases) {
     const r = await check({ authkeys });

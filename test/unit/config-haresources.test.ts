@@ -59,7 +59,7 @@ test('errors name the line and what is right', async () => {
     ['alpha IPaddr::192.0.2.500/24\n', 'haresources:1: IPaddr::192.0.2.500/24: "192.0.2.500" is not an IP address; expected IPaddr::ADDRESS[/PREFIX[/IFACE[/BROADCAST]]], e.g. IPaddr::192.0.2.50/24/eth0'],
     ['alpha IPaddr2::192.0.2.50/33\n', 'haresources:1: IPaddr2::192.0.2.50/33: prefix "/33" is not 1 to 32; expected IPaddr2::ADDRESS[/PREFIX[/IFACE[/BROADCAST]]], e.g. IPaddr2::192.0.2.50/24/eth0'],
     ['alpha IPv6addr::192.0.2.50\n', 'haresources:1: IPv6addr::192.0.2.50: IPv6addr takes an IPv6 address; expected IPv6addr::ADDRESS[/PREFIX[/IFACE[/BROADCAST]]], e.g. IPv6addr::2001:db8::50/64/eth0'],
-    ['alpha ../bin/evil\n', 'haresources:1: resource "../bin/evil": "../bin/evil" is not a script name (a file in resource.d/ or /etc/init.d/, without "/")'],
+    ['alpha ../bin/evil\n', 'haresources:1: resource "../bin/evil": "../bin/evil" is not a script name (the name of a file in resource.d/ or /etc/init.d/: letters, digits and "_.@+-", without "/", not "." or "..")'],
     ['alpha 192.0.2.50 httpd\nbeta IPaddr::192.0.2.50 mysql\n', 'haresources:2: IPaddr::192.0.2.50 is already in the group at line 1: a resource belongs to one group'],
   ];
   for (const [haresources, expected] of cases) {

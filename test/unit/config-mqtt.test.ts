@@ -61,7 +61,7 @@ const CASES: Case[] = [
   { lines: [BROKER, 'mqtt_username a b'], errors: ['ha.cf:11: mqtt_username takes one value, found 2: a b'] },
   { lines: [BROKER, 'mqtt_username gw', 'mqtt_password_file mqtt-password'], warning: /ha\.cf:12: warning: the MQTT password crosses the network in clear text/, effect: (c) => assert.is(c.mqtt?.passwordFile, `${c.dir}/mqtt-password`) },
   { lines: [BROKER, 'mqtt_username gw', 'mqtt_password_file mqtt-password-open'], errors: ['ha.cf:12: mqtt_password_file mqtt-password-open: mode is 0644, it must be 600 (read and write for root only): chmod 600 DIR/mqtt-password-open'] },
-  { lines: [BROKER, 'mqtt_username gw', 'mqtt_password_file /nonexistent/pw'], errors: ['ha.cf:12: mqtt_password_file /nonexistent/pw: cannot read /nonexistent/pw (ENOENT): it should hold the broker password on one line, mode 600'] },
+  { lines: [BROKER, 'mqtt_username gw', 'mqtt_password_file /nonexistent/pw'], errors: ['ha.cf:12: mqtt_password_file /nonexistent/pw: cannot read /nonexistent/pw (ENOENT): it should hold the broker password on one line, owned by root, mode 600'] },
   { lines: [BROKER, 'mqtt_password_file mqtt-password'], errors: ['ha.cf:11: mqtt_password_file needs mqtt_username (MQTT sends a password only with a user name)'] },
   { lines: ['mqtt_broker mqtts://broker.example', 'mqtt_ca ca.pem'], effect: (c) => assert.is(c.mqtt?.ca, `${c.dir}/ca.pem`) },
   { lines: [BROKER, 'mqtt_ca ca.pem'], warning: /ha\.cf:11: warning: mqtt_ca\/mqtt_cert\/mqtt_key are only used with mqtts:\/\/ or wss:\/\/ brokers/ },

@@ -29,7 +29,9 @@ function cli(...args: string[]): Promise<{ code: number | null; out: string }> {
   });
 }
 
-test.before(() => socket.start());
+test.before(async () => {
+  await socket.start();
+});
 test.after(async () => {
   await socket.stop();
   rmSync(runDir, { recursive: true, force: true });

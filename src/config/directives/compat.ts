@@ -1,5 +1,6 @@
 // Heartbeat directives that twinbeat takes without acting on, or refuses with what to use
 // instead. Every directive Heartbeat 3.0 accepts appears either here or in options/media/reset.
+import { shown } from '../../printable';
 import { parseBoolean, parseInteger, parseDuration, ipFamily, type Parsed } from '../values';
 import type { Directive } from './directive';
 import { ignoredDirective, oneValue, refusedDirective } from './helpers';
@@ -20,7 +21,7 @@ function crmLike(name: string): Directive {
       }
       ctx.diag.error(
         ctx.source,
-        `${name} ${text} is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "${name} off"`,
+        `${name} ${shown(text)} is not supported by twinbeat: it manages resources from haresources (Heartbeat v1 style); remove the line or write "${name} off"`,
       );
     },
   };
@@ -35,7 +36,7 @@ const autojoin: Directive = {
       ctx.draft.ignored.push({ directive: 'autojoin', reason: 'a pair has two fixed nodes', source: ctx.source });
       return;
     }
-    ctx.diag.error(ctx.source, `autojoin ${text} is not supported by twinbeat: a pair has exactly two fixed nodes, named by the node lines; remove the line`);
+    ctx.diag.error(ctx.source, `autojoin ${shown(text)} is not supported by twinbeat: a pair has exactly two fixed nodes, named by the node lines; remove the line`);
   },
 };
 
@@ -49,7 +50,7 @@ const respawn: Directive = {
       ctx.draft.ipfail = { value: true, source: ctx.source };
       return;
     }
-    ctx.diag.error(ctx.source, `respawn ${args.join(' ')} is not supported by twinbeat: it does not start other programs; run ${program || 'the program'} as its own systemd unit`);
+    ctx.diag.error(ctx.source, `respawn ${shown(args.join(' '))} is not supported by twinbeat: it does not start other programs; run ${shown(program || 'the program')} as its own systemd unit`);
   },
 };
 
@@ -63,9 +64,13 @@ function pingLike(name: 'ping' | 'ping_group'): Directive {
         ctx.diag.error(ctx.source, name === 'ping_group' ? 'ping_group takes a name and addresses: "ping_group gw 192.0.2.254 192.0.2.253"' : 'ping takes one or more addresses: "ping 192.0.2.254"');
         return;
       }
+      if (name === 'ping_group' && !/^[A-Za-z0-9_.-]{1,64}$/.test(args[0] ?? '')) {
+        ctx.diag.error(ctx.source, `ping_group: "${shown(args[0] ?? '')}" is not a group name: letters, digits, "-", "_" or "." (at most 64), then the addresses`);
+        return;
+      }
       const notAddress = addresses.find((a) => !ipFamily(a));
       if (notAddress !== undefined) {
-        ctx.diag.error(ctx.source, `${name}: "${notAddress}" is not an IP address`);
+        ctx.diag.error(ctx.source, `${name}: "${shown(notAddress)}" is not an IP address`);
         return;
       }
       // Each `ping` address is a target of its own; a `ping_group` is one target (any member answering).

@@ -1,10 +1,9 @@
 // twinbeat's own serving-health directives (keepalived's track_interface): the interfaces whose
 // loss of carrier on the holder moves its groups to the peer.
-import { parseBoolean, parseInteger } from '../values';
+import { shown } from '../../printable';
+import { isInterfaceName, parseBoolean, parseInteger } from '../values';
 import type { Directive } from './directive';
 import { durationDirective, valueDirective } from './helpers';
-
-const IFACE = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
 const trackInterface: Directive = {
   name: 'track_interface',
@@ -13,9 +12,9 @@ const trackInterface: Directive = {
       ctx.diag.error(ctx.source, 'track_interface takes one or more interfaces: "track_interface eth0"');
       return;
     }
-    const bad = args.find((a) => !IFACE.test(a));
+    const bad = args.find((a) => !isInterfaceName(a, true));
     if (bad !== undefined) {
-      ctx.diag.error(ctx.source, `track_interface: "${bad}" is not an interface name (up to 15 letters, digits and . _ - : @)`);
+      ctx.diag.error(ctx.source, `track_interface: "${shown(bad)}" is not an interface name (up to 15 letters, digits and . _ - : @)`);
       return;
     }
     ctx.draft.trackInterfaces ??= { value: [], source: ctx.source };

@@ -1,4 +1,5 @@
 // Small building blocks for directive handlers.
+import { shown } from '../../printable';
 import { parseDuration, type Parsed } from '../values';
 import type { HaCfDraft, Setting } from '../draft';
 import type { Directive, DirectiveContext } from './directive';
@@ -8,7 +9,7 @@ export function oneValue(name: string, args: string[], ctx: DirectiveContext): s
   if (args.length === 1) return args[0];
   ctx.diag.error(
     ctx.source,
-    args.length === 0 ? `${name} needs a value` : `${name} takes one value, found ${args.length}: ${args.join(' ')}`,
+    args.length === 0 ? `${name} needs a value` : `${name} takes one value, found ${args.length}: ${shown(args.join(' '))}`,
   );
   return undefined;
 }
@@ -40,7 +41,7 @@ export function valueDirective<T>(
       if (text === undefined) return;
       const parsed = parse(text);
       if (!parsed.ok) {
-        ctx.diag.error(ctx.source, `${name} ${text}: expected ${parsed.expected}`);
+        ctx.diag.error(ctx.source, `${name} ${shown(text)}: expected ${parsed.expected}`);
         return;
       }
       record(key, name, parsed.value as never, ctx);
@@ -68,7 +69,7 @@ export function ignoredDirective(name: string, reason: string, parse?: (text: st
         for (const text of args) {
           const parsed = parse(text);
           if (!parsed.ok) {
-            ctx.diag.error(ctx.source, `${name} ${text}: expected ${parsed.expected}`);
+            ctx.diag.error(ctx.source, `${name} ${shown(text)}: expected ${parsed.expected}`);
             return;
           }
         }

@@ -1,5 +1,6 @@
 // Media directives: each line names one or more heartbeat paths. The words are checked here;
 // assemble.ts turns them into PathSpecs once udpport and baud are known.
+import { shown } from '../../printable';
 import { ipFamily, isInterfaceName, isMulticastAddress } from '../values';
 import type { MediaLine } from '../draft';
 import type { Directive, DirectiveContext } from './directive';
@@ -15,7 +16,7 @@ function checkInterfaces(name: string, ifaces: string[], ctx: DirectiveContext):
   }
   const badName = ifaces.find((i) => !isInterfaceName(i));
   if (badName !== undefined) {
-    ctx.diag.error(ctx.source, `${name}: "${badName}" is not an interface name (like eth1 or enp1s0)`);
+    ctx.diag.error(ctx.source, `${name}: "${shown(badName)}" is not an interface name (like eth1 or enp1s0)`);
     return false;
   }
   return true;
@@ -38,7 +39,7 @@ const ucast: Directive = {
     const [iface, peer] = args as [string, string];
     if (!checkInterfaces('ucast', [iface], ctx)) return;
     if (!ipFamily(peer)) {
-      ctx.diag.error(ctx.source, `ucast ${iface} ${peer}: "${peer}" is not an IPv4 or IPv6 address`);
+      ctx.diag.error(ctx.source, `ucast ${shown(iface)} ${shown(peer)}: "${shown(peer)}" is not an IPv4 or IPv6 address`);
       return;
     }
     addMedia('ucast', args, ctx);
@@ -56,10 +57,10 @@ const mcast: Directive = {
     const [iface, group, port, ttl, loop] = args as [string, string, string, string, string];
     if (!checkInterfaces('mcast', [iface], ctx)) return;
     const problems: string[] = [];
-    if (!isMulticastAddress(group)) problems.push(`"${group}" is not a multicast group (224.0.0.0/4 or ff00::/8)`);
-    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) problems.push(`port "${port}" is not 1 to 65535`);
-    if (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 255) problems.push(`ttl "${ttl}" is not 1 to 255`);
-    if (loop !== '0' && loop !== '1') problems.push(`loop "${loop}" is not 0 or 1`);
+    if (!isMulticastAddress(group)) problems.push(`"${shown(group)}" is not a multicast group (224.0.0.0/4 or ff00::/8)`);
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) problems.push(`port "${shown(port)}" is not 1 to 65535`);
+    if (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 255) problems.push(`ttl "${shown(ttl)}" is not 1 to 255`);
+    if (loop !== '0' && loop !== '1') problems.push(`loop "${shown(loop)}" is not 0 or 1`);
     if (problems.length > 0) {
       ctx.diag.error(ctx.source, `mcast: ${problems.join('; ')}; expected ${usage}`);
       return;
@@ -77,7 +78,7 @@ const serial: Directive = {
     }
     const relative = args.find((d) => !d.startsWith('/'));
     if (relative !== undefined) {
-      ctx.diag.error(ctx.source, `serial: "${relative}" is not a device path such as /dev/ttyS1 or /dev/twinbeat-peer`);
+      ctx.diag.error(ctx.source, `serial: "${shown(relative)}" is not a device path such as /dev/ttyS1 or /dev/twinbeat-peer`);
       return;
     }
     addMedia('serial', args, ctx);

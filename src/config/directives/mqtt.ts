@@ -2,9 +2,12 @@
 // optional `mqtt` part of the Config. Files named here are resolved against the configuration
 // directory when relative, and checked now, so that check-config finds a wrong mode before
 // the agent does.
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { SHOWN_PATH_LENGTH, shown } from '../../printable';
 import type { Diagnostics } from '../diagnostics';
+import { fileKind } from '../read-file';
+import { runningUid, secretFileProblems } from '../secret-file';
 import type { HaCfDraft, Setting } from '../draft';
 import type { MqttConfig, SourceLine } from '../types';
 import { parseBoolean, parseDuration, type Parsed } from '../values';
@@ -49,21 +52,28 @@ function fileDirective(name: string, key: 'mqttPasswordFile' | 'mqttCa' | 'mqttC
       const text = oneValue(name, args, ctx);
       if (text === undefined) return;
       const path = resolve(configDir(ctx), text);
-      let mode: number;
+      let stats: Stats;
       try {
-        mode = statSync(path).mode & 0o777;
+        // A stat only (nothing is opened here): the file is read when connecting, bounded.
+        stats = statSync(path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        ctx.diag.error(ctx.source, `${name} ${text}: cannot read ${path} (${code}): it should hold ${what}`);
+        ctx.diag.error(ctx.source, `${name} ${shown(text)}: cannot read ${shown(path, SHOWN_PATH_LENGTH)} (${code}): it should hold ${what}`);
         return;
       }
-      // The password is a secret like authkeys: refused unless only its owner can read it.
-      if (key === 'mqttPasswordFile' && mode !== 0o600) {
-        ctx.diag.error(ctx.source, `${name} ${text}: mode is ${mode.toString(8).padStart(4, '0')}, it must be 600 (read and write for root only): chmod 600 ${path}`);
+      if (!stats.isFile()) {
+        ctx.diag.error(ctx.source, `${name} ${shown(text)}: ${shown(path, SHOWN_PATH_LENGTH)} is ${fileKind(stats)}, not a regular file: it should hold ${what}`);
         return;
       }
+      // The password is a secret like authkeys: refused unless only its owner, twinbeat's user, can read it.
+      const problems = key === 'mqttPasswordFile' ? secretFileProblems(path, stats, runningUid()) : [];
+      if (problems.length > 0) {
+        for (const problem of problems) ctx.diag.error(ctx.source, `${name} ${shown(text)}: ${problem}`);
+        return;
+      }
+      const mode = stats.mode & 0o777;
       if (key === 'mqttKey' && (mode & 0o077) !== 0) {
-        ctx.diag.warning(ctx.source, `${name} ${text}: mode is ${mode.toString(8).padStart(4, '0')}; a private key should be readable by root only: chmod 600 ${path}`);
+        ctx.diag.warning(ctx.source, `${name} ${shown(text)}: mode is ${mode.toString(8).padStart(4, '0')}; a private key should be readable by root only: chmod 600 ${path}`);
       }
       record(key, name, path, ctx);
     },
@@ -77,13 +87,13 @@ const broker: Directive = {
     if (text === undefined) return;
     const parsed = parseBrokerUrl(text);
     if (!parsed.ok) {
-      ctx.diag.error(ctx.source, `mqtt_broker ${text}: expected ${parsed.expected}`);
+      ctx.diag.error(ctx.source, `mqtt_broker ${shown(text)}: expected ${parsed.expected}`);
       return;
     }
     const brokers = (ctx.draft.mqttBrokers ??= []);
     const earlier = brokers.find((b) => b.value === parsed.value);
     if (earlier) {
-      ctx.diag.error(ctx.source, `mqtt_broker ${text} is already listed at line ${earlier.source.line}`);
+      ctx.diag.error(ctx.source, `mqtt_broker ${shown(text)} is already listed at line ${earlier.source.line}`);
       return;
     }
     brokers.push({ value: parsed.value, source: ctx.source });
@@ -105,7 +115,7 @@ export const mqttDirectives: Directive[] = [
   broker,
   valueDirective('mqtt_prefix', 'mqttPrefix', parsePrefix),
   username,
-  fileDirective('mqtt_password_file', 'mqttPasswordFile', 'the broker password on one line, mode 600'),
+  fileDirective('mqtt_password_file', 'mqttPasswordFile', 'the broker password on one line, owned by root, mode 600'),
   fileDirective('mqtt_ca', 'mqttCa', "the PEM certificate of the authority that signed the broker's certificate"),
   fileDirective('mqtt_cert', 'mqttCert', "this node's PEM client certificate"),
   fileDirective('mqtt_key', 'mqttKey', "the PEM private key of this node's client certificate"),

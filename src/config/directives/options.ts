@@ -1,6 +1,9 @@
 // Option directives that twinbeat acts on.
+import { shown } from '../../printable';
 import {
+  NODE_NAME_RULE,
   SYSLOG_FACILITIES,
+  isNodeName,
   parseBaud,
   parseBoolean,
   parseInteger,
@@ -25,10 +28,14 @@ const node: Directive = {
       return;
     }
     for (const name of args) {
+      if (!isNodeName(name)) {
+        ctx.diag.error(ctx.source, `node "${shown(name)}" is not a node name: expected ${NODE_NAME_RULE}`);
+        continue;
+      }
       const lower = name.toLowerCase();
       const earlier = ctx.draft.nodes.find((n) => n.value === lower);
       if (earlier) {
-        ctx.diag.error(ctx.source, `node ${name} is already declared at line ${earlier.source.line}`);
+        ctx.diag.error(ctx.source, `node ${shown(name)} is already declared at line ${earlier.source.line}`);
         continue;
       }
       ctx.draft.nodes.push({ value: lower, source: ctx.source });
@@ -50,7 +57,7 @@ const niceFailback: Directive = {
     if (text === undefined) return;
     const flag = parseBoolean(text);
     if (!flag.ok) {
-      ctx.diag.error(ctx.source, `nice_failback ${text}: expected ${flag.expected}`);
+      ctx.diag.error(ctx.source, `nice_failback ${shown(text)}: expected ${flag.expected}`);
       return;
     }
     const meaning: AutoFailback = flag.value ? 'off' : 'legacy';
@@ -82,7 +89,7 @@ const env: Directive = {
       const eq = pair.indexOf('=');
       const name = eq > 0 ? pair.slice(0, eq) : '';
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        ctx.diag.error(ctx.source, `env ${pair}: expected NAME=value (it becomes HA_NAME for resource scripts)`);
+        ctx.diag.error(ctx.source, `env ${shown(pair)}: expected NAME=value (it becomes HA_NAME for resource scripts)`);
         continue;
       }
       ctx.draft.env[`HA_${name}`] = pair.slice(eq + 1);

@@ -1,8 +1,9 @@
 // `stonith_host FROMNODE TYPE key=value...`: Heartbeat's directive for a reset device wired to
 // FROMNODE (`*`: to both nodes), with twinbeat's device types. Driving the devices is
 // src/fence's job; here the words are read and checked, board profiles and channels included.
+import { shown } from '../../printable';
 import { findProfile, profileNames } from '../../fence/boards';
-import { parseBoolean, parseDuration, parseInteger } from '../values';
+import { NODE_NAME_RULE, isNodeName, parseBoolean, parseDuration, parseInteger } from '../values';
 import type { ResetDeviceSpec } from '../types';
 import type { Directive, DirectiveContext } from './directive';
 
@@ -23,8 +24,9 @@ const EXAMPLES: Record<ResetDeviceSpec['type'], string> = {
 function checkParams(type: ResetDeviceSpec['type'], params: Record<string, string>, ctx: DirectiveContext): boolean {
   const problems: string[] = [];
   const unknown = Object.keys(params).filter((k) => !PARAMS[type].includes(k));
-  if (unknown.length > 0) problems.push(`unknown parameter ${unknown.join(', ')} (known: ${PARAMS[type].join(', ')})`);
+  if (unknown.length > 0) problems.push(`unknown parameter ${shown(unknown.join(', '))} (known: ${PARAMS[type].join(', ')})`);
   if (!params.target) problems.push('target=NODE is missing');
+  else if (!isNodeName(params.target)) problems.push(`target "${shown(params.target)}" is not a node name`);
   if (type === 'gpio-relay') {
     const byBoard = params.board !== undefined || params.channel !== undefined;
     const byChip = params.chip !== undefined || params.line !== undefined;
@@ -34,9 +36,9 @@ function checkParams(type: ResetDeviceSpec['type'], params: Record<string, strin
     if (params.channel !== undefined && !parseInteger(params.channel, 0, 63).ok) problems.push('channel must be 0 to 63');
     if (params.board) {
       const profile = findProfile(params.board);
-      if (!profile) problems.push(`board "${params.board}" is not a known profile (known: ${profileNames()}; see "twinbeat boards"), or name the line with chip=LABEL line=N`);
+      if (!profile) problems.push(`board "${shown(params.board)}" is not a known profile (known: ${profileNames()}; see "twinbeat boards"), or name the line with chip=LABEL line=N`);
       else if (params.channel && !profile.channels[String(Number(params.channel))]) {
-        problems.push(`board ${profile.name} has no channel ${params.channel} (channels: ${Object.keys(profile.channels).join(', ')})`);
+        problems.push(`board ${profile.name} has no channel ${shown(params.channel)} (channels: ${Object.keys(profile.channels).join(', ')})`);
       }
     }
     if (params.line !== undefined && !parseInteger(params.line, 0, 1023).ok) problems.push('line must be 0 to 1023');
@@ -55,7 +57,7 @@ function checkParams(type: ResetDeviceSpec['type'], params: Record<string, strin
     }
   }
   if (problems.length === 0) return true;
-  ctx.diag.error(ctx.source, `stonith_host ${type}: ${problems.join('; ')}; e.g. "${EXAMPLES[type]}"`);
+  ctx.diag.error(ctx.source, `stonith_host ${shown(type)}: ${problems.join('; ')}; e.g. "${EXAMPLES[type]}"`);
   return false;
 }
 
@@ -71,15 +73,20 @@ export const stonithHost: Directive = {
       const hint = type === 'meatware' ? ' (Heartbeat\'s meatware is "manual" here)' : '';
       ctx.diag.error(
         ctx.source,
-        `stonith_host: device type "${type}" is not available in twinbeat${hint}; use gpio-relay, external (wrap your device's tool: command=PATH) or manual`,
+        `stonith_host: device type "${shown(type)}" is not available in twinbeat${hint}; use gpio-relay, external (wrap your device's tool: command=PATH) or manual`,
       );
       return;
     }
-    const params: Record<string, string> = {};
+    if (from !== '*' && !isNodeName(from)) {
+      ctx.diag.error(ctx.source, `stonith_host: "${shown(from)}" is not a node name: expected the node the device is wired to (${NODE_NAME_RULE}), or * for both`);
+      return;
+    }
+    // A null-prototype table: a parameter named "constructor" or "__proto__" is just unknown.
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const word of rest) {
       const eq = word.indexOf('=');
       if (eq <= 0) {
-        ctx.diag.error(ctx.source, `stonith_host: "${word}" is not key=value; e.g. "${EXAMPLES[type as ResetDeviceSpec['type']]}"`);
+        ctx.diag.error(ctx.source, `stonith_host: "${shown(word)}" is not key=value; e.g. "${EXAMPLES[type as ResetDeviceSpec['type']]}"`);
         return;
       }
       params[word.slice(0, eq)] = word.slice(eq + 1);
@@ -90,7 +97,8 @@ export const stonithHost: Directive = {
       from: from === '*' ? '*' : from.toLowerCase(),
       type: deviceType,
       target: (params.target ?? '').toLowerCase(),
-      params,
+      // Every key is a known one by now: a plain object again, for the code and tests that read it.
+      params: { ...params },
       source: ctx.source,
     });
   },
