@@ -53,6 +53,8 @@ const bothRunning = (w: World) => (w.running.a && w.running.b ? undefined : 'nee
 const bothServing = (w: World) => bothRunning(w) ?? (holder(w) === null ? 'nobody holds the group' : undefined);
 /** Both running, nobody in standby: a health-driven move and its failback are then fully defined. */
 const plainPair = (w: World) => bothServing(w) ?? (w.standby.a || w.standby.b ? 'a node is in standby' : undefined);
+/** A standby of the holder hands the group to a peer able to take it: not one in standby itself. */
+const peerNotInStandby = (w: World) => bothServing(w) ?? (w.standby[other(holder(w)!)] ? 'the peer is in standby' : undefined);
 /** The budget when the service runs before the step; undefined when it is already down. */
 const ifServing = (w: World, ms: number) => (holder(w) === null ? undefined : ms);
 
@@ -81,6 +83,23 @@ async function command(ctx: StepContext, node: Side, ...args: string[]): Promise
   return output;
 }
 
+/**
+ * A health fault on the holder (`set(node, true)`), judged once the group has moved to the peer,
+ * then repaired (`set(node, false)`): the group comes home at the end of the step.
+ */
+async function healthFault(ctx: StepContext, what: string, set: (node: Side, lost: boolean) => void, waitMs: number): Promise<void> {
+  const node = holder(ctx.world)!;
+  set(node, true);
+  ctx.world.unfit[node] = true;
+  try {
+    await sleep(waitMs);
+    await ctx.settle(`${what} on ${name(node)}`);
+  } finally {
+    ctx.world.unfit[node] = false;
+    set(node, false);
+  }
+}
+
 /** Waits (bounded: a serial port reopens with a back-off of up to 5 s) until node's status has its peer up. */
 async function heardAgain(ctx: StepContext, node: Side): Promise<StatusSnapshot> {
   const deadline = Date.now() + 20_000;
@@ -90,6 +109,14 @@ async function heardAgain(ctx: StepContext, node: Side): Promise<StatusSnapshot>
     if (Date.now() > deadline) ctx.fail(`${name(node)} does not hear its peer 20 s after the paths were repaired: ${typeof status === 'string' ? status : `peer ${status.peer.state}`}`);
     await sleep(200);
   }
+}
+
+/** `twinbeat standby` on the holder; returns that node. */
+async function standbyOnHolder(ctx: StepContext): Promise<Side> {
+  const node = holder(ctx.world)!;
+  await command(ctx, node, 'standby');
+  standbyOn(ctx.world, node);
+  return node;
 }
 
 /** Power loss: links down and kill -9; then the node boots, by the relay's power cycle or by hand. */
@@ -207,12 +234,10 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: 'standby',
-    blocked: (w) => bothServing(w) ?? (w.standby[other(holder(w)!)] ? 'the peer is in standby' : undefined),
+    blocked: peerNotInStandby,
     budgetMs: () => MOVE_BUDGET_MS,
     async run(ctx) {
-      const node = holder(ctx.world)!;
-      await command(ctx, node, 'standby');
-      standbyOn(ctx.world, node);
+      await standbyOnHolder(ctx);
     },
   },
   {
@@ -227,12 +252,10 @@ export const OPERATIONS: Operation[] = [
   },
   {
     name: 'flip',
-    blocked: (w) => bothServing(w) ?? (w.standby[other(holder(w)!)] ? 'the peer is in standby' : undefined),
+    blocked: peerNotInStandby,
     budgetMs: () => MOVE_BUDGET_MS,
     async run(ctx) {
-      const node = holder(ctx.world)!;
-      await command(ctx, node, 'standby');
-      standbyOn(ctx.world, node);
+      const node = await standbyOnHolder(ctx);
       await ctx.settle(`standby on ${name(node)}`);
       await command(ctx, node, 'takeover');
       takeoverOn(ctx.world, node);
@@ -324,34 +347,14 @@ export const OPERATIONS: Operation[] = [
     name: 'carrier-loss',
     blocked: plainPair,
     budgetMs: () => MOVE_BUDGET_MS,
-    async run(ctx) {
-      const node = holder(ctx.world)!;
-      ctx.pair.carrier(node, false);
-      ctx.world.unfit[node] = true;
-      try {
-        await ctx.settle(`eth0 down on ${name(node)}`);
-      } finally {
-        ctx.world.unfit[node] = false;
-        ctx.pair.carrier(node, true);
-      }
-    },
+    run: (ctx) => healthFault(ctx, 'eth0 down', (node, lost) => ctx.pair.carrier(node, !lost), 0),
   },
   {
     name: 'ping-loss',
     blocked: plainPair,
     budgetMs: () => MOVE_BUDGET_MS,
-    async run(ctx) {
-      const node = holder(ctx.world)!;
-      ctx.pair.pingLost(node, true);
-      ctx.world.unfit[node] = true;
-      try {
-        await sleep(DEADPING_MS);
-        await ctx.settle(`ping node lost from ${name(node)}`);
-      } finally {
-        ctx.world.unfit[node] = false;
-        ctx.pair.pingLost(node, false);
-      }
-    },
+    // The holder hands over once it has reached fewer ping targets than its peer for deadping.
+    run: (ctx) => healthFault(ctx, 'ping node lost', (node, lost) => ctx.pair.pingLost(node, lost), DEADPING_MS),
   },
   {
     name: 'service-killed',
