@@ -19,6 +19,8 @@ export const INITDEAD_MS = 4000;
 export const DEADPING_MS = 2000;
 export const MONITOR_INTERVAL_MS = 1000;
 export const PULSE_MS = 500;
+/** fence_delay's default: 2 x deadtime. */
+export const FENCE_DELAY_MS = 2 * DEADTIME_MS;
 /** The ping node: an address of the client's, which a node loses by a blackhole route. */
 export const PING_TARGET = '192.0.2.254';
 const WATCH_S = 4 * 3600;

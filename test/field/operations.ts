@@ -5,7 +5,7 @@
 // whether a peer may be declared dead or reset; it acts, tells the model, and lets the driver
 // check the pair after every phase (ctx.settle) and at its end.
 import type { Rng } from '../sim/prng';
-import { DEADPING_MS, DEADTIME_MS, INITDEAD_MS, MONITOR_INTERVAL_MS, PULSE_MS, type FieldPair } from './field-pair';
+import { DEADPING_MS, DEADTIME_MS, FENCE_DELAY_MS, INITDEAD_MS, MONITOR_INTERVAL_MS, PULSE_MS, type FieldPair } from './field-pair';
 import { expectedHolder, other, SIDES, standbyOn, started, stopped, takeoverOn, type Side, type World } from './model';
 import { sleep } from '../helpers/pair-scenario';
 import type { StatusSnapshot } from '../../src/report/snapshot';
@@ -213,8 +213,15 @@ export const OPERATIONS: Operation[] = [
   {
     name: 'power-loss-active',
     blocked: (w) => (holder(w) === null ? 'nobody holds the group' : undefined),
-    // README: deadtime of silence, then (with a relay) the reset before the takeover.
-    budgetMs: (w) => (w.running.a && w.running.b ? DEADTIME_MS + (w.relay ? PULSE_MS + 300 : 0) + 100 : undefined),
+    // README: deadtime of silence, then (with a relay) the reset before the takeover. The lost
+    // node was the serving one, so its peer first waits fence_delay (2 x deadtime; half a
+    // deadtime more on node-b, the second node of ha.cf) in case the cables were cut instead.
+    budgetMs: (w) => {
+      if (!(w.running.a && w.running.b)) return undefined;
+      const survivor = other(holder(w)!);
+      const reset = w.relay ? FENCE_DELAY_MS + (survivor === 'b' ? DEADTIME_MS / 2 : 0) + PULSE_MS + 300 : 0;
+      return DEADTIME_MS + reset + 100;
+    },
     deathExpected: true,
     resets: (w) => (w.relay && w.running.a && w.running.b ? 1 : 0),
     async run(ctx) {
