@@ -147,10 +147,11 @@ export class Pair {
   startAgent(node: PairNode, extraArgs: string[] = [], wrapper: string[] = []): Watched {
     // The agent of a node with a fake sysfs runs in a private mount namespace where that
     // directory is /sys/class: its relay is a file the test's power simulator watches. The
-    // node's real /sys/class/net is bound into it first, so that the carrier of its interfaces
-    // still reads as it is (without it every tracked interface would read as missing: down).
+    // node's real sysfs is bound beside it first and its class/net linked in, so that the carrier
+    // of its interfaces still reads as it is (without it every tracked interface would read as
+    // missing: down). A bind of /sys/class/net alone shows an empty directory; of /sys, not.
     const sys = this.sysClass[node];
-    const mounts = 'mkdir -p "$0/net" && mount --bind /sys/class/net "$0/net" && mount --bind "$0" /sys/class && exec "$@"';
+    const mounts = 'mkdir -p "$0/.sys" && mount --bind /sys "$0/.sys" && ln -sfn "$0/.sys/class/net" "$0/net" && mount --bind "$0" /sys/class && exec "$@"';
     const wrap = sys ? ['unshare', '-m', '--propagation', 'private', 'sh', '-c', mounts, sys] : [];
     const agent = this.spawnIn(
       node,
