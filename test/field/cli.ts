@@ -56,6 +56,9 @@ function usage(why: string): never {
 }
 
 const opts = parse(process.argv.slice(2));
+// Ctrl-C or a kill ends the run through process.exit, whose handlers end the agents and delete
+// the namespaces (a signal's default action would leave them behind).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 const why = labUnavailable(['ip', 'socat', 'arping', 'ping', 'nft', 'unshare']);
 if (why) {
   process.stderr.write(`the field suite ${why}\n`);
