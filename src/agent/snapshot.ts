@@ -1,5 +1,5 @@
 // Builds the status snapshot every reporter reads from the core's state.
-import { failedHere, isRunning, type CoreState } from '../core';
+import { failedHere, mayRun, type CoreState } from '../core';
 import type { Config } from '../config/types';
 import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
 
@@ -38,12 +38,22 @@ function peerState(s: CoreState): PeerState {
   }
 }
 
+/** Where the group would not stop: here (our mark), and on the peer as it said (kept after it left). */
+function stopFailedOn(s: CoreState, config: Config, id: string): { stopFailedOn?: string[] } {
+  const nodes = [
+    ...(s.groups[id]?.stopFailed ? [config.localNode] : []),
+    ...((s.contact === 'alive' || s.contact === 'left') && s.peer.stuck.includes(id) ? [config.peerNode] : []),
+  ];
+  return nodes.length > 0 ? { stopFailedOn: nodes } : {};
+}
+
 function role(s: CoreState): Role {
   const slots = Object.values(s.groups);
   if (s.mode === 'leaving') return 'leaving';
   if (s.fence.phase === 'delay' || s.fence.phase === 'resetting' || s.fence.phase === 'retry-wait') return 'fencing';
   if (slots.some((g) => g.state === 'starting')) return 'starting';
   if (slots.some((g) => g.state === 'stopping')) return 'stopping';
+  if (slots.some((g) => g.state === 'stop-failed')) return 'failed';
   if (slots.some((g) => g.state === 'held')) return 'active';
   if (slots.some((g) => g.state === 'failed')) return 'failed';
   if (s.contact === 'waiting' && s.waitExplained) return 'waiting';
@@ -56,7 +66,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
   const view = s.contact === 'alive' ? s.peer.view : null;
   const groups: GroupSnapshot[] = config.groups.map((g) => {
     const slot = s.groups[g.id];
-    const here = slot !== undefined && isRunning(slot.state);
+    const here = slot !== undefined && mayRun(slot.state);
     const failedOn = [
       ...(slot && (slot.state === 'failed' || failedHere(slot, s.lastEventAt)) ? [config.localNode] : []),
       ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
@@ -67,6 +77,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
       holder: here ? config.localNode : view?.held.includes(g.id) ? config.peerNode : null,
       state: slot?.state ?? 'released',
       failedOn,
+      ...stopFailedOn(s, config, g.id),
     };
   });
   const peerLast = ago(s.peer.lastHeardAt);

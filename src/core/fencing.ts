@@ -79,7 +79,7 @@ function shootsFirst(st: Step): boolean {
   return g.home === c.local;
 }
 
-function shoot(st: Step, why: string): void {
+export function shoot(st: Step, why: string): void {
   const s = st.s;
   s.fence.phase = 'resetting';
   s.fence.attempts += 1;
@@ -165,6 +165,10 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     // Whatever that generation still says in flight is from before the power cut.
     s.peer.goneGeneration = s.peer.generation;
     s.peer.view = null;
+    // Whatever it could not stop ended with its power.
+    s.peer.stuck = [];
+    s.peer.resetMe = false;
+    s.askedReset = { attempts: 0, nextAt: 0 };
     s.fence = { ...s.fence, phase: 'idle', until: 0 };
     decide(st, `Reset of ${c.peer} succeeded${why}: taking over its groups`, 'warn');
     return;

@@ -4,11 +4,12 @@
 // A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
 // Without contact, groups are taken only when the peer is known not to run them: it was reset,
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
-import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, senderView, takeToken, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
+import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
@@ -20,7 +21,9 @@ export function placeGroups(st: Step): void {
     const slot = s.groups[g.id]!;
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
     // A node that is shutting down claims nothing, even what a leaving or dead peer gave up.
-    else if (takeAll && !slot.token && s.mode !== 'leaving') {
+    else if (takeAll && !slot.token && s.mode !== 'leaving' && s.contact === 'left' && peerStuck(st, g.id)) {
+      decideOnce(st, `Not taking over resource group ${g.id}: ${s.config.peer} shut down unable to stop it, so it may still run there; run \`twinbeat cleanup ${g.id}\` here once it is really stopped on ${s.config.peer}`, 'error');
+    } else if (takeAll && !slot.token && s.mode !== 'leaving') {
       takeToken(s, slot);
       decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
     }
@@ -62,11 +65,14 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // or the peer would take it for an old one and nobody would run the group.
   if (peerEpoch > slot.epoch) slot.epoch = slot.grantedTo !== 0 && !slot.token ? nextEpoch(s, peerEpoch) : peerEpoch;
   if (slot.grantedTo !== 0 && peerHolds) slot.grantedTo = 0;
-  if (!slot.token && !peerHolds && !peerGrants && slot.grantedTo === 0 && g.home === c.local) {
+  // A group the peer could not stop may still run there: nobody claims it (stop-failure.ts).
+  if (!slot.token && !peerHolds && !peerGrants && !peerStuck(st, g.id) && slot.grantedTo === 0 && g.home === c.local) {
     takeToken(s, slot);
     decide(st, `Acquiring resource group ${g.id}: this is its home node and ${c.peer} does not hold it`);
   }
   if (!slot.token || slot.giveAway) return;
+  // It would not stop here: it stays until cleanup or a reset, whatever else would move it.
+  if (slot.stopFailed) return;
 
   if (peerHolds) {
     // Only after contact was lost without a reset (or a forced takeover): the home node keeps it.
@@ -122,7 +128,7 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
       slot.reason = s.mode === 'leaving' ? 'shutdown' : 'handover';
       log(st, 'info', `Releasing resource group: ${g.line}`);
       st.out.push({ type: 'stop-group', group: g.id });
-    } else if ((slot.state === 'released' || slot.state === 'failed') && s.mode !== 'leaving') {
+    } else if ((slot.state === 'released' || slot.state === 'failed' || (slot.state === 'stop-failed' && ruleOf(s, g.id) === 'handover')) && s.mode !== 'leaving') {
       handOver(st, g, slot);
     }
     return;
@@ -132,7 +138,7 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (s.contact === 'alive' && !s.peer.view) return;
   // Never start what the peer says it runs: after a split brain the home node waits here
   // until the other node's stop has completed.
-  if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
+  if (s.contact === 'alive' && (s.peer.view!.held.includes(g.id) || peerStuck(st, g.id))) return;
   if (slot.state === 'released' && slot.failedUntil <= st.now && !slot.monitorFailed) {
     slot.state = 'starting';
     if (slot.reason === 'restart') {
@@ -189,13 +195,14 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
   }
   if (slot.state !== 'stopping') return;
   if (!ok) {
-    // A group that may still run must not be handed over: try the stop again.
-    log(st, 'error', `Resource group ${group} failed to stop${why}: trying again`);
-    st.out.push({ type: 'stop-group', group });
+    // A group that may still run must not be handed over, nor stopped again and again in silence.
+    onStopFailed(st, group, slot, why);
     return;
   }
+  const leftover = slot.reason === 'leftover';
   slot.state = slot.reason === 'cleanup' || slot.reason === 'monitor' ? 'failed' : 'released';
-  log(st, 'info', `Resource group ${group} stopped`);
+  // A leftover's release says what it found in the shell's log; nothing at all is the usual case.
+  if (!leftover) log(st, 'info', `Resource group ${group} stopped`);
 }
 
 /** The peer stopped all its groups and is going away: take everything now, not after deadtime. */
