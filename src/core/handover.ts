@@ -22,13 +22,18 @@ export function placeGroups(st: Step): void {
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
     // A node that is shutting down claims nothing, even what a leaving or dead peer gave up.
     else if (takeAll && !slot.token && s.mode !== 'leaving' && s.contact === 'left' && peerStuck(st, g.id)) {
-      decideOnce(st, `Not taking over resource group ${g.id}: ${s.config.peer} shut down unable to stop it, so it may still run there; run \`twinbeat cleanup ${g.id}\` here once it is really stopped on ${s.config.peer}`, 'error');
+      notTakingLeftStuck(st, g.id);
     } else if (takeAll && !slot.token && s.mode !== 'leaving') {
       takeToken(s, slot);
       decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
     }
     drive(st, g, slot);
   }
+}
+
+function notTakingLeftStuck(st: Step, id: string): void {
+  const peer = st.s.config.peer;
+  decideOnce(st, `Not taking over resource group ${id}: ${peer} shut down unable to stop it, so it may still run there; run \`twinbeat cleanup ${id}\` here once it is really stopped on ${peer}`, 'error');
 }
 
 function whyTakeAll(st: Step): string {
@@ -138,7 +143,12 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (s.contact === 'alive' && !s.peer.view) return;
   // Never start what the peer says it runs: after a split brain the home node waits here
   // until the other node's stop has completed.
-  if (s.contact === 'alive' && (s.peer.view!.held.includes(g.id) || peerStuck(st, g.id))) return;
+  if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
+  // Nor what the peer could not stop (it may still run there), even once it has left.
+  if (peerStuck(st, g.id)) {
+    if (s.contact === 'left') notTakingLeftStuck(st, g.id);
+    return;
+  }
   if (slot.state === 'released' && slot.failedUntil <= st.now && !slot.monitorFailed) {
     slot.state = 'starting';
     if (slot.reason === 'restart') {
