@@ -47,6 +47,9 @@ function significantPart(s: StatusSnapshot): string {
   return JSON.stringify([s.role, s.peer.state, s.peer.generation, s.paths.map((p) => p.state), s.groups, s.lastDecision?.text, s.lastDecision?.at]);
 }
 
+/** A script's output over several lines, as one log line (a reader greps lines, as in Heartbeat's log). */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, '; ');
+
 const LEVELS: Record<'info' | 'warn' | 'error', LogLevel> = { info: 'info', warn: 'warn', error: 'ERROR' };
 
 export class Agent {
@@ -159,10 +162,10 @@ export class Agent {
     const outcome = await running;
     for (const s of outcome.steps) {
       const level: LogLevel = s.result.ok ? 'info' : 'ERROR';
-      const detail = s.result.detail ? ` ${s.result.detail}` : '';
+      const detail = s.result.detail ? ` ${oneLine(s.result.detail)}` : '';
       this.deps.logger.log(level, `${s.action === 'start' ? 'Starting' : 'Stopping'} ${s.resource}: ${s.result.ok ? 'ok' : 'FAILED'} (${s.result.durationMs} ms)${detail}`);
     }
-    const detail = outcome.ok ? undefined : `${outcome.failed}: ${outcome.steps.find((s) => !s.result.ok)?.result.detail ?? ''}`;
+    const detail = outcome.ok ? undefined : `${outcome.failed}: ${oneLine(outcome.steps.find((s) => !s.result.ok)?.result.detail ?? '')}`;
     this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
   }
 

@@ -1,5 +1,5 @@
 // Builds the status snapshot every reporter reads from the core's state.
-import { failedHere, mayRun, type CoreState } from '../core';
+import { failedHere, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
 import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
 
@@ -66,7 +66,8 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
   const view = s.contact === 'alive' ? s.peer.view : null;
   const groups: GroupSnapshot[] = config.groups.map((g) => {
     const slot = s.groups[g.id];
-    const here = slot !== undefined && mayRun(slot.state);
+    const here = slot !== undefined && isRunning(slot.state);
+    const peerHolds = view?.held.includes(g.id) ?? false;
     const failedOn = [
       ...(slot && (slot.state === 'failed' || failedHere(slot, s.lastEventAt)) ? [config.localNode] : []),
       ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
@@ -74,7 +75,8 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     return {
       id: g.id,
       home: g.home,
-      holder: here ? config.localNode : view?.held.includes(g.id) ? config.peerNode : null,
+      // A group that would not stop here is held here as far as anyone knows, unless the peer took it (handover).
+      holder: here ? config.localNode : peerHolds ? config.peerNode : slot?.state === 'stop-failed' ? config.localNode : null,
       state: slot?.state ?? 'released',
       failedOn,
       ...stopFailedOn(s, config, g.id),
