@@ -127,7 +127,8 @@ export function fencingAfterStall(st: Step): void {
 }
 
 export function cancelFencing(st: Step): void {
-  st.s.fence = { ...st.s.fence, phase: 'idle', until: 0 };
+  const { askedFrom: _done, ...fence } = st.s.fence;
+  st.s.fence = { ...fence, phase: 'idle', until: 0 };
 }
 
 function heardWithinDeadtime(st: Step): boolean {
@@ -169,8 +170,17 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     s.peer.stuck = [];
     s.peer.resetMe = false;
     s.askedReset = { attempts: 0, nextAt: 0 };
-    s.fence = { ...s.fence, phase: 'idle', until: 0 };
+    cancelFencing(st);
     decide(st, `Reset of ${c.peer} succeeded${why}: taking over its groups`, 'warn');
+    return;
+  }
+  if (s.fence.askedFrom) {
+    // The peer asked for it: nothing is taken over, it is as it was; the next try is stop-failure.ts's.
+    s.contact = s.contact === 'left' ? 'left' : s.fence.askedFrom;
+    cancelFencing(st);
+    const pause = Math.min(c.resetRetryMs * 2 ** (s.askedReset.attempts - 1), c.resetRetryMaxMs);
+    s.askedReset.nextAt = st.now + pause;
+    decide(st, `Reset of ${c.peer} failed${why}, which it asked for as it cannot stop ${s.peer.stuck.join(' ') || 'a group'}: not taking over; trying again in ${pause} ms`, 'error');
     return;
   }
   if (heardWithinDeadtime(st)) {

@@ -103,7 +103,8 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
-  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st) && !peerCarrierWorse(st)) {
+  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !peerStuck(st, g.id) && !reachesFewer(st) && !peerCarrierWorse(st)) {
+    // Not while the home node is still releasing a leftover of the group (stuck): that may not stop.
     slot.giveAway = true;
     decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
   } else if (slot.failedUntil > st.now && !peerFailed) {
@@ -221,7 +222,8 @@ export function onPeerLeft(st: Step, generation: number): void {
   s.contact = 'left';
   s.peer.goneGeneration = generation;
   s.peer.view = null;
-  s.fence = { ...s.fence, phase: 'idle', until: 0 };
+  // A reset the peer asked for that is under way cannot be called back: its result decides.
+  if (!(s.fence.phase === 'resetting' && s.fence.askedFrom)) s.fence = { ...s.fence, phase: 'idle', until: 0 };
   log(st, 'info', `Received shutdown notice from '${s.config.peer}'.`);
 }
 

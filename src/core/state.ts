@@ -94,6 +94,11 @@ export interface FenceSlot {
   /** This node shoots at once (it holds the first held group); the other waits fenceDelay. */
   first: boolean;
   lostAt: number;
+  /**
+   * The peer asked for this reset (it cannot stop a group) while it was heard or after it left:
+   * a failure returns to that, and is not a lost peer's. Absent for a reset of a silent peer.
+   */
+  askedFrom?: 'alive' | 'left';
 }
 
 export interface CoreState {

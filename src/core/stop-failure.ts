@@ -89,9 +89,9 @@ export function stopFailureTimers(st: Step): void {
   }
   if (s.fence.phase !== 'idle' || st.now < s.askedReset.nextAt) return;
   s.askedReset.attempts += 1;
-  s.askedReset.nextAt = st.now + Math.min(c.resetRetryMs * 2 ** (s.askedReset.attempts - 1), c.resetRetryMaxMs);
+  const askedFrom = s.contact === 'left' ? 'left' : 'alive';
   s.contact = 'lost';
-  s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now };
+  s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now, askedFrom };
   shoot(st, `it cannot stop ${groups} and asked to be reset (on_stop_failure fence)${s.askedReset.attempts > 1 ? `, attempt ${s.askedReset.attempts}` : ''}`);
 }
 
