@@ -20,7 +20,7 @@ export function nextDeadline(s: CoreState): number | null {
   if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
   if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
   if (s.farewell) consider(s.farewell.until);
-  const asked = askedResetAt({ s });
+  const asked = askedResetAt(s);
   if (asked !== null && asked > s.lastEventAt) consider(asked);
   if (s.request) consider(s.repeatUntil);
   if (s.worseSince !== null) consider(s.worseSince + (c.deadpingMs ?? c.deadtimeMs));

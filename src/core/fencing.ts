@@ -6,7 +6,7 @@
 // waits fence_delay, so the serving node survives. A failed reset is retried, but only at
 // times when the peer's own shot cannot be due (see retryTime): two shots that cross would
 // power off both nodes.
-import { decide, log, type Step } from './state';
+import { asksToBeReset, decide, log, type Step } from './state';
 import type { CoreConfig } from './types';
 
 /**
@@ -31,7 +31,9 @@ export function onPeerLost(st: Step): void {
   // (Messages read right after the stall are old news, hence >=.) It also waits one more
   // deadtime, so that its shot cannot coincide with the peer's however long the stall was.
   const stalledInSilence = s.resumedAt >= s.peer.lastHeardAt && s.resumedAt > s.startedAt;
-  const first = shootsFirst(st) && !stalledInSilence;
+  // A node that asked to be reset (a group it cannot stop) is the one to be shot: its peer may
+  // be shooting now over a link this node no longer hears. It never shoots first.
+  const first = shootsFirst(st) && !stalledInSilence && !asksToBeReset(s);
   const stagger = staggerMs(c);
   let delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
   // A one-way link: the peer told us (on the way that still worked) when it would shoot us.
@@ -57,7 +59,7 @@ export function onPeerLost(st: Step): void {
   } else {
     decide(
       st,
-      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that the node running the first group shoots first`,
+      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that ${asksToBeReset(s) ? `${c.peer}, asked to reset this node, shoots first` : 'the node running the first group shoots first'}`,
       'warn',
     );
   }

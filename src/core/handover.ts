@@ -21,11 +21,13 @@ export function placeGroups(st: Step): void {
     const slot = s.groups[g.id]!;
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
     // A node that is shutting down claims nothing, even what a leaving or dead peer gave up.
-    else if (takeAll && !slot.token && s.mode !== 'leaving' && s.contact === 'left' && peerStuck(st, g.id)) {
-      notTakingLeftStuck(st, g.id);
-    } else if (takeAll && !slot.token && s.mode !== 'leaving') {
-      takeToken(s, slot);
-      decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+    else if (takeAll && !slot.token && s.mode !== 'leaving') {
+      // Except what a leaving peer could not stop: it may still run there.
+      if (s.contact === 'left' && peerStuck(st, g.id)) notTakingLeftStuck(st, g.id);
+      else {
+        takeToken(s, slot);
+        decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+      }
     }
     drive(st, g, slot);
   }

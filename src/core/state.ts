@@ -263,6 +263,11 @@ export function stuckHere(s: CoreState, id: string): boolean {
   return slot.stopFailed && ruleOf(s, id) !== 'handover';
 }
 
+/** A group would not stop here and its rule is fence: this node asks its peer to reset it. */
+export function asksToBeReset(s: CoreState): boolean {
+  return s.config.groups.some((g) => s.groups[g.id]!.stopFailed && ruleOf(s, g.id) === 'fence');
+}
+
 export function ruleOf(s: CoreState, id: string): StopFailureRule {
   return s.config.groups.find((g) => g.id === id)?.onStopFailure ?? 'block';
 }
@@ -273,7 +278,7 @@ export function senderView(s: CoreState, now: number): SenderView {
   const failed: string[] = [];
   const marked: string[] = [];
   const stuck: string[] = [];
-  let resetMe = false;
+  const resetMe = asksToBeReset(s);
   const epochs: Record<string, number> = {};
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
@@ -283,7 +288,6 @@ export function senderView(s: CoreState, now: number): SenderView {
     if (failedHere(slot, now)) failed.push(g.id);
     if (slot.monitorFailed || slot.stopFailed) marked.push(g.id);
     if (stuckHere(s, g.id)) stuck.push(g.id);
-    if (slot.stopFailed && ruleOf(s, g.id) === 'fence') resetMe = true;
   }
   return {
     generation: s.generation,

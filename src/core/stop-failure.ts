@@ -11,7 +11,7 @@
 // The same holds for a leftover of an earlier run that will not stop at start-up: only that
 // group is kept from starting, the heartbeats go on and the peer is told.
 import { shoot } from './fencing';
-import { decide, decideOnce, ruleOf, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, peerMarkedFailed, ruleOf, type CoreState, type GroupSlot, type Step } from './state';
 
 export function onStopFailed(st: Step, group: string, slot: GroupSlot, why: string): void {
   const s = st.s;
@@ -26,6 +26,11 @@ export function onStopFailed(st: Step, group: string, slot: GroupSlot, why: stri
       decide(st, `${what}: asking ${peer} to reset this node, which then takes the group over (on_stop_failure fence); it is not started on either node meanwhile`, 'error');
       return;
     case 'handover':
+      // Handed over as any group is: never to a peer that is not up, nor where it failed its checks.
+      if (slot.token && !(s.contact === 'alive' && s.peer.view && !peerMarkedFailed(s, group))) {
+        decide(st, `${what}: its addresses are removed; it stays here marked stop failed, as ${peer} cannot take it now (on_stop_failure handover); ${cleanup}`, 'error');
+        return;
+      }
       if (slot.token) slot.giveAway = true;
       decide(st, `${what}: its addresses are removed; ${peer} may take it over all the same (on_stop_failure handover); it stays marked stop failed here until you ${cleanup}`, 'error');
       return;
@@ -61,17 +66,14 @@ export function peerStuck(st: Step, group: string): boolean {
 }
 
 /** Whether the peer's current run asks to be reset (said in its last view; kept after it left). */
-function peerAsksReset(st: Step): boolean {
-  const s = st.s;
+function peerAsksReset(s: CoreState): boolean {
   if (s.contact === 'alive') return s.peer.view?.resetMe === true;
   return s.contact === 'left' && s.peer.resetMe;
 }
 
-/** When this node next resets a peer that asked for it, or null. */
-export function askedResetAt(st: Pick<Step, 's'>): number | null {
-  const s = st.s;
-  const asks = s.contact === 'alive' ? s.peer.view?.resetMe === true : s.contact === 'left' && s.peer.resetMe;
-  return asks && s.config.canResetPeer && s.fence.phase === 'idle' && s.mode !== 'leaving' ? s.askedReset.nextAt : null;
+/** When this node next resets a peer that asked for it, or null (for nextDeadline). */
+export function askedResetAt(s: CoreState): number | null {
+  return peerAsksReset(s) && s.config.canResetPeer && s.fence.phase === 'idle' && s.mode !== 'leaving' ? s.askedReset.nextAt : null;
 }
 
 /**
@@ -81,7 +83,7 @@ export function askedResetAt(st: Pick<Step, 's'>): number | null {
 export function stopFailureTimers(st: Step): void {
   const s = st.s;
   const c = s.config;
-  if (!peerAsksReset(st) || s.mode === 'leaving') return;
+  if (!peerAsksReset(s) || s.mode === 'leaving') return;
   const groups = s.peer.stuck.join(' ') || 'a group';
   if (!c.canResetPeer) {
     decideOnce(st, `Not taking over ${groups}: ${c.peer} cannot stop it and asks to be reset, but no reset device here can reset ${c.peer}; stop it there by hand and run \`twinbeat cleanup\` on ${c.peer}`, 'error');

@@ -87,8 +87,8 @@ export interface SimNode {
   leftover: Set<string>;
   /** Groups whose failed stop this core was told of and that it has not started or had cleaned up since (invariant 11). */
   failedStops: Set<string>;
-  /** The generation that asked in a message to be reset (on_stop_failure fence): resetting it while heard is allowed. */
-  askedResetGeneration: number;
+  /** The peer's last message that reached this node's core asked to be reset (on_stop_failure fence): shooting it while heard is allowed. */
+  heardResetRequest: boolean;
 }
 
 export interface WorldParams {
@@ -162,7 +162,7 @@ export class World {
       stopHangs: new Set<string>(),
       leftover: new Set<string>(),
       failedStops: new Set<string>(),
-      askedResetGeneration: -1,
+      heardResetRequest: false,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -365,6 +365,7 @@ export class World {
   private beforeMessage(node: SimNode, msg: Message): void {
     const peer = this.nodes[1 - node.index]!;
     if (node.clearedGeneration !== null && msg.generation > node.clearedGeneration) node.clearedGeneration = null;
+    node.heardResetRequest = msg.resetMe === true;
     if (node.clearedGeneration === null || msg.generation > node.clearedGeneration) node.lastHeardAt = this.now;
     if (msg.kind === 'shutdown') node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, msg.generation);
     // A lost-contact episode ends when either node hears the other's current generation.
@@ -380,7 +381,6 @@ export class World {
     switch (effect.type) {
       case 'send': {
         if (effect.message.kind === 'shutdown') node.noticeSentAt ??= this.now;
-        if (effect.message.resetMe) node.askedResetGeneration = node.generation;
         if (exiting) {
           this.note(`${node.name}: exits before its shell sent ${describe(effect.message)}`);
           return;
@@ -416,7 +416,7 @@ export class World {
         return;
       case 'reset-peer': {
         this.note(`${node.name}: RESET ${peer.name}`);
-        const asked = peer.askedResetGeneration === peer.generation;
+        const asked = node.heardResetRequest;
         if (!asked && node.lastArrivalAt !== null && this.now - node.lastArrivalAt < this.deadtimeMs) {
           throw new Violation(
             `(3) ${node.name} resets ${peer.name}, whose last message reached it ${this.now - node.lastArrivalAt} ms ago (< deadtime)`,
