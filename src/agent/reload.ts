@@ -21,7 +21,8 @@ const NEEDS_RESTART: [what: string, pick: (c: Config) => unknown][] = [
   ['the heartbeat paths (ucast/bcast/mcast/serial, udpport, baud)', (c) => [c.paths, c.udpPort, c.baud]],
   ['keepalive/deadtime/warntime/initdead/deadping/fence_delay', (c) => c.timing],
   ['auto_failback', (c) => c.autoFailback],
-  ['haresources', (c) => c.groups],
+  // A group's on_stop_failure is resolved into it, but it is ha.cf's line, reported below.
+  ['haresources', (c) => c.groups.map(({ onStopFailure: _rule, ...g }) => g)],
   ['stonith_host', (c) => c.resetDevices],
   ['logfile/debugfile/debug', (c) => [c.logfile, c.debugfile, c.debugLevel]],
   ['mqtt_*', (c) => c.mqtt],
