@@ -175,7 +175,8 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   slot.token = false;
   // Not ours any more, and stopped: what failed here is remembered by the failure marks (shown
   // and sent until cleanup), not by a local state that nothing would clear without the token.
-  slot.state = 'released';
+  // A group that would not stop (handed over by its rule) stays `stop-failed`: it may still run.
+  if (slot.state !== 'stop-failed') slot.state = 'released';
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
   slot.epoch = nextEpoch(s, slot.epoch);
