@@ -89,6 +89,8 @@ export interface SimNode {
   failedStops: Set<string>;
   /** The peer's last message that reached this node's core asked to be reset (on_stop_failure fence): shooting it while heard is allowed. */
   heardResetRequest: boolean;
+  /** The message heardResetRequest was read from (generation, seq). */
+  resetRequestFrom?: { generation: number; seq: number };
 }
 
 export interface WorldParams {
@@ -366,7 +368,13 @@ export class World {
   private beforeMessage(node: SimNode, msg: Message): void {
     const peer = this.nodes[1 - node.index]!;
     if (node.clearedGeneration !== null && msg.generation > node.clearedGeneration) node.clearedGeneration = null;
-    node.heardResetRequest = msg.resetMe === true;
+    // The newest message says whether the peer asks to be reset: a duplicate or a late copy of an
+    // older one (lossy, reordering links) is not its current word.
+    const newest = node.resetRequestFrom;
+    if (!newest || msg.generation > newest.generation || (msg.generation === newest.generation && msg.seq > newest.seq)) {
+      node.resetRequestFrom = { generation: msg.generation, seq: msg.seq };
+      node.heardResetRequest = msg.resetMe === true;
+    }
     if (node.clearedGeneration === null || msg.generation > node.clearedGeneration) node.lastHeardAt = this.now;
     if (msg.kind === 'shutdown') node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, msg.generation);
     // A lost-contact episode ends when either node hears the other's current generation.
