@@ -6,7 +6,9 @@ import { nextDeadline, initialState, step, coreConfigFrom, type AdminCommand, ty
 import type { Config } from '../config/types';
 import type { Logger, LogLevel } from '../log';
 import { checkGroup, startGroup, stopGroup } from '../resources/group';
+import type { GroupOutcome } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
+import { releaseLeftover } from './leftovers';
 import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
 import { shown } from '../printable';
 import { eventFrom } from './events';
@@ -53,6 +55,9 @@ function significantPart(s: StatusSnapshot): string {
  */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A script's output over several lines, as one log line (a reader greps lines, as in Heartbeat's log). */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, '; ');
+
 const LEVELS: Record<'info' | 'warn' | 'error', LogLevel> = { info: 'info', warn: 'warn', error: 'ERROR' };
 
 export class Agent {
@@ -75,10 +80,18 @@ export class Agent {
     this.state = initialState(coreConfigFrom(deps.config));
   }
 
-  /** Opens the paths and feeds the core its first event. The caller has released leftovers. */
+  /**
+   * Opens the paths and feeds the core its first event; then releases what an earlier run left
+   * of each group beside the heartbeats (never before them: a stop that hangs must not keep the
+   * node out of the pair), each reported to the core as a stop.
+   */
   async start(): Promise<void> {
     await this.deps.transport.start((path, message) => this.dispatch({ type: 'message', now: this.clock(), path, message }));
-    this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation });
+    const releasing = [...this.deps.groups.keys()];
+    this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation, releasing });
+    for (const group of releasing) {
+      void this.reportOutcome(group, 'stop', releaseLeftover(group, this.deps.groups.get(group) ?? [], this.deps.logger));
+    }
   }
 
   /** One event in, its effects out, the next tick scheduled. Never re-entered: effects run after. */
@@ -148,15 +161,20 @@ export class Agent {
     if (event) this.deps.onEvent(event);
   }
 
-  private async runGroup(group: string, action: 'start' | 'stop'): Promise<void> {
+  private runGroup(group: string, action: 'start' | 'stop'): Promise<void> {
     const resources = this.deps.groups.get(group) ?? [];
-    const outcome = action === 'start' ? await startGroup(resources) : await stopGroup(resources);
+    return this.reportOutcome(group, action, action === 'start' ? startGroup(resources) : stopGroup(resources));
+  }
+
+  /** Logs each step of a group's start or stop and feeds the core its result. */
+  private async reportOutcome(group: string, action: 'start' | 'stop', running: Promise<GroupOutcome>): Promise<void> {
+    const outcome = await running;
     for (const s of outcome.steps) {
       const level: LogLevel = s.result.ok ? 'info' : 'ERROR';
-      const detail = s.result.detail ? ` ${s.result.detail}` : '';
+      const detail = s.result.detail ? ` ${oneLine(s.result.detail)}` : '';
       this.deps.logger.log(level, `${s.action === 'start' ? 'Starting' : 'Stopping'} ${s.resource}: ${s.result.ok ? 'ok' : 'FAILED'} (${s.result.durationMs} ms)${detail}`);
     }
-    const detail = outcome.ok ? undefined : `${outcome.failed}: ${outcome.steps.find((s) => !s.result.ok)?.result.detail ?? ''}`;
+    const detail = outcome.ok ? undefined : `${outcome.failed}: ${oneLine(outcome.steps.find((s) => !s.result.ok)?.result.detail ?? '')}`;
     this.dispatch({ type: 'group-result', now: this.clock(), group, action, ok: outcome.ok, ...(detail ? { detail } : {}) });
   }
 

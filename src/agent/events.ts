@@ -10,7 +10,7 @@ const LOG_EVENTS: [RegExp, ClusterEventType][] = [
 ];
 
 const DECISION_EVENTS: [RegExp, ClusterEventType][] = [
-  [/failed to start|failed its check|stays stopped|^Restarting resource group/, 'resource-failure'],
+  [/failed to start|failed to stop|cannot stop|failed its check|stays stopped|^Not taking over resource group|^Restarting resource group/, 'resource-failure'],
   [/^(Resetting|Reset of .* failed)/, 'reset'],
   [/^(Taking over|Acquiring|Operator forced takeover|Reset of .* succeeded)/, 'failover'],
   [/^(Standby|Takeover|auto_failback|Shutting down|.* asked for .*\(takeover\))/, 'handover'],

@@ -1,6 +1,7 @@
 // Builds the drivers of each resource group from the Config: a VipDriver per address, a
 // ScriptDriver per script, in haresources order.
 import type { Config, ResourceGroup } from '../config/types';
+import { DEFAULT_OPERATION_LIMIT_MS, operationLimitMs } from '../config/operations';
 import type { ManagedResource } from '../resources/resource';
 import { ScriptDriver } from '../resources/script';
 import { VipDriver } from '../resources/vip';
@@ -16,7 +17,17 @@ export function buildGroupResources(config: Config, options: AgentOptions): Map<
       group.resources.map((spec) =>
         spec.kind === 'vip'
           ? new VipDriver(spec, { ipPath: options.ipPath, arpingPath: options.arpingPath })
-          : new ScriptDriver(spec, { configDir: config.dir, initDir: options.initDir, timeoutMs: options.scriptTimeoutMs, env }),
+          : new ScriptDriver(spec, {
+              configDir: config.dir,
+              initDir: options.initDir,
+              timeoutMs: DEFAULT_OPERATION_LIMIT_MS,
+              limits: {
+                start: operationLimitMs(config.operations.limits, group, spec, 'start'),
+                stop: operationLimitMs(config.operations.limits, group, spec, 'stop'),
+                status: operationLimitMs(config.operations.limits, group, spec, 'status'),
+              },
+              env,
+            }),
       ),
     );
   }

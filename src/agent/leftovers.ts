@@ -1,22 +1,19 @@
-// Before joining, release whatever a crashed run of this agent left behind: a VIP of our groups
-// still on an interface, a script still running. A crash followed by a quick restart (systemd)
-// must never leave an address on two nodes; the core then decides from a clean slate.
+// At start-up, beside the heartbeats: release whatever a crashed run of this agent left of a
+// group (a VIP still on an interface, a script whose status says it runs), so that a crash
+// followed by a quick restart never leaves an address on two nodes. The core keeps the group
+// from starting on either node until this reports back, and decides what a failure means.
 import type { Logger } from '../log';
-import { stopGroup } from '../resources/group';
+import { stopGroup, type GroupOutcome } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 
-export async function releaseLeftovers(groups: Map<string, ManagedResource[]>, logger: Logger): Promise<void> {
-  for (const [groupId, resources] of groups) {
-    const running: ManagedResource[] = [];
-    for (const resource of resources) {
-      if ((await resource.status()).ok) running.push(resource);
-    }
-    if (running.length === 0) continue;
-    logger.log('warn', `Releasing resource group ${groupId}: ${running.map((r) => r.name).join(', ')} still running from a previous run`);
-    const outcome = await stopGroup(resources);
-    for (const step of outcome.steps) {
-      if (!step.result.ok) logger.log('ERROR', `${step.resource} stop failed: ${step.result.detail}`);
-    }
-    if (!outcome.ok) throw new Error(`cannot release ${groupId} left by a previous run (${outcome.failed} would not stop): not joining, to avoid a second copy`);
+export async function releaseLeftover(groupId: string, resources: readonly ManagedResource[], logger: Logger): Promise<GroupOutcome> {
+  const running: ManagedResource[] = [];
+  for (const resource of resources) {
+    // Bounded by the resource's status limit: a hanging status is killed and counts as running.
+    const status = await resource.status();
+    if (status.ok || status.timedOut) running.push(resource);
   }
+  if (running.length === 0) return { ok: true, steps: [] };
+  logger.log('warn', `Releasing resource group ${groupId}: ${running.map((r) => r.name).join(', ')} still running from a previous run`);
+  return stopGroup(resources);
 }

@@ -45,6 +45,8 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     ['fence', String(Math.round(message.fenceInMs))],
   ];
   if (message.marked !== undefined && message.marked.length > 0) fields.push(['marked', list(message.marked)]);
+  if (message.stuck !== undefined && message.stuck.length > 0) fields.push(['stuck', list(message.stuck)]);
+  if (message.resetMe === true) fields.push(['resetme', '1']);
   if (message.reach !== undefined && message.reach >= 0) fields.push(['reach', String(message.reach)]);
   if (message.down !== undefined) fields.push(['down', list(message.down)]);
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
@@ -99,6 +101,8 @@ export function fieldsToMessage(fields: Fields): Parsed {
     epochs,
     fenceInMs,
     ...(get('marked') !== undefined ? { marked: words(get('marked')!) } : {}),
+    ...(get('stuck') !== undefined ? { stuck: words(get('stuck')!) } : {}),
+    ...(get('resetme') === '1' ? { resetMe: true } : {}),
     ...(reach !== undefined ? { reach } : {}),
     ...(get('down') !== undefined ? { down: words(get('down')!) } : {}),
   };

@@ -12,8 +12,6 @@ export interface AgentOptions {
   initDir: string;
   ipPath: string;
   arpingPath: string;
-  /** A resource script's start/stop/status time limit. */
-  scriptTimeoutMs: number;
 }
 
 export const DEFAULT_AGENT_OPTIONS: AgentOptions = {
@@ -23,5 +21,4 @@ export const DEFAULT_AGENT_OPTIONS: AgentOptions = {
   initDir: '/etc/init.d',
   ipPath: 'ip',
   arpingPath: 'arping',
-  scriptTimeoutMs: 60_000,
 };

@@ -21,7 +21,8 @@ const NEEDS_RESTART: [what: string, pick: (c: Config) => unknown][] = [
   ['the heartbeat paths (ucast/bcast/mcast/serial, udpport, baud)', (c) => [c.paths, c.udpPort, c.baud]],
   ['keepalive/deadtime/warntime/initdead/deadping/fence_delay', (c) => c.timing],
   ['auto_failback', (c) => c.autoFailback],
-  ['haresources', (c) => c.groups],
+  // A group's on_stop_failure is resolved into it, but it is ha.cf's line, reported below.
+  ['haresources', (c) => c.groups.map(({ onStopFailure: _rule, ...g }) => g)],
   ['stonith_host', (c) => c.resetDevices],
   ['logfile/debugfile/debug', (c) => [c.logfile, c.debugfile, c.debugLevel]],
   ['mqtt_*', (c) => c.mqtt],
@@ -29,6 +30,7 @@ const NEEDS_RESTART: [what: string, pick: (c: Config) => unknown][] = [
   ['ping/ping_group/respawn ipfail', (c) => [c.pingTargets, c.ipfail]],
   ['track_interface', (c) => c.trackInterfaces],
   ['monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor', (c) => c.monitor],
+  ['resource_timeout/on_stop_failure', (c) => c.operations],
 ];
 
 export function planReload(running: Config, next: Config): ReloadPlan {

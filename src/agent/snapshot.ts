@@ -38,12 +38,22 @@ function peerState(s: CoreState): PeerState {
   }
 }
 
+/** Where the group would not stop: here (our mark), and on the peer as it said (kept after it left). */
+function stopFailedOn(s: CoreState, config: Config, id: string): { stopFailedOn?: string[] } {
+  const nodes = [
+    ...(s.groups[id]?.stopFailed ? [config.localNode] : []),
+    ...((s.contact === 'alive' || s.contact === 'left') && s.peer.stuck.includes(id) ? [config.peerNode] : []),
+  ];
+  return nodes.length > 0 ? { stopFailedOn: nodes } : {};
+}
+
 function role(s: CoreState): Role {
   const slots = Object.values(s.groups);
   if (s.mode === 'leaving') return 'leaving';
   if (s.fence.phase === 'delay' || s.fence.phase === 'resetting' || s.fence.phase === 'retry-wait') return 'fencing';
   if (slots.some((g) => g.state === 'starting')) return 'starting';
   if (slots.some((g) => g.state === 'stopping')) return 'stopping';
+  if (slots.some((g) => g.state === 'stop-failed')) return 'failed';
   if (slots.some((g) => g.state === 'held')) return 'active';
   if (slots.some((g) => g.state === 'failed' || failedHere(g, s.lastEventAt))) return 'failed';
   if (s.contact === 'waiting' && s.waitExplained) return 'waiting';
@@ -57,6 +67,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
   const groups: GroupSnapshot[] = config.groups.map((g) => {
     const slot = s.groups[g.id];
     const here = slot !== undefined && isRunning(slot.state);
+    const peerHolds = view?.held.includes(g.id) ?? false;
     const failedOn = [
       ...(slot && (slot.state === 'failed' || failedHere(slot, s.lastEventAt)) ? [config.localNode] : []),
       ...(view?.failed.includes(g.id) ? [config.peerNode] : []),
@@ -64,9 +75,11 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     return {
       id: g.id,
       home: g.home,
-      holder: here ? config.localNode : view?.held.includes(g.id) ? config.peerNode : null,
+      // A group that would not stop here is held here as far as anyone knows, unless the peer took it (handover).
+      holder: here ? config.localNode : peerHolds ? config.peerNode : slot?.state === 'stop-failed' ? config.localNode : null,
       state: slot?.state ?? 'released',
       failedOn,
+      ...stopFailedOn(s, config, g.id),
     };
   });
   const peerLast = ago(s.peer.lastHeardAt);

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadConfig, type Config, type PathSpec, type ResourceSpec } from '../config';
 import { formatDuration } from '../config/values';
+import { DEFAULT_OPERATION_LIMIT_MS } from '../config/operations';
 import { inspectResetDevices } from '../fence/inspect';
 import type { Command } from './command';
 
@@ -38,6 +39,14 @@ function describeMqtt(config: Config): string {
   return `mqtt:     ${m.brokers.join(' then ')}, topics ${m.prefix}/${config.cluster}/${config.localNode}/...; ${extras.join(', ')}`;
 }
 
+/** The time limits as resource_timeout sets them, and what each group's failed stop does. */
+function describeOperations(config: Config): string {
+  const limits = config.operations.limits.map((l) => `${[l.target, l.op].filter(Boolean).join(' ') || 'every operation'} ${formatDuration(l.ms)}`);
+  const limitText = `start/stop/status limited to ${formatDuration(DEFAULT_OPERATION_LIMIT_MS)}${limits.length ? ` (resource_timeout: ${limits.join(', ')})` : ''}, the script killed with what it started at the limit`;
+  const rules = config.groups.map((g) => `${g.id} ${g.onStopFailure ?? 'block'}`).join(', ');
+  return `stops:    ${limitText}; a stop that fails: ${rules || 'no groups'} (on_stop_failure)`;
+}
+
 /** `resetNotes`: what the reset devices resolve to on this machine (src/fence/inspect.ts). */
 export function summarize(config: Config, resetNotes: string[] = []): string {
   const t = config.timing;
@@ -68,6 +77,7 @@ export function summarize(config: Config, resetNotes: string[] = []): string {
       ? 'monitor:  off (monitor_interval 0): a crashed service is not noticed'
       : `monitor:  every ${formatDuration(m.intervalMs)} (timeout ${formatDuration(m.timeoutMs)}); ${m.failures} failed check(s) in a row restart the group in place, once; the next time it ${m.failover ? 'moves to the peer and is marked failed here until `twinbeat cleanup`' : 'is restarted again (failover_on_monitor off)'}`,
   );
+  lines.push(describeOperations(config));
   if (config.trackInterfaces.length > 0) lines.push(`carrier:  ${config.trackInterfaces.join(', ')}: losing carrier on the holder moves its groups to the peer`);
   lines.push(describeMqtt(config));
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);

@@ -21,7 +21,6 @@ import { CarrierWatcher } from '../health/carrier';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
-import { releaseLeftovers } from '../agent/leftovers';
 import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
 import { planReload, serialReloads } from '../agent/reload';
 import { createWireTransport } from '../agent/wire-transport';
@@ -109,7 +108,6 @@ export const runCommand: Command = {
     await reset?.start();
     if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
     const groups = buildGroupResources(config, options);
-    await releaseLeftovers(groups, logger);
     const generation = await nextGeneration(options.stateDir);
     const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
     const transport = createWireTransport(config, { logger, links });

@@ -20,6 +20,8 @@ function uptime(seconds: number): string {
 }
 
 function failedNote(g: StatusSnapshot['groups'][number]): string {
+  const stuck = g.stopFailedOn ?? [];
+  if (stuck.length > 0) return `, STOP FAILED on ${stuck.join(' and ')}: the service may still run there; stop it by hand, then \`twinbeat cleanup ${g.id}\` (or a reset of that node ends it)`;
   if (g.failedOn.length === 0) return '';
   if (g.failedOn.length === 2 && g.holder === null) return `, FAILED on both nodes: stopped until \`twinbeat cleanup ${g.id}\` on one of them`;
   return `, FAILED on ${g.failedOn.join(' and ')} (\`twinbeat cleanup ${g.id}\` there to try again)`;

@@ -7,6 +7,7 @@ import type { HaCfDraft, MediaLine, Setting } from './draft';
 import type { AuthConfig, Config, MonitorSettings, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
 import { formatDuration } from './values';
 import { mqttConfigFrom } from './directives/mqtt';
+import { checkOperations, stopFailureRule } from './operations';
 
 export const DEFAULT_UDP_PORT = 694;
 export const DEFAULT_BAUD = 19200;
@@ -202,6 +203,8 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
   if (input.groups.length === 0 && pair) {
     diag.warning({ file: `${input.dir}/haresources`, line: 0 }, 'no resource groups: twinbeat will only watch the peer');
   }
+  const operations = { limits: draft.operationLimits, stopFailure: draft.stopFailure };
+  if (pair) checkOperations({ operations, resetDevices: draft.resetDevices, nodes: pair, localNode: input.localNode, groups: input.groups }, diag);
   if (!pair || !input.auth || diag.hasErrors) return undefined;
   const localNode = input.localNode;
   const peerNode = pair[0] === localNode ? pair[1] : pair[0];
@@ -217,12 +220,13 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     baud,
     msgfmt: draft.msgfmt?.value ?? 'classic',
     autoFailback,
-    groups: input.groups,
+    groups: input.groups.map((g) => ({ ...g, onStopFailure: stopFailureRule({ operations, resetDevices: draft.resetDevices, nodes: pair, localNode }, g.id) })),
     auth: input.auth,
     resetDevices: draft.resetDevices,
     pingTargets: draft.pingTargets,
     ipfail: draft.ipfail?.value === true,
     monitor,
+    operations,
     // Without track_interface, loadConfig sets the VIPs' interfaces as placed on this machine.
     trackInterfaces: draft.trackInterfaces?.value ?? [],
     ...(draft.logfile ? { logfile: draft.logfile.value } : {}),

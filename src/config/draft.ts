@@ -2,7 +2,7 @@
 // into a Config (see assemble.ts). Media lines stay raw until the whole file is read, because
 // `udpport` and `baud` may come after the media that use them (Heartbeat wants them before;
 // twinbeat does not care about order).
-import type { AutoFailback, PingTarget, ResetDeviceSpec, SourceLine } from './types';
+import type { AutoFailback, OperationLimit, PingTarget, ResetDeviceSpec, SourceLine, StopFailureLine } from './types';
 
 export interface Setting<T> {
   value: T;
@@ -36,6 +36,8 @@ export interface HaCfDraft {
   monitorTimeoutMs?: Setting<number>;
   monitorFailures?: Setting<number>;
   failoverOnMonitor?: Setting<boolean>;
+  operationLimits: OperationLimit[];
+  stopFailure: StopFailureLine[];
   logfile?: Setting<string>;
   debugfile?: Setting<string>;
   logfacility?: Setting<string>;
@@ -58,5 +60,5 @@ export interface HaCfDraft {
 }
 
 export function emptyDraft(): HaCfDraft {
-  return { nodes: [], media: [], resetDevices: [], env: {}, ignored: [], pingTargets: [] };
+  return { nodes: [], media: [], resetDevices: [], env: {}, ignored: [], pingTargets: [], operationLimits: [], stopFailure: [] };
 }

@@ -63,6 +63,8 @@ export interface ResourceGroup {
   home: string;
   resources: ResourceSpec[];
   source: SourceLine;
+  /** What this node does when the group will not stop (on_stop_failure, resolved by assemble.ts). */
+  onStopFailure?: StopFailureRule;
 }
 
 export type AuthMethod = 'crc' | 'md5' | 'sha1' | 'sha256';
@@ -142,6 +144,38 @@ export interface MqttConfig {
   commands: boolean;
 }
 
+/** The three operations twinbeat runs on a resource. */
+export type ResourceOp = 'start' | 'stop' | 'status';
+
+/**
+ * What a node does when a group will not stop (Pacemaker's `on-fail` of the stop operation):
+ * `fence`, have the peer reset this node, then take over; `block`, keep the group here marked
+ * `stop failed` until an operator runs `twinbeat cleanup` (the safe choice without a reset
+ * device); `handover`, hand it to the peer anyway (for services local to each node).
+ */
+export type StopFailureRule = 'fence' | 'block' | 'handover';
+
+/** One `resource_timeout [NAME] [OP] T` line: NAME a group (its first resource) or a resource. */
+export interface OperationLimit {
+  target?: string;
+  op?: ResourceOp;
+  ms: number;
+  source: SourceLine;
+}
+
+/** One `on_stop_failure [GROUP] RULE` line. */
+export interface StopFailureLine {
+  group?: string;
+  rule: StopFailureRule;
+  source: SourceLine;
+}
+
+/** Time limits of resource operations and what a stop failure does (see config/operations.ts). */
+export interface OperationSettings {
+  limits: OperationLimit[];
+  stopFailure: StopFailureLine[];
+}
+
 export interface Config {
   /** The configuration directory the files were read from. */
   dir: string;
@@ -168,6 +202,8 @@ export interface Config {
   trackInterfaces: string[];
   /** Resource monitoring by the holder (monitor_* lines, failover_on_monitor). */
   monitor: MonitorSettings;
+  /** resource_timeout and on_stop_failure lines, resolved per group and resource by config/operations.ts. */
+  operations: OperationSettings;
   logfile?: string;
   debugfile?: string;
   logfacility?: string;

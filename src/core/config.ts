@@ -25,6 +25,7 @@ export function coreConfigFrom(config: Config): CoreConfig {
       id: g.id,
       home: g.home,
       line: [g.home, ...g.resources.map((r) => r.raw)].join(' '),
+      ...(g.onStopFailure ? { onStopFailure: g.onStopFailure } : {}),
     })),
     autoFailback: config.autoFailback === 'off' ? 'off' : 'on',
     autoFailbackWasLegacy: config.autoFailback === 'legacy',

@@ -1,6 +1,7 @@
 // When the core next needs a tick. The shell may tick more often (every keepalive/4, say);
 // ticking at this time exactly is enough for every timer to fire on time.
 import type { CoreState } from './state';
+import { askedResetAt } from './stop-failure';
 
 export function nextDeadline(s: CoreState): number | null {
   if (s.exited || s.generation === 0) return null;
@@ -19,6 +20,8 @@ export function nextDeadline(s: CoreState): number | null {
   if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
   if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
   if (s.farewell) consider(s.farewell.until);
+  const asked = askedResetAt(s);
+  if (asked !== null && asked > s.lastEventAt) consider(asked);
   if (s.request) consider(s.repeatUntil);
   if (s.worseSince !== null) consider(s.worseSince + (c.deadpingMs ?? c.deadtimeMs));
   for (const g of c.groups) {

@@ -6,7 +6,7 @@
 // waits fence_delay, so the serving node survives. A failed reset is retried, but only at
 // times when the peer's own shot cannot be due (see retryTime): two shots that cross would
 // power off both nodes.
-import { decide, log, type Step } from './state';
+import { asksToBeReset, decide, log, type Step } from './state';
 import type { CoreConfig } from './types';
 
 /**
@@ -31,7 +31,9 @@ export function onPeerLost(st: Step): void {
   // (Messages read right after the stall are old news, hence >=.) It also waits one more
   // deadtime, so that its shot cannot coincide with the peer's however long the stall was.
   const stalledInSilence = s.resumedAt >= s.peer.lastHeardAt && s.resumedAt > s.startedAt;
-  const first = shootsFirst(st) && !stalledInSilence;
+  // A node that asked to be reset (a group it cannot stop) is the one to be shot: its peer may
+  // be shooting now over a link this node no longer hears. It never shoots first.
+  const first = shootsFirst(st) && !stalledInSilence && !asksToBeReset(s);
   const stagger = staggerMs(c);
   let delay = (first ? 0 : c.fenceDelayMs) + stagger + (stalledInSilence ? c.deadtimeMs : 0);
   // A one-way link: the peer told us (on the way that still worked) when it would shoot us.
@@ -57,7 +59,7 @@ export function onPeerLost(st: Step): void {
   } else {
     decide(
       st,
-      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that the node running the first group shoots first`,
+      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that ${asksToBeReset(s) ? `${c.peer}, asked to reset this node, shoots first` : 'the node running the first group shoots first'}`,
       'warn',
     );
   }
@@ -79,7 +81,7 @@ function shootsFirst(st: Step): boolean {
   return g.home === c.local;
 }
 
-function shoot(st: Step, why: string): void {
+export function shoot(st: Step, why: string): void {
   const s = st.s;
   s.fence.phase = 'resetting';
   s.fence.attempts += 1;
@@ -127,7 +129,8 @@ export function fencingAfterStall(st: Step): void {
 }
 
 export function cancelFencing(st: Step): void {
-  st.s.fence = { ...st.s.fence, phase: 'idle', until: 0 };
+  const { askedFrom: _done, ...fence } = st.s.fence;
+  st.s.fence = { ...fence, phase: 'idle', until: 0 };
 }
 
 function heardWithinDeadtime(st: Step): boolean {
@@ -165,8 +168,21 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     // Whatever that generation still says in flight is from before the power cut.
     s.peer.goneGeneration = s.peer.generation;
     s.peer.view = null;
-    s.fence = { ...s.fence, phase: 'idle', until: 0 };
+    // Whatever it could not stop ended with its power.
+    s.peer.stuck = [];
+    s.peer.resetMe = false;
+    s.askedReset = { attempts: 0, nextAt: 0 };
+    cancelFencing(st);
     decide(st, `Reset of ${c.peer} succeeded${why}: taking over its groups`, 'warn');
+    return;
+  }
+  if (s.fence.askedFrom) {
+    // The peer asked for it: nothing is taken over, it is as it was; the next try is stop-failure.ts's.
+    s.contact = s.contact === 'left' ? 'left' : s.fence.askedFrom;
+    cancelFencing(st);
+    const pause = Math.min(c.resetRetryMs * 2 ** (s.askedReset.attempts - 1), c.resetRetryMaxMs);
+    s.askedReset.nextAt = st.now + pause;
+    decide(st, `Reset of ${c.peer} failed${why}, which it asked for as it cannot stop ${s.peer.stuck.join(' ') || 'a group'}: not taking over; trying again in ${pause} ms`, 'error');
     return;
   }
   if (heardWithinDeadtime(st)) {

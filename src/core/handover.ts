@@ -4,11 +4,12 @@
 // A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
 // Without contact, groups are taken only when the peer is known not to run them: it was reset,
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
-import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, senderView, takeToken, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
+import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
@@ -21,11 +22,20 @@ export function placeGroups(st: Step): void {
     if (s.contact === 'alive') placeWithPeer(st, g, slot);
     // A node that is shutting down claims nothing, even what a leaving or dead peer gave up.
     else if (takeAll && !slot.token && s.mode !== 'leaving') {
-      takeToken(s, slot);
-      decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+      // Except what a leaving peer could not stop: it may still run there.
+      if (s.contact === 'left' && peerStuck(st, g.id)) notTakingLeftStuck(st, g.id);
+      else {
+        takeToken(s, slot);
+        decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+      }
     }
     drive(st, g, slot);
   }
+}
+
+function notTakingLeftStuck(st: Step, id: string): void {
+  const peer = st.s.config.peer;
+  decideOnce(st, `Not taking over resource group ${id}: ${peer} shut down unable to stop it, so it may still run there; run \`twinbeat cleanup ${id}\` here once it is really stopped on ${peer}`, 'error');
 }
 
 function whyTakeAll(st: Step): string {
@@ -62,11 +72,14 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // or the peer would take it for an old one and nobody would run the group.
   if (peerEpoch > slot.epoch) slot.epoch = slot.grantedTo !== 0 && !slot.token ? nextEpoch(s, peerEpoch) : peerEpoch;
   if (slot.grantedTo !== 0 && peerHolds) slot.grantedTo = 0;
-  if (!slot.token && !peerHolds && !peerGrants && slot.grantedTo === 0 && g.home === c.local) {
+  // A group the peer could not stop may still run there: nobody claims it (stop-failure.ts).
+  if (!slot.token && !peerHolds && !peerGrants && !peerStuck(st, g.id) && slot.grantedTo === 0 && g.home === c.local) {
     takeToken(s, slot);
     decide(st, `Acquiring resource group ${g.id}: this is its home node and ${c.peer} does not hold it`);
   }
   if (!slot.token || slot.giveAway) return;
+  // It would not stop here: it stays until cleanup or a reset, whatever else would move it.
+  if (slot.stopFailed) return;
 
   if (peerHolds) {
     // Only after contact was lost without a reset (or a forced takeover): the home node keeps it.
@@ -92,7 +105,8 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
-  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !reachesFewer(st) && !peerCarrierWorse(st)) {
+  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !peerStuck(st, g.id) && !reachesFewer(st) && !peerCarrierWorse(st)) {
+    // Not while the home node is still releasing a leftover of the group (stuck): that may not stop.
     slot.giveAway = true;
     decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
   } else if (slot.failedUntil > st.now && !peerFailed) {
@@ -122,7 +136,7 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
       slot.reason = s.mode === 'leaving' ? 'shutdown' : 'handover';
       log(st, 'info', `Releasing resource group: ${g.line}`);
       st.out.push({ type: 'stop-group', group: g.id });
-    } else if ((slot.state === 'released' || slot.state === 'failed') && s.mode !== 'leaving') {
+    } else if ((slot.state === 'released' || slot.state === 'failed' || (slot.state === 'stop-failed' && ruleOf(s, g.id) === 'handover')) && s.mode !== 'leaving') {
       handOver(st, g, slot);
     }
     return;
@@ -133,6 +147,11 @@ function drive(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // Never start what the peer says it runs: after a split brain the home node waits here
   // until the other node's stop has completed.
   if (s.contact === 'alive' && s.peer.view!.held.includes(g.id)) return;
+  // Nor what the peer could not stop (it may still run there), even once it has left.
+  if (peerStuck(st, g.id)) {
+    if (s.contact === 'left') notTakingLeftStuck(st, g.id);
+    return;
+  }
   if (slot.state === 'released' && slot.failedUntil <= st.now && !slot.monitorFailed) {
     slot.state = 'starting';
     if (slot.reason === 'restart') {
@@ -156,7 +175,8 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   slot.token = false;
   // Not ours any more, and stopped: what failed here is remembered by the failure marks (shown
   // and sent until cleanup), not by a local state that nothing would clear without the token.
-  slot.state = 'released';
+  // A group that would not stop (handed over by its rule) stays `stop-failed`: it may still run.
+  if (slot.state !== 'stop-failed') slot.state = 'released';
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
   slot.epoch = nextEpoch(s, slot.epoch);
@@ -192,15 +212,16 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
   }
   if (slot.state !== 'stopping') return;
   if (!ok) {
-    // A group that may still run must not be handed over: try the stop again.
-    log(st, 'error', `Resource group ${group} failed to stop${why}: trying again`);
-    st.out.push({ type: 'stop-group', group });
+    // A group that may still run must not be handed over, nor stopped again and again in silence.
+    onStopFailed(st, group, slot, why);
     return;
   }
+  const leftover = slot.reason === 'leftover';
   // Failed here and still ours: `failed` until retried or cleaned up. Given up meanwhile (a
   // shutdown hands everything over while stops run): released, the marks keep the failure.
   slot.state = slot.token && (slot.reason === 'cleanup' || slot.reason === 'monitor') ? 'failed' : 'released';
-  log(st, 'info', `Resource group ${group} stopped`);
+  // A leftover's release says what it found in the shell's log; nothing at all is the usual case.
+  if (!leftover) log(st, 'info', `Resource group ${group} stopped`);
 }
 
 /** The peer stopped all its groups and is going away: take everything now, not after deadtime. */
@@ -209,7 +230,8 @@ export function onPeerLeft(st: Step, generation: number): void {
   s.contact = 'left';
   s.peer.goneGeneration = generation;
   s.peer.view = null;
-  s.fence = { ...s.fence, phase: 'idle', until: 0 };
+  // A reset the peer asked for that is under way cannot be called back: its result decides.
+  if (!(s.fence.phase === 'resetting' && s.fence.askedFrom)) s.fence = { ...s.fence, phase: 'idle', until: 0 };
   log(st, 'info', `Received shutdown notice from '${s.config.peer}'.`);
 }
 

@@ -8,9 +8,12 @@
  *
  * ## The shell's duties, in order
  *
- * 1. Before anything else, stop every resource group (run each group's stop) so that nothing
- *    left over from an earlier run is still up; then read the generation from the state
- *    directory, add one, write it back (fsync), and feed `{ type: 'start', now, generation }`.
+ * 1. Read the generation from the state directory, add one, write it back (fsync), and feed
+ *    `{ type: 'start', now, generation, releasing }`, `releasing` naming every group: then,
+ *    beside the heartbeats, release what an earlier run may have left of each (a status of
+ *    each resource, a stop of the group if any runs) and report each as a stop's
+ *    `group-result`. A group not yet released is not started here nor by the peer; one that
+ *    will not stop is handled as any stop failure (stop-failure.ts). Start-up never waits on it.
  * 2. Feed every input as one event, one at a time, never two at once:
  *    - each authenticated message from the peer (decoded by src/wire) as `message`, with the
  *      id of the path it arrived on. Messages that fail authentication are dropped before
@@ -28,7 +31,9 @@
  *    - `send`: encode and send on every path, or on the one named; never wait for it (notices
       that need an answer are repeated by the core itself, in place of the heartbeat);
  *    - `start-group` / `stop-group`: run the group's resources (start in haresources order,
- *      stop in reverse) and report one `group-result` when all are done;
+ *      stop in reverse, going on past a failed stop so that the addresses are removed), each
+ *      operation within its time limit (resource_timeout; killed with its process group at
+ *      the limit), and report one `group-result` when all are done;
  *    - `reset-peer`: power-cycle the peer through the reset device, report `reset-result`;
  *    - `check-group`: ask each resource of the group whether it still runs, within
  *      monitor_timeout, and report one `check-result` (a check may overlap a stop: the core
@@ -47,6 +52,6 @@
  */
 export { step, stallThresholdMs } from './step';
 export { nextDeadline } from './deadline';
-export { failedHere, initialState, isRunning, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
+export { failedHere, initialState, isRunning, mayRun, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
 export { coreConfigFrom } from './config';
 export type * from './types';

@@ -57,6 +57,9 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;
   // A view that does not acknowledge our generation was written before the peer knew us.
   s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
+  // Kept apart from the view, which is dropped when the peer leaves: what it could not stop stays true after it left.
+  s.peer.stuck = msg.stuck ?? [];
+  s.peer.resetMe = msg.resetMe === true;
 
   if (msg.kind === 'shutdown') {
     onPeerLeft(st, msg.generation);
@@ -76,6 +79,9 @@ function join(st: Step, generation: number): void {
   s.peer.lastSeq = 0;
   s.peer.view = null;
   s.peer.shootsAt = null;
+  s.peer.stuck = [];
+  s.peer.resetMe = false;
+  s.askedReset = { attempts: 0, nextAt: 0 };
   s.forced = false;
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;

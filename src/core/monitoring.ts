@@ -6,6 +6,7 @@
 // (failover_on_monitor on; handover.ts does the handing). A group failed on both nodes stays
 // stopped and says so. With failover_on_monitor off every such run of failures restarts it here.
 import { decide, decideOnce, failedHere, forgetFailures, log, type GroupSlot, type Step } from './state';
+import { forgetStopFailure } from './stop-failure';
 
 export function monitorIntervalMs(st: Step): number {
   return st.s.config.monitorIntervalMs ?? 0;
@@ -82,9 +83,14 @@ export function onCleanup(st: Step, group: string): void {
     log(st, 'warn', `Cleanup refused: no resource group ${group} (groups: ${s.config.groups.map((g) => g.id).join(' ')})`);
     return;
   }
-  const failed = failedHere(slot, st.now);
+  const stuck = forgetStopFailure(st, group, slot);
+  const failed = stuck === 'here' || failedHere(slot, st.now);
   forgetFailures(slot);
   slot.misses = 0;
+  if (stuck === 'peer') {
+    decide(st, `Cleanup of resource group ${group}: the stop that failed on ${s.config.peer} before it shut down is forgotten; it may be taken here`);
+    return;
+  }
   decide(st, failed ? `Cleanup of resource group ${group}: its failures here are forgotten; it may run here again` : `Cleanup of resource group ${group}: nothing had failed here`);
 }
 

@@ -1,7 +1,7 @@
 // The core's state and the small helpers every situation file uses to change it.
 // `step` clones the state once (cloneState) and the situation files then edit the clone,
 // so callers always get a new object and their old state stays untouched.
-import type { CoreConfig, Effect, GroupState, LogLevel, NodeMode, SenderView } from './types';
+import type { CoreConfig, Effect, GroupState, LogLevel, NodeMode, SenderView, StopFailureRule } from './types';
 
 /** How this node currently regards its peer. */
 export type Contact =
@@ -44,6 +44,12 @@ export interface GroupSlot {
    * peer is told (in `failed`) so that it never hands the group back.
    */
   monitorFailed: boolean;
+  /**
+   * A stop of the group failed here (or a leftover would not stop): it may still run here, so
+   * it does not start here again and is not given up as stopped until an operator runs
+   * `twinbeat cleanup GROUP`, or this node is reset (see stop-failure.ts).
+   */
+  stopFailed: boolean;
   /** When the next check of the held group is due. */
   checkAt: number;
   /** A check-group is out and its result not yet in (kept across a stop: its answer must come back first). */
@@ -74,6 +80,10 @@ export interface PeerSlot {
   goneGeneration: number;
   /** When the peer said it would reset us (its fenceInMs), or null. */
   shootsAt: number | null;
+  /** What the peer's current run last said it cannot stop (its `stuck`), kept after it left. */
+  stuck: string[];
+  /** The peer's current run asked to be reset (its `resetMe`), kept after it left. */
+  resetMe: boolean;
 }
 
 export interface FenceSlot {
@@ -84,6 +94,11 @@ export interface FenceSlot {
   /** This node shoots at once (it holds the first held group); the other waits fenceDelay. */
   first: boolean;
   lostAt: number;
+  /**
+   * The peer asked for this reset (it cannot stop a group) while it was heard or after it left:
+   * a failure returns to that, and is not a lost peer's. Absent for a reset of a silent peer.
+   */
+  askedFrom?: 'alive' | 'left';
 }
 
 export interface CoreState {
@@ -127,6 +142,8 @@ export interface CoreState {
   worseSince: number | null;
   /** Tracked interfaces without carrier here. */
   down: string[];
+  /** Resets the peer asked for (on_stop_failure fence) that failed: the next is not before `nextAt`. */
+  askedReset: { attempts: number; nextAt: number };
 }
 
 export function initialState(config: CoreConfig): CoreState {
@@ -151,7 +168,7 @@ export function initialState(config: CoreConfig): CoreState {
     contact: 'waiting',
     forced: false,
     waitExplained: false,
-    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null },
+    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null, stuck: [], resetMe: false },
     paths,
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
@@ -160,11 +177,12 @@ export function initialState(config: CoreConfig): CoreState {
     reach: -1,
     worseSince: null,
     down: [],
+    askedReset: { attempts: 0, nextAt: 0 },
   };
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, misses: 0, restarted: false, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, stopFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, misses: 0, restarted: false, reason: '' };
 }
 
 export function cloneState(s: CoreState): CoreState {
@@ -172,7 +190,7 @@ export function cloneState(s: CoreState): CoreState {
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
   for (const id in s.groups) groups[id] = { ...s.groups[id]! };
-  return { ...s, peer: { ...s.peer }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
+  return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
 }
 
 /** A state being stepped, with the effects collected so far. */
@@ -217,7 +235,7 @@ export function peerMarkedFailed(s: CoreState, group: string): boolean {
 
 /** The group failed here and the peer is told so (`failed`): a recent failed start, or a mark. */
 export function failedHere(slot: GroupSlot, now: number): boolean {
-  return slot.failedUntil > now || slot.startFailed || slot.monitorFailed;
+  return slot.failedUntil > now || slot.startFailed || slot.monitorFailed || slot.stopFailed;
 }
 
 /** An operator's cleanup or takeover here: the group's failures here are forgotten, its restart given back. */
@@ -233,11 +251,34 @@ export function isRunning(state: GroupState): boolean {
   return state === 'starting' || state === 'held' || state === 'stopping';
 }
 
+/** Running, or maybe still running after a stop that failed: what `twinbeat status` calls held here. */
+export function mayRun(state: GroupState): boolean {
+  return isRunning(state) || state === 'stop-failed';
+}
+
+/** The group failed to stop here and, by its rule, the peer must not start it meanwhile. */
+export function stuckHere(s: CoreState, id: string): boolean {
+  const slot = s.groups[id]!;
+  if (slot.state === 'stopping' && slot.reason === 'leftover') return true;
+  return slot.stopFailed && ruleOf(s, id) !== 'handover';
+}
+
+/** A group would not stop here and its rule is fence: this node asks its peer to reset it. */
+export function asksToBeReset(s: CoreState): boolean {
+  return s.config.groups.some((g) => s.groups[g.id]!.stopFailed && ruleOf(s, g.id) === 'fence');
+}
+
+export function ruleOf(s: CoreState, id: string): StopFailureRule {
+  return s.config.groups.find((g) => g.id === id)?.onStopFailure ?? 'block';
+}
+
 export function senderView(s: CoreState, now: number): SenderView {
   const held: string[] = [];
   const granted: string[] = [];
   const failed: string[] = [];
   const marked: string[] = [];
+  const stuck: string[] = [];
+  const resetMe = asksToBeReset(s);
   const epochs: Record<string, number> = {};
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
@@ -245,7 +286,8 @@ export function senderView(s: CoreState, now: number): SenderView {
     if (slot.token) held.push(g.id);
     else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
     if (failedHere(slot, now)) failed.push(g.id);
-    if (slot.monitorFailed) marked.push(g.id);
+    if (slot.monitorFailed || slot.stopFailed) marked.push(g.id);
+    if (stuckHere(s, g.id)) stuck.push(g.id);
   }
   return {
     generation: s.generation,
@@ -258,6 +300,8 @@ export function senderView(s: CoreState, now: number): SenderView {
     epochs,
     fenceInMs: fenceIn(s, now),
     ...(marked.length > 0 ? { marked } : {}),
+    ...(stuck.length > 0 ? { stuck } : {}),
+    ...(resetMe ? { resetMe } : {}),
     ...(s.reach >= 0 ? { reach: s.reach } : {}),
     ...((s.config.trackedInterfaces ?? []).length > 0 ? { down: [...s.down] } : {}),
   };

@@ -8,6 +8,7 @@ import { announceAfterContact, livenessTimers, onMessage } from './liveness';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
 import { monitorTimers, onCheckResult, onCleanup, reportStoppedGroups } from './monitoring';
 import { nextSlotAfter, noticeTimers, periodicMessage } from './notices';
+import { reportStuckGroups, stopFailureTimers } from './stop-failure';
 import { cloneState, log, type CoreState, type Step } from './state';
 import type { CoreEvent, StepResult } from './types';
 
@@ -25,7 +26,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   const st: Step = { s: cloneState(state), now: event.now, out: [], standing: [] };
   const s = st.s;
   if (event.type === 'start') {
-    onStart(st, event.generation);
+    onStart(st, event.generation, event.releasing ?? []);
   } else {
     noticeStall(st);
     s.lastEventAt = Math.max(s.lastEventAt, event.now);
@@ -63,10 +64,12 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   }
   livenessTimers(st);
   fencingTimers(st);
+  stopFailureTimers(st);
   connectivityTimers(st);
   carrierRule(st);
   placeGroups(st);
   reportStoppedGroups(st);
+  reportStuckGroups(st);
   monitorTimers(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);
@@ -79,9 +82,17 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   return { state: s, effects: st.out };
 }
 
-function onStart(st: Step, generation: number): void {
+function onStart(st: Step, generation: number, releasing: string[]): void {
   const s = st.s;
   const c = s.config;
+  // What an earlier run may have left running is being released by the shell: until its
+  // result, the group may run here, so nobody starts it (see stop-failure.ts for a failure).
+  for (const id of releasing) {
+    const slot = s.groups[id];
+    if (!slot) continue;
+    slot.state = 'stopping';
+    slot.reason = 'leftover';
+  }
   s.generation = generation;
   s.startedAt = s.lastEventAt = s.resumedAt = s.nextHeartbeatAt = st.now;
   log(st, 'info', `twinbeat starting on ${c.local}: generation ${generation}, peer ${c.peer}, ${c.paths.length} path(s)`);

@@ -2,7 +2,10 @@
 // the events the shell feeds it and the effects it hands back. Plain data only, so that
 // scenarios can print and compare them and the wire codec can encode the messages.
 
-export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed';
+export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed' | 'stop-failed';
+
+/** What a node does with a group that will not stop (on_stop_failure; see stop-failure.ts). */
+export type StopFailureRule = 'fence' | 'block' | 'handover';
 
 /** What this node is doing as a member of the pair, as the peer sees it. */
 export type NodeMode = 'active' | 'standby' | 'leaving';
@@ -13,6 +16,8 @@ export interface CoreGroup {
   home: string;
   /** The haresources line as Heartbeat prints it when releasing: `node1 192.0.2.50 httpd`. */
   line: string;
+  /** When its stop fails here: absent means `block`, the safe choice. */
+  onStopFailure?: StopFailureRule;
 }
 
 export interface CoreConfig {
@@ -79,6 +84,14 @@ export interface SenderView {
    */
   marked?: string[];
   /**
+   * Groups that failed to stop on the sender and may still run there (on_stop_failure fence or
+   * block, or a leftover of a previous run being released): the receiver must not start them.
+   * Absent when none.
+   */
+  stuck?: string[];
+  /** The sender cannot stop a group and asks the receiver to reset it (on_stop_failure fence). */
+  resetMe?: boolean;
+  /**
    * Per group, how many times its right to run has changed hands, as far as the sender knows.
    * A grant counts only if its epoch is newer than the receiver's: a heartbeat that still lists
    * an old grant after the group came back and went again is recognised as old.
@@ -114,7 +127,11 @@ export type AdminCommand = 'standby' | 'takeover' | 'takeover-force' | 'fence';
 
 export type CoreEvent =
   /** First event of a run. The shell has stopped every group before (start-up cleanup). */
-  | { type: 'start'; now: number; generation: number }
+  /**
+   * First event of a run. `releasing`: the groups whose leftovers of an earlier run the shell is
+   * releasing now (each reported as a stop's `group-result`); absent: released before the start.
+   */
+  | { type: 'start'; now: number; generation: number; releasing?: string[] }
   | { type: 'tick'; now: number }
   /** An authenticated message from the peer arrived on path `path` (a PathSpec id). */
   | { type: 'message'; now: number; path: string; message: Message }

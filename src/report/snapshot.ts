@@ -17,7 +17,7 @@ export type Role = 'active' | 'standby' | 'starting' | 'stopping' | 'waiting' | 
 
 export type PeerState = 'unknown' | 'up' | 'dead' | 'leaving' | 'being-reset';
 export type PathState = 'unknown' | 'up' | 'dead';
-export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed';
+export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed' | 'stop-failed';
 
 export interface PathSnapshot {
   /** Unique id from the config, e.g. `ucast eth1 198.51.100.2`. */
@@ -39,6 +39,8 @@ export interface GroupSnapshot {
   state: GroupState;
   /** Nodes where the group failed and waits for an operator. */
   failedOn: string[];
+  /** Nodes where the group failed to stop and may still run (on_stop_failure); absent when none. */
+  stopFailedOn?: string[];
 }
 
 export interface Decision {

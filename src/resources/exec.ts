@@ -21,6 +21,12 @@ export interface CommandOptions {
 }
 
 const OUTPUT_LIMIT = 4000;
+/**
+ * A process the script left behind in a session of its own (a daemon started without closing
+ * its output) can hold the pipes open after the script ended or was killed: the result is not
+ * held back for it longer than this.
+ */
+const PIPE_GRACE_MS = 500;
 
 export function runCommand(file: string, args: string[], options: CommandOptions): Promise<CommandResult> {
   const started = performance.now();
@@ -32,6 +38,7 @@ export function runCommand(file: string, args: string[], options: CommandOptions
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       const text = (output + extra).trim();
       resolve({
         ok: code === 0 && !timedOut,
@@ -54,9 +61,12 @@ export function runCommand(file: string, args: string[], options: CommandOptions
         // already gone
       }
     };
+    let grace: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
+      // Bounded even if something outside the group keeps the output open.
+      grace = setTimeout(() => finish(null, `\n${file}: killed after ${options.timeoutMs} ms`), PIPE_GRACE_MS);
     }, options.timeoutMs);
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -66,6 +76,10 @@ export function runCommand(file: string, args: string[], options: CommandOptions
     child.stderr.on('data', collect);
     child.on('error', (err) => finish(null, `\n${file}: ${err.message}`));
     child.on('close', (code) => finish(code, timedOut ? `\n${file}: killed after ${options.timeoutMs} ms` : ''));
+    // The script itself ended: what is left holding its output does not make it hang.
+    child.on('exit', (code) => {
+      if (!timedOut && !settled) grace = setTimeout(() => finish(code), PIPE_GRACE_MS);
+    });
     options.onSpawn?.(killGroup);
   });
 }

@@ -5,6 +5,8 @@ export interface ActionResult {
   /** What happened, for the log: a script's output, the address that answered, ... */
   detail: string;
   durationMs: number;
+  /** Killed at its time limit: what it was asked is not known. */
+  timedOut?: boolean;
 }
 
 export interface ManagedResource {

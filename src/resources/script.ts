@@ -3,14 +3,17 @@
 // directory (an LSB init script). Exit 0 is success; for status, exit 0 means running.
 import { existsSync } from 'node:fs';
 import { scriptCandidates } from '../config/machine';
-import type { ScriptResource } from '../config/types';
+import type { ResourceOp, ScriptResource } from '../config/types';
 import { runCommand } from './exec';
 import type { ActionResult, ManagedResource } from './resource';
 
 export interface ScriptOptions {
   configDir: string;
   initDir: string;
+  /** The time limit of an operation that `limits` does not name. */
   timeoutMs: number;
+  /** Each operation's own limit (resource_timeout); at the limit the script is killed with its process group. */
+  limits?: Partial<Record<ResourceOp, number>>;
   /** Exported to the script (HA_* from `env` lines, HA_CURHOST, ...). */
   env: Record<string, string>;
 }
@@ -30,7 +33,7 @@ export class ScriptDriver implements ManagedResource {
     return scriptCandidates(this.spec.name, this.options.configDir, this.options.initDir).find((p) => existsSync(p));
   }
 
-  private async call(action: 'start' | 'stop' | 'status', timeoutMs = this.options.timeoutMs): Promise<ActionResult> {
+  private async call(action: ResourceOp, timeoutMs = this.options.limits?.[action] ?? this.options.timeoutMs): Promise<ActionResult> {
     const path = this.path();
     if (!path) {
       const looked = scriptCandidates(this.spec.name, this.options.configDir, this.options.initDir).join(' and ');
@@ -42,6 +45,7 @@ export class ScriptDriver implements ManagedResource {
       ok: result.ok,
       detail: `${[path, ...this.spec.args, action].join(' ')}: ${outcome}${result.output ? `: ${result.output}` : ''}`,
       durationMs: result.durationMs,
+      ...(result.timedOut ? { timedOut: true } : {}),
     };
   }
 
@@ -53,7 +57,9 @@ export class ScriptDriver implements ManagedResource {
     return this.call('stop');
   }
 
+  /** A check's `timeoutMs` (what is left of monitor_timeout) never stretches the status limit. */
   status(timeoutMs?: number): Promise<ActionResult> {
-    return this.call('status', timeoutMs);
+    const limit = this.options.limits?.status ?? this.options.timeoutMs;
+    return this.call('status', Math.min(limit, timeoutMs ?? limit));
   }
 }

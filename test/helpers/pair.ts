@@ -184,8 +184,14 @@ export class Pair {
     this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'down']);
     this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'down']);
     this.lab.run(node, ['ip', 'addr', 'del', `${LAN.vip}/24`, 'dev', 'eth0']);
-    const pidFile = join(this.dir(node, 'run'), 'websvc.pid');
-    if (existsSync(pidFile)) {
+    this.killServices(node);
+  }
+
+  /** Ends the test services a node runs (each by the pid its script wrote), as power loss would. */
+  killServices(node: PairNode): void {
+    for (const service of ['websvc', 'hangsvc']) {
+      const pidFile = join(this.dir(node, 'run'), `${service}.pid`);
+      if (!existsSync(pidFile)) continue;
       try {
         process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
       } catch {
@@ -214,6 +220,7 @@ export class Pair {
 
   dispose(): void {
     for (const w of this.watchers) w.kill('SIGKILL');
+    for (const node of ['a', 'b'] as const) if (existsSync(this.dir(node, 'run'))) this.killServices(node);
     this.cable.cut();
     this.lab.dispose();
   }

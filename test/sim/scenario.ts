@@ -21,11 +21,13 @@ export interface PairOptions {
   track: boolean;
   /** Resource checks every 3 s (monitor_interval), with failover_on_monitor on or off. */
   monitor: false | 'on' | 'off';
+  /** Every group's on_stop_failure (fence only with a reset device). */
+  stopRule: 'fence' | 'block' | 'handover';
 }
 
 export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
   const names: [string, string] = ['node1', 'node2'];
-  const groups = o.homes.map((h, i) => ({ id: `192.0.2.${50 + i}`, home: names[h]!, line: `${names[h]} 192.0.2.${50 + i} httpd` }));
+  const groups = o.homes.map((h, i) => ({ id: `192.0.2.${50 + i}`, home: names[h]!, line: `${names[h]} 192.0.2.${50 + i} httpd`, onStopFailure: o.stopRule }));
   const make = (i: number): CoreConfig => ({
     local: names[i]!,
     peer: names[1 - i]!,
@@ -67,26 +69,33 @@ export interface ScenarioResult {
 
 export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boolean } = {}): ScenarioResult {
   const rng = makeRng(seed);
+  // Stop failures draw from a second stream, so that the other faults of a seed stay as they were.
+  const stopRng = makeRng(seed ^ 0x5bd1e995);
+  const resetDevice = rng.chance(0.6);
   const pair: PairOptions = {
-    resetDevice: rng.chance(0.6),
+    resetDevice,
     autoFailback: rng.chance(0.5) ? 'on' : 'off',
     homes: rng.chance(0.5) ? [0] : [0, rng.int(0, 1)],
     pings: rng.chance(0.4) ? rng.int(1, 2) : 0,
     track: rng.chance(0.4),
     monitor: rng.chance(0.4) ? (rng.chance(0.75) ? 'on' : 'off') : false,
+    stopRule: resetDevice ? stopRng.pick(['fence', 'fence', 'block', 'handover'] as const) : stopRng.pick(['block', 'handover'] as const),
   };
   const world = new World({ rng, configs: pairConfigs(pair), stepFn: opts.stepFn, trace: opts.trace ?? false });
+  world.stopRule = pair.stopRule;
+  world.stopRng = stopRng;
   const faults: string[] = [];
   const usedAdmin = planFaults(world, rng, faults);
+  const hangs = planStopFailures(world, stopRng, faults);
   const summary =
     `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
     `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}, carrier ${pair.track ? 'tracked' : 'not tracked'}, ` +
-    `monitor ${pair.monitor ? `on, failover ${pair.monitor}` : 'off'}; faults: ${faults.join('; ') || 'none'}`;
+    `monitor ${pair.monitor ? `on, failover ${pair.monitor}` : 'off'}, on_stop_failure ${pair.stopRule}; faults: ${faults.join('; ') || 'none'}`;
   const end = FAULT_PHASE_MS + QUIET_PHASE_MS;
   try {
     world.run(FAULT_PHASE_MS);
     repairEverything(world);
-    runQuietPhase(world, end, pair, usedAdmin);
+    runQuietPhase(world, end, pair, usedAdmin || hangs);
     checkSettled(world, pair);
     return { seed, ok: true, summary, trace: world.trace ?? [], steps: world.steps };
   } catch (e) {
@@ -202,10 +211,49 @@ function planFaults(world: World, rng: Rng, faults: string[]): boolean {
   return usedAdmin;
 }
 
+/**
+ * Stop failures and hangs (issue 19): in a third of the seeds, any stop may fail by chance, and a
+ * random group's stop may hang on a random node for a while (every stop of it fails at its time
+ * limit). Nothing here moves a group by itself: the faults of planFaults make the stops.
+ */
+function planStopFailures(world: World, rng: Rng, faults: string[]): boolean {
+  if (!rng.chance(0.33)) return false;
+  world.stopFailure = rng.chance(0.5) ? rng.next() * 0.3 : 0;
+  if (world.stopFailure) faults.push(`stop failure ${world.stopFailure.toFixed(2)}`);
+  for (let i = rng.int(1, 2); i > 0; i--) {
+    const node = world.nodes[rng.int(0, 1)]!;
+    const group = rng.pick(node.config.groups).id;
+    const at = rng.int(0, FAULT_PHASE_MS - 2000);
+    const d = rng.int(2000, FAULT_PHASE_MS - at);
+    faults.push(`${at}: ${group}'s stop hangs on ${node.name} for ${d}`);
+    world.fault(at, `${group}'s stop hangs on ${node.name}`, () => node.stopHangs.add(group));
+    world.fault(at + d, `${group}'s stop works again on ${node.name}`, () => node.stopHangs.delete(group));
+  }
+  return true;
+}
+
 function repairEverything(world: World): void {
   world.note('QUIET: every path healed, nodes powered, resources and devices work');
   world.startFailure = 0;
   world.resetFailure = 0;
+  world.stopFailure = 0;
+  for (const n of world.nodes) n.stopHangs.clear();
+  // A stop that failed: once the pair has settled, the operator stops the service by hand
+  // wherever it still runs, then runs `twinbeat cleanup` where a node said so.
+  world.fault(world.now + 2 * world.deadtimeMs, 'operator stops by hand what would not stop', () => {
+    for (const n of world.nodes) {
+      for (const g of n.stuck) n.running.delete(g);
+      n.stuck.clear();
+      n.leftover.clear();
+    }
+    for (const m of world.nodes) {
+      const st = m.state;
+      if (!st) continue;
+      for (const g of m.config.groups) {
+        if (st.groups[g.id]!.stopFailed || st.peer.stuck.includes(g.id)) world.feed(m, { type: 'cleanup', now: world.now, group: g.id });
+      }
+    }
+  });
   for (const pair of Object.values(world.links)) for (const l of pair) Object.assign(l, { cut: false, loss: 0, duplicate: 0, reorder: 0 });
   for (const n of world.nodes) {
     if (n.reach >= 0) world.setReach(n, n.config.pingTargets ?? 0);

@@ -8,15 +8,15 @@
 //
 // Before each event the runner ticks at every deadline that falls before it, as the shell
 // does; `T! event` skips that (the node was stalled until T).
-// Events: `start GEN`, `tick`, `ticks` (until the time given), `recv PATH KIND [key=value…]`
+// Events: `start GEN [releasing=G,…]`, `tick`, `ticks` (until the time given), `recv PATH KIND [key=value…]`
 // (KIND heartbeat|release-request|release-done|shutdown|shutdown-ack; keys gen seq ack mode held granted
-// failed epochs fence reach groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
+// failed marked stuck resetme(=1) epochs fence reach groups; lists comma-separated, epochs as group:n; defaults: gen 1, seq
 // counting up, ack = our generation, mode active, every held or granted group at epoch 1),
 // `admin standby|takeover|takeover-force|fence`, `reach N` (this node's ping count), `carrier IFACES`,
 // `started G ok|failed`, `stopped G ok|failed`, `checked G ok|failed [detail]`, `cleanup G`,
 // `reset ok|failed`, `shutdown`; `state` is no event but lists each group's state here as
-// `state G: released|starting|held|stopping|failed[, token][, failed here]`. Config keys beyond the example: pings deadping track
-// monitor (ms) misses (monitor_failures) failover (on|off). Heartbeat sends and decision effects are not listed (every
+// `state G: released|starting|held|stopping|failed|stop-failed[, token][, failed here]`. Config keys beyond the example: pings deadping track
+// monitor (ms) misses (monitor_failures) failover (on|off) stopfail (fence|block|handover, every group's on_stop_failure). Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
 import { failedHere, initialState, nextDeadline, step, type CoreState } from '../../src/core';
@@ -49,7 +49,7 @@ export function configFromLine(line: string): CoreConfig {
     ],
     groups: (kv.groups ?? '192.0.2.50@node1').split(',').map((spec) => {
       const [id, home] = spec.split('@') as [string, string];
-      return { id, home, line: `${home} ${id} httpd` };
+      return { id, home, line: `${home} ${id} httpd`, ...(kv.stopfail ? { onStopFailure: kv.stopfail as 'fence' | 'block' | 'handover' } : {}) };
     }),
     autoFailback: failback === 'off' ? 'off' : 'on',
     autoFailbackWasLegacy: failback === 'legacy',
@@ -140,7 +140,7 @@ export function runScript(text: string): ScriptStep[] {
     }
     switch (verb) {
       case 'start':
-        feed({ type: 'start', now, generation: Number(args[0]) });
+        feed({ type: 'start', now, generation: Number(args[0]), ...(args[1]?.startsWith('releasing=') ? { releasing: list(args[1].slice(10)) } : {}) });
         break;
       case 'tick':
         feed({ type: 'tick', now });
@@ -170,6 +170,8 @@ export function runScript(text: string): ScriptStep[] {
           granted,
           failed: list(kv.failed),
           ...(kv.marked !== undefined ? { marked: list(kv.marked) } : {}),
+          ...(kv.stuck !== undefined ? { stuck: list(kv.stuck) } : {}),
+          ...(kv.resetme === '1' ? { resetMe: true } : {}),
           epochs,
           fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
           ...(kv.reach !== undefined ? { reach: Number(kv.reach) } : {}),

@@ -79,6 +79,18 @@ export interface SimNode {
   brokenHere: Set<string>;
   /** When this run of the node first asked to send its shutdown notice (for invariant 9). */
   noticeSentAt: number | null;
+  /** Groups whose service a failed stop left running here (world truth), until a stop works, the power goes or the operator kills it. */
+  stuck: Set<string>;
+  /** Groups whose stop fails on this node for now (a stop script that hangs): every stop of them fails. */
+  stopHangs: Set<string>;
+  /** Services still running on a node whose agent exited (it is off for the simulation, they are not). */
+  leftover: Set<string>;
+  /** Groups whose failed stop this core was told of and that it has not started or had cleaned up since (invariant 11). */
+  failedStops: Set<string>;
+  /** The peer's last message that reached this node's core asked to be reset (on_stop_failure fence): shooting it while heard is allowed. */
+  heardResetRequest: boolean;
+  /** The message heardResetRequest was read from (generation, seq). */
+  resetRequestFrom?: { generation: number; seq: number };
 }
 
 export interface WorldParams {
@@ -101,6 +113,11 @@ export class World {
   readonly hasResetDevice: boolean;
   startFailure = 0;
   resetFailure = 0;
+  /** Chance that any stop fails (decided with stopRng, so that pairs without stop failures draw as before). */
+  stopFailure = 0;
+  /** What every group's on_stop_failure is (the world allows two holders only under handover). */
+  stopRule: 'fence' | 'block' | 'handover' = 'block';
+  stopRng: Rng | null = null;
   resetsThisEpisode = 0;
   /** When two holders of a group coexist (allowed only without a reset device, after lost contact). */
   dualSince: Record<string, number> = {};
@@ -143,6 +160,11 @@ export class World {
       serviceDead: new Set<string>(),
       brokenHere: new Set<string>(),
       noticeSentAt: null,
+      stuck: new Set<string>(),
+      stopHangs: new Set<string>(),
+      leftover: new Set<string>(),
+      failedStops: new Set<string>(),
+      heardResetRequest: false,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -183,6 +205,8 @@ export class World {
     this.powerOffs += 1;
     node.state = null;
     node.running.clear();
+    node.stuck.clear();
+    node.leftover.clear();
     node.deferred = [];
     node.stalledUntil = 0;
     node.bootToken += 1;
@@ -232,7 +256,11 @@ export class World {
       case 'group-done': {
         const n = node!;
         if (!n.powered || n.incarnation !== item.incarnation) return;
-        if (item.action === 'stop' && item.ok) n.running.delete(item.group);
+        if (item.action === 'stop' && item.ok) {
+          n.running.delete(item.group);
+          n.stuck.delete(item.group);
+        }
+        if (item.action === 'stop' && !item.ok) n.stuck.add(item.group);
         if (item.action === 'start' && item.ok) n.serviceDead.delete(item.group);
         this.note(`${n.name}: ${item.action} ${item.group} ${item.ok ? 'ok' : 'FAILED'}`);
         this.feed(n, { type: 'group-result', now: this.now, group: item.group, action: item.action, ok: item.ok });
@@ -248,6 +276,8 @@ export class World {
             throw new Violation(`(6) reset loop: ${this.resetsThisEpisode} successful resets in one lost-contact episode`);
           }
           if (target.powered) this.powerOff(target, `reset by ${shooter.name}`);
+          // An agent that exited may have left a service running: the power cut ends it too.
+          target.leftover.clear();
           this.powerOnAt(target, this.now + this.rng.int(2000, 6000));
           if (shooter.powered && shooter.incarnation === item.incarnation) shooter.clearedGeneration = target.generation;
         } else {
@@ -270,8 +300,18 @@ export class World {
         n.clearedGeneration = null;
         n.forced = false;
         n.noticeSentAt = null;
-        this.note(`${n.name}: boots, generation ${n.generation}`);
-        this.feed(n, { type: 'start', now: this.now, generation: n.generation });
+        n.failedStops.clear();
+        // After a graceful exit, what would not stop still runs: the new run must release it.
+        for (const g of n.leftover) {
+          n.running.add(g);
+          n.stuck.add(g);
+        }
+        n.leftover.clear();
+        this.note(`${n.name}: boots, generation ${n.generation}${n.running.size ? ` with ${[...n.running].join(' ')} still running` : ''}`);
+        const releasing = n.config.groups.map((g) => g.id);
+        this.feed(n, { type: 'start', now: this.now, generation: n.generation, releasing });
+        // The shell releases leftovers beside the heartbeats: a status of each resource, quick when nothing runs.
+        for (const g of releasing) this.scheduleStop(n, g, n.running.has(g) ? 200 : 30);
         if (n.reach >= 0) this.feed(n, { type: 'reachability', now: this.now, reachable: n.reach });
         if (n.down.length > 0) this.feed(n, { type: 'carrier', now: this.now, down: n.down });
         return;
@@ -306,6 +346,7 @@ export class World {
       return;
     }
     if (event.type === 'message') this.beforeMessage(node, event.message);
+    if (event.type === 'cleanup') node.failedStops.delete(event.group);
     if (event.type === 'admin' && event.command === 'takeover-force') node.forced = true;
     const before = node.state;
     const result = this.stepFn(node.state, event);
@@ -313,6 +354,7 @@ export class World {
     node.state = result.state;
     this.checkTakeover(node, before, result.state);
     this.checkReleasedWithoutToken(node, result.state);
+    if (event.type === 'group-result' && event.action === 'stop' && !event.ok) this.checkToldOfStopFailure(node, event.group, before, result.effects);
     // The shell closes its sockets when the core says exit: what this same step asked it to
     // send may never leave (a datagram handed to a socket closed in the same turn is lost).
     const exiting = result.effects.some((e) => e.type === 'exit');
@@ -326,6 +368,13 @@ export class World {
   private beforeMessage(node: SimNode, msg: Message): void {
     const peer = this.nodes[1 - node.index]!;
     if (node.clearedGeneration !== null && msg.generation > node.clearedGeneration) node.clearedGeneration = null;
+    // The newest message says whether the peer asks to be reset: a duplicate or a late copy of an
+    // older one (lossy, reordering links) is not its current word.
+    const newest = node.resetRequestFrom;
+    if (!newest || msg.generation > newest.generation || (msg.generation === newest.generation && msg.seq > newest.seq)) {
+      node.resetRequestFrom = { generation: msg.generation, seq: msg.seq };
+      node.heardResetRequest = msg.resetMe === true;
+    }
     if (node.clearedGeneration === null || msg.generation > node.clearedGeneration) node.lastHeardAt = this.now;
     if (msg.kind === 'shutdown') node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, msg.generation);
     // A lost-contact episode ends when either node hears the other's current generation.
@@ -354,6 +403,7 @@ export class World {
       case 'start-group': {
         this.note(`${node.name}: start ${effect.group}`);
         node.running.add(effect.group);
+        node.failedStops.delete(effect.group);
         const ok = !this.rng.chance(this.startFailure);
         this.schedule({
           kind: 'group-done',
@@ -368,19 +418,15 @@ export class World {
       }
       case 'stop-group':
         this.note(`${node.name}: stop ${effect.group}`);
-        this.schedule({
-          kind: 'group-done',
-          at: this.now + this.rng.int(20, 400),
-          node: node.index,
-          incarnation: node.incarnation,
-          group: effect.group,
-          action: 'stop',
-          ok: true,
-        });
+        if (node.failedStops.has(effect.group)) {
+          throw new Violation(`(11) ${node.name} stops ${effect.group} again after its stop failed, without an escalation or a cleanup`);
+        }
+        this.scheduleStop(node, effect.group, this.rng.int(20, 400));
         return;
       case 'reset-peer': {
         this.note(`${node.name}: RESET ${peer.name}`);
-        if (node.lastArrivalAt !== null && this.now - node.lastArrivalAt < this.deadtimeMs) {
+        const asked = node.heardResetRequest;
+        if (!asked && node.lastArrivalAt !== null && this.now - node.lastArrivalAt < this.deadtimeMs) {
           throw new Violation(
             `(3) ${node.name} resets ${peer.name}, whose last message reached it ${this.now - node.lastArrivalAt} ms ago (< deadtime)`,
           );
@@ -419,12 +465,46 @@ export class World {
         return;
       case 'decision':
         return;
-      case 'exit':
-        if (node.running.size > 0) throw new Violation(`${node.name} exits while still running ${[...node.running].join(' ')}`);
+      case 'exit': {
+        const running = [...node.running].filter((g) => !node.stuck.has(g));
+        if (running.length > 0) throw new Violation(`${node.name} exits while still running ${running.join(' ')}`);
+        const leftover = [...node.stuck];
         this.powerOff(node, 'agent exited');
+        for (const g of leftover) node.leftover.add(g);
         if (node.restartAfterExitMs >= 0) this.powerOnAt(node, this.now + node.restartAfterExitMs);
         return;
+      }
     }
+  }
+
+  /**
+   * A stop as the world sees it: it fails while the group's stop hangs on this node (after a
+   * long while: the time limit) or, rarely, by chance; then the service goes on running.
+   */
+  private scheduleStop(node: SimNode, group: string, delay: number): void {
+    const hangs = node.stopHangs.has(group);
+    const fails = hangs || (this.stopFailure > 0 && this.stopRng!.chance(this.stopFailure));
+    this.schedule({
+      kind: 'group-done',
+      at: this.now + (hangs ? 2000 + delay : delay),
+      node: node.index,
+      incarnation: node.incarnation,
+      group,
+      action: 'stop',
+      ok: !fails || !node.running.has(group),
+    });
+  }
+
+  /**
+   * (12) A stop that failed is said at once, at error level, with what happens next: a reset
+   * asked for, or what the operator must do. (11) From then on the core must not stop it
+   * again in silence: only a cleanup or a new start of the group allows another stop.
+   */
+  private checkToldOfStopFailure(node: SimNode, group: string, before: CoreState, effects: Effect[]): void {
+    if (before.groups[group]?.state !== 'stopping') return;
+    node.failedStops.add(group);
+    const told = effects.some((e) => e.type === 'log' && e.level === 'error' && e.text.includes(group) && /reset this node|twinbeat cleanup/.test(e.text));
+    if (!told) throw new Violation(`(12) ${node.name}: the stop of ${group} failed and nothing told the operator what happens next`);
   }
 
   private transmit(from: SimNode, path: string, message: Message): void {
@@ -536,13 +616,16 @@ export class World {
   }
 
   /**
-   * (10) A group this node has given up (no token) is `released` here: a `failed` or running
+   * (10) A group this node has given up (no token) is `released` here, or `stop-failed` (it
+   * would not stop and may still run: the escalation deals with it), or a leftover of an
+   * earlier run being stopped: a `failed` or running
    * state without the token is one nothing clears (status shows it for good, cleanup cannot
    * reach it). Failures are remembered by the marks, which the peer is told.
    */
   private checkReleasedWithoutToken(node: SimNode, state: CoreState): void {
     for (const [id, slot] of Object.entries(state.groups)) {
-      if (!slot.token && slot.state !== 'released') throw new Violation(`(10) ${node.name} has given ${id} up but its state here is ${slot.state}`);
+      const leftover = slot.state === 'stopping' && slot.reason === 'leftover';
+      if (!slot.token && slot.state !== 'released' && slot.state !== 'stop-failed' && !leftover) throw new Violation(`(10) ${node.name} has given ${id} up but its state here is ${slot.state}`);
     }
   }
 
@@ -572,19 +655,25 @@ export class World {
     const works = this.anyPathWorks();
     if (works && this.workingSince === null) this.workingSince = this.now;
     if (!works) this.workingSince = null;
+    // A service left running by an exited agent still runs: it counts.
+    const holds = (n: SimNode, g: string) => (n.powered ? n.running.has(g) : n.leftover.has(g));
     for (const g of a.config.groups) {
-      const dual = a.powered && b.powered && a.running.has(g.id) && b.running.has(g.id);
+      const dual = holds(a, g.id) && holds(b, g.id);
       if (!dual) {
         delete this.dualSince[g.id];
         continue;
       }
+      // on_stop_failure handover: the rule lets the peer run a group whose stop failed here.
+      if (this.stopRule === 'handover' && (a.stuck.has(g.id) || b.stuck.has(g.id) || a.leftover.has(g.id) || b.leftover.has(g.id))) continue;
       if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
         if (works) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
-      if (this.workingSince !== null && this.now - this.workingSince > bound) {
+      // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id);
+      if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
     }

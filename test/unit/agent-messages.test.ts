@@ -22,6 +22,8 @@ const MESSAGES: Message[] = [
   { kind: 'release-done', groups: ['192.0.2.50', 'IPaddr::2001:db8::50/64/eth0'], ...view },
   { kind: 'shutdown', ...view, mode: 'leaving', held: [], epochs: {}, fenceInMs: 1500 },
   { kind: 'shutdown-ack', ...view, held: ['192.0.2.50'] },
+  // A group that would not stop, and the request to be reset (on_stop_failure fence).
+  { kind: 'shutdown', ...view, mode: 'leaving', held: [], marked: ['192.0.2.50'], stuck: ['192.0.2.50'], resetMe: true },
 ];
 
 test('every message kind survives the round trip through fields', () => {

@@ -87,6 +87,8 @@ test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, m
   assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/deadping/fence_delay']);
   const checked = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}monitor_interval 5\ntrack_interface eth2\n` }, { node: 'alpha' })).config!;
   assert.equal(planReload(running, checked).refused, ['track_interface', 'monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor']);
+  const handover = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}on_stop_failure handover\nresource_timeout 30\n` }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, handover).refused, ['resource_timeout/on_stop_failure'], 'said once, not as a haresources change too');
 });
 
 test('fleet events from the core words: path, peer, failover, handover, reset, resource failure (a start, a check, a group stopped on both)', () => {

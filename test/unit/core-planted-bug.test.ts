@@ -72,6 +72,16 @@ const keepsFailedAfterGivingUp: StepFn = (state, event) => {
   return { state: { ...r.state, groups }, effects: r.effects };
 };
 
+/** Bug: a broken rule, handover whatever on_stop_failure says, so a group moves while it may still run. */
+const alwaysHandsOverAfterFailedStop: StepFn = (state, event) =>
+  step({ ...state, config: { ...state.config, groups: state.config.groups.map((g) => ({ ...g, onStopFailure: 'handover' as const })) } }, event);
+
+/** Bug (twinbeat before issue 19): a stop that failed is tried again, and again, with nobody told what to do. */
+const retriesFailedStop: StepFn = (state, event) => {
+  if (event.type !== 'group-result' || event.action !== 'stop' || event.ok || state.groups[event.group]?.state !== 'stopping') return step(state, event);
+  return { state, effects: [{ type: 'log', level: 'error', text: `Resource group ${event.group} failed to stop: trying again` }, { type: 'stop-group', group: event.group }] };
+};
+
 test('the real core passes the same seeds', () => {
   assert.is(firstCaught(step, 300), null);
 });
@@ -117,6 +127,20 @@ test('a core that keeps a group failed here after giving it up is caught', () =>
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   assert.match(caught!.violation, /^\(10\) .* given .* up but its state here is failed/);
+});
+
+test('a core that hands over a group that would not stop, against its on_stop_failure, is caught', () => {
+  const caught = firstCaught(alwaysHandsOverAfterFailedStop, 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(1\) both nodes/);
+});
+
+test('a core that retries a failed stop without escalating is caught', () => {
+  const caught = firstCaught(retriesFailedStop, 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\((11|12)\)/);
 });
 
 test.run();

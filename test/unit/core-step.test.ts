@@ -232,6 +232,7 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     ipfail: true,
     trackInterfaces: ["eth0"],
     monitor: { intervalMs: 10_000, timeoutMs: 10_000, failures: 2, failover: false },
+    operations: { limits: [], stopFailure: [] },
   } satisfies Config;
   const core = coreConfigFrom(config);
   assert.is(core.autoFailback, 'on');

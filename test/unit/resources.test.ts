@@ -30,6 +30,16 @@ test('runCommand: output, exit code, timeout kills the whole process group, a mi
   assert.ok(slow.timedOut && !slow.ok);
   assert.ok(Date.now() - started < 2000, 'the timeout ended the script and its child');
   assert.match(slow.output, /killed after 200 ms/);
+  // A daemon left in a session of its own, holding the output open, holds neither a finished
+  // script nor one killed at its limit for longer than a moment (then it is ended by its pid).
+  const daemon = await runCommand('sh', ['-c', 'setsid sleep 30 & echo $!; exit 0'], { timeoutMs: 5000 });
+  assert.equal([daemon.ok, daemon.code], [true, 0]);
+  process.kill(Number(daemon.output), 'SIGKILL');
+  const held = Date.now();
+  const hung = await runCommand('sh', ['-c', 'setsid sleep 30 & echo $!; sleep 30'], { timeoutMs: 200 });
+  assert.ok(hung.timedOut && !hung.ok);
+  assert.ok(Date.now() - held < 2000, `bounded: ${Date.now() - held} ms`);
+  process.kill(Number(hung.output.split('\n')[0]), 'SIGKILL');
   const missing = await runCommand('/nonexistent/tool', [], { timeoutMs: 1000 });
   assert.equal([missing.ok, missing.code], [false, null]);
   assert.match(missing.output, /ENOENT/);

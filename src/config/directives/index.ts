@@ -7,9 +7,10 @@ import { mqttDirectives } from './mqtt';
 import { healthDirectives } from './health';
 import { optionDirectives } from './options';
 import { stonithHost } from './reset';
+import { operationDirectives } from './operations';
 
 export type { Directive, DirectiveContext } from './directive';
 
 export const DIRECTIVES: ReadonlyMap<string, Directive> = new Map(
-  [...optionDirectives, ...mediaDirectives, stonithHost, ...compatDirectives, ...mqttDirectives, ...healthDirectives].map((d) => [d.name, d]),
+  [...optionDirectives, ...mediaDirectives, stonithHost, ...compatDirectives, ...mqttDirectives, ...healthDirectives, ...operationDirectives].map((d) => [d.name, d]),
 );
