@@ -19,6 +19,8 @@ export const INITDEAD_MS = 4000;
 export const DEADPING_MS = 2000;
 export const MONITOR_INTERVAL_MS = 1000;
 export const PULSE_MS = 500;
+/** How long websvc's stop may run (resource_timeout) before it is killed: short, for the stop-hangs operation. */
+export const STOP_LIMIT_MS = 2000;
 /** fence_delay's default: 2 x deadtime. */
 export const FENCE_DELAY_MS = 2 * DEADTIME_MS;
 /** The ping node: an address of the client's, which a node loses by a blackhole route. */
@@ -53,6 +55,8 @@ export class FieldPair extends Pair {
         `monitor_interval ${MONITOR_INTERVAL_MS}ms`,
         // A check is a small shell script; on a loaded host it can take longer than the interval.
         'monitor_timeout 3s',
+        // The stop-hangs operation's service is killed at this limit (20 s by default).
+        `resource_timeout websvc stop ${STOP_LIMIT_MS}ms`,
         ...(setup.relay ? [relayLine('node-a', 'node-b', `${PULSE_MS}ms`), relayLine('node-b', 'node-a', `${PULSE_MS}ms`)] : []),
       ],
     });
@@ -162,6 +166,13 @@ export class FieldPair extends Pair {
     this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'up']);
     this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'up']);
     return this.startAgent(node, [], ['faketime', clock]);
+  }
+
+  /** Makes websvc's stop on node hang (or work again): the service that will not stop. */
+  stopHangs(node: Side, hangs: boolean): void {
+    const flag = join(this.dir(node, 'run'), 'websvc.stop-hangs');
+    if (hangs) writeFileSync(flag, '');
+    else rmSync(flag, { force: true });
   }
 
   /** Kills the service (websvc) on node, as a crash would; false when it was not running. */

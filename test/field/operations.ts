@@ -5,7 +5,7 @@
 // whether a peer may be declared dead or reset; it acts, tells the model, and lets the driver
 // check the pair after every phase (ctx.settle) and at its end.
 import type { Rng } from '../sim/prng';
-import { DEADPING_MS, DEADTIME_MS, FENCE_DELAY_MS, INITDEAD_MS, MONITOR_INTERVAL_MS, PULSE_MS, type FieldPair } from './field-pair';
+import { DEADPING_MS, DEADTIME_MS, FENCE_DELAY_MS, INITDEAD_MS, MONITOR_INTERVAL_MS, PULSE_MS, STOP_LIMIT_MS, type FieldPair } from './field-pair';
 import { expectedHolder, other, SIDES, standbyOn, started, stopped, takeoverOn, type Side, type World } from './model';
 import { sleep } from '../helpers/pair-scenario';
 import type { StatusSnapshot } from '../../src/report/snapshot';
@@ -408,6 +408,34 @@ export const OPERATIONS: Operation[] = [
         pair.signal(node, 'SIGHUP');
       }
       ctx.note('key 2 added on both, switched on each, then back to key 1');
+    },
+  },
+  {
+    name: 'stop-hangs',
+    blocked: (w) => peerNotInStandby(w) ?? (w.relay ? undefined : 'without a relay the group stays stopped until an operator acts (on_stop_failure block): judged only with relays'),
+    // README ("A service that will not stop"): the stop is killed at its limit and the VIP removed,
+    // the node asks its peer to reset it, the peer resets it, then takes over.
+    budgetMs: () => PULSE_MS + 1000,
+    deathExpected: true,
+    resets: () => 1,
+    expectedErrors: [/Stopping websvc: FAILED/, /Resource group 192\.0\.2\.50\S* failed to stop/],
+    async run(ctx) {
+      const { pair, world } = ctx;
+      const node = holder(world)!;
+      const before = pair.history[node].length;
+      pair.stopHangs(node, true);
+      try {
+        await command(ctx, node, 'standby');
+        // The reset and the boot that follows it (the power simulator).
+        const deadline = Date.now() + STOP_LIMIT_MS + 10_000;
+        while (pair.history[node].length === before && Date.now() < deadline) await sleep(50);
+        if (pair.history[node].length === before) ctx.fail(`${name(node)} was not reset and booted within the stop limit + 10 s`);
+      } finally {
+        // The operator repairs the service: its stop works again.
+        pair.stopHangs(node, false);
+      }
+      started(world, node);
+      ctx.note(`websvc's stop hung on ${name(node)}; its peer reset it, and it booted again`);
     },
   },
   {
