@@ -206,10 +206,27 @@ export class VipDriver implements ManagedResource {
     return { ok: false, detail: `IPv6 duplicate address detection for ${this.spec.address} did not finish in ${this.options.ipv6DadLimitMs} ms`, durationMs: elapsed(started) };
   }
 
+  /**
+   * Where the address is configured now, for stop and status: its placement, or, when none can be
+   * found from Node's list (which leaves out interfaces without carrier, so a bare VIP on a LAN
+   * whose cable is out has no subnet holder there), whichever interface iproute2 shows it on.
+   * Without this a pulled cable made stop say "not here" and leave the address on the interface,
+   * to answer again beside the peer's when the cable came back.
+   */
+  private async located(): Promise<Placement | string> {
+    const place = this.placement();
+    if (typeof place !== 'string') return place;
+    const shown = await this.ip(['-o', `-${this.spec.family}`, 'addr', 'show']);
+    const line = shown.output.split('\n').find((l) => l.includes(` ${this.spec.address}/`));
+    const iface = line?.split(/\s+/)[1]?.replace(/:$/, '').split('@')[0];
+    const prefixLength = Number(/inet6? [^/\s]+\/(\d+)/.exec(line ?? '')?.[1]);
+    return iface && Number.isInteger(prefixLength) ? { iface, prefixLength } : place;
+  }
+
   async stop(): Promise<ActionResult> {
     const started = performance.now();
     this.stopAnnouncing();
-    const place = this.placement();
+    const place = await this.located();
     // Without a placement the address cannot be on any interface of ours.
     if (typeof place === 'string') return { ok: true, detail: `${this.spec.address} is not here`, durationMs: elapsed(started) };
     const line = await this.findOnInterface(place.iface);
@@ -225,7 +242,7 @@ export class VipDriver implements ManagedResource {
 
   async status(timeoutMs?: number): Promise<ActionResult> {
     const started = performance.now();
-    const place = this.placement();
+    const place = await this.located();
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
     // The common answer without a process: the kernel's address list (as Node reads it) has it,
     // under the interface or under a label of it (`eth0:0`, as twinbeat adds it). Node lists only

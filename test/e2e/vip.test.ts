@@ -33,6 +33,26 @@ if (unavailable) {
   });
   test.after(() => lab.dispose());
 
+  test('a bare VIP (placed by its subnet) on an interface without carrier: status sees it and stop removes it', () => {
+    // Found by the field suite: Node lists no interface without carrier, so with the LAN cable
+    // out a bare VIP had no subnet holder; stop said "not here" and left the address, which
+    // answered again beside the peer's when the cable came back.
+    const bare = { kind: 'vip', raw: LAN.vip, agent: 'IPaddr', address: LAN.vip, family: 4 };
+    assert.ok(vip('a', 'start', bare).ok);
+    lab.exec('a', ['ip', 'link', 'set', 'eth0', 'down']);
+    try {
+      const status = vip('a', 'status', bare);
+      assert.ok(status.ok, status.detail);
+      const stopped = vip('a', 'stop', bare);
+      assert.ok(stopped.ok, stopped.detail);
+      assert.match(stopped.detail, /removed 192\.0\.2\.50\/24 from eth0/);
+      assert.not.ok(lab.addresses('a', 'eth0').some((x) => x.startsWith('192.0.2.50/')), 'the address is gone from the interface');
+      assert.not.ok(vip('a', 'status', bare).ok);
+    } finally {
+      lab.exec('a', ['ip', 'link', 'set', 'eth0', 'up']);
+    }
+  });
+
   test('start adds the address with an eth0:N label; status sees it; a second start is harmless', () => {
     const started = vip('a', 'start');
     assert.ok(started.ok, started.detail);
