@@ -2,7 +2,7 @@
 import { operatorFence } from './fencing';
 import { runningGroups } from './handover';
 import { repeatForMs, sendNotice } from './notices';
-import { decide, forgetFailures, log, nextEpoch, senderView, stuckHere, type Step } from './state';
+import { decide, forgetFailures, giveUpToken, log, nextEpoch, senderView, stuckHere, type Step } from './state';
 import type { AdminCommand } from './types';
 
 export function onAdmin(st: Step, command: AdminCommand): void {
@@ -73,9 +73,7 @@ export function finishShutdownIfDone(st: Step): void {
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
     if (slot.token) {
-      slot.token = false;
-      // Nothing runs any more, except a group that would not stop: it stays `stop-failed`.
-      if (slot.state !== 'stop-failed') slot.state = 'released';
+      giveUpToken(slot);
       // A group that would not stop is not given away (unless its rule says handover): the
       // notice lists it as stuck, and the peer resets this node or leaves it (stop-failure.ts).
       slot.grantedTo = tellPeer && !stuckHere(s, g.id) ? s.peer.generation : 0;

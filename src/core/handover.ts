@@ -4,7 +4,7 @@
 // A group nobody holds is claimed by its home node alone, so two nodes never claim at once.
 // Without contact, groups are taken only when the peer is known not to run them: it was reset,
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
-import { decide, decideOnce, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
+import { decide, decideOnce, giveUpToken, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
 import { startedHere } from './monitoring';
@@ -172,11 +172,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
     decide(st, `Keeping resource group ${g.id}: ${s.config.peer} is no longer up to take it`, 'warn');
     return;
   }
-  slot.token = false;
-  // Not ours any more, and stopped: what failed here is remembered by the failure marks (shown
-  // and sent until cleanup), not by a local state that nothing would clear without the token.
-  // A group that would not stop (handed over by its rule) stays `stop-failed`: it may still run.
-  if (slot.state !== 'stop-failed') slot.state = 'released';
+  giveUpToken(slot);
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
   slot.epoch = nextEpoch(s, slot.epoch);

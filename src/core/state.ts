@@ -324,6 +324,16 @@ export function nextEpoch(s: CoreState, after: number): number {
 }
 
 /** This node gains the right to run a group: a new epoch of its own, or the grant's. */
+/**
+ * This node gives the group up, stopped: no token, and `released` here, so that nothing is left
+ * that only the token could clear (a failure is remembered by the marks, shown and sent until
+ * cleanup). A group that would not stop stays `stop-failed`: it may still run here.
+ */
+export function giveUpToken(slot: GroupSlot): void {
+  slot.token = false;
+  if (slot.state !== 'stop-failed') slot.state = 'released';
+}
+
 export function takeToken(s: CoreState, slot: GroupSlot, epoch = nextEpoch(s, slot.epoch)): void {
   slot.token = true;
   slot.epoch = epoch;
