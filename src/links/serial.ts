@@ -20,6 +20,7 @@ import { Counters } from './counters';
 import type { FrameBytes, FrameHandler, FrameSplitter, Link, LinkLog } from './link';
 import { BoundedFrameQueue } from './write-queue';
 import { PendingSends } from './pending-sends';
+import { defaultSerialBinding } from './serial-hangup';
 
 export type SerialPath = Extract<PathSpec, { kind: 'serial' }>;
 
@@ -47,7 +48,7 @@ export interface SerialLinkOptions {
   backoff?: BackoffOptions;
   /** Frames waiting for the port at most; default 16 (several seconds of heartbeats at 19200 baud). */
   maxQueuedFrames?: number;
-  /** Default: the platform's binding from @serialport/bindings-cpp. */
+  /** Default: the platform's binding from @serialport/bindings-cpp, reads ending at a hang-up. */
   binding?: SerialBinding;
 }
 
@@ -136,7 +137,7 @@ export class SerialLink implements Link {
     let port: SerialPortHandle;
     try {
       // The native addon is loaded only by a node that has a serial line, when it first opens it.
-      const binding = (this.binding ??= (await import('@serialport/bindings-cpp')).autoDetect());
+      const binding = (this.binding ??= await defaultSerialBinding());
       port = await binding.open({
         path: device,
         baudRate: baud,

@@ -1,12 +1,14 @@
 // The serial driver over a socat pty pair standing in for the null-modem cable: frames both
 // ways, line noise between frames skipped, and the cable pulled out (socat killed) and plugged
 // back (socat started again with the same link names): each link logs the loss once, reopens
-// the device by itself, logs that it is back, and delivers again.
+// the device by itself, logs that it is back, and delivers again. A read of a hung-up device
+// fails rather than reading 0 bytes forever (the race that left one end of a cut cable silent).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { SerialLink, type SerialPath } from '../../src/links/serial';
+import { DeviceHungUp, readUntilHangUp } from '../../src/links/serial-hangup';
 import { LineFrameSplitter } from '../helpers/line-frame-splitter';
 import { eventually, RecordingLog } from '../helpers/link-log';
 import { SerialCable } from '../helpers/serial-cable';
@@ -122,6 +124,27 @@ if (unavailable) {
     // Every frame is sent, dropped, or among the (at most 16 + 1 in flight) still waiting.
     assert.ok(sent + dropped >= 200 - 17, JSON.stringify(counters));
     assert.ok(dropped > 0);
+  });
+
+  test('a read of a device that has hung up fails at once instead of reading 0 bytes forever', async () => {
+    await cable.plug();
+    const fd = openSync(cable.endB, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    try {
+      cable.cut();
+      // Let the kernel finish hanging the tty up: from then on every read returns 0 bytes, the
+      // state bindings-cpp 13's own read loops on.
+      await new Promise((r) => setTimeout(r, 200));
+      let polled = 0;
+      const port = { fd, isOpen: true, poller: { once: () => polled++ }, write: async () => {}, close: async () => {} };
+      const outcome = await Promise.race([
+        readUntilHangUp(port, Buffer.alloc(64), 0, 64).then(() => 'read', (err: unknown) => err),
+        new Promise((r) => setTimeout(() => r('still reading'), 2_000)),
+      ]);
+      assert.instance(outcome, DeviceHungUp);
+      assert.is(polled, 0);
+    } finally {
+      closeSync(fd);
+    }
   });
 }
 
