@@ -26,6 +26,8 @@ export interface AgentDeps {
   transport: PeerTransport;
   groups: Map<string, ManagedResource[]>;
   generation: number;
+  /** Conditions found at start-up that an operator must fix (shown in status until the next start). */
+  problems?: string[];
   version: string;
   /** Power-cycles the peer; absent when no reset device is wired to this node. */
   resetPeer?: () => Promise<ResetOutcome>;
@@ -242,6 +244,7 @@ export class Agent {
       startedAt: this.startedAt,
       counters: { ...this.deps.transport.counters(), ...this.deps.counters?.() },
       ...(this.deps.resetDevice ? { resetDevice: this.deps.resetDevice() } : {}),
+      problems: [...(this.deps.problems ?? []), ...(this.deps.transport.problems?.() ?? [])],
     });
   }
 

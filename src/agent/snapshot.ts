@@ -13,6 +13,7 @@ export interface SnapshotContext {
   startedAt: Date;
   counters: Record<string, number>;
   resetDevice?: ResetDeviceHealth;
+  problems?: string[];
 }
 
 /** "Taking over resource group X: node-b is dead" -> text and reason. */
@@ -112,5 +113,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     timestamp: new Date().toISOString(),
     counters: ctx.counters,
     ...(ctx.resetDevice ? { resetDevice: ctx.resetDevice } : {}),
+    ...(ctx.problems && ctx.problems.length > 0 ? { problems: ctx.problems } : {}),
   };
 }

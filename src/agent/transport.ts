@@ -13,4 +13,6 @@ export interface PeerTransport {
   stop(): Promise<void>;
   /** Frames dropped by reason, send failures, ...; shown by `twinbeat status`. */
   counters(): Record<string, number>;
+  /** What an operator must fix about the paths now (frames from the peer that fail authentication, ...). */
+  problems?(): string[];
 }

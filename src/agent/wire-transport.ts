@@ -7,11 +7,14 @@ import type { AuthConfig, Config } from '../config/types';
 import type { Link } from '../links/link';
 import type { Logger } from '../log';
 import { decodeFrame, emptyDropCounters, encodeFrame, ReplayGuard, textFields, type DropReason } from '../wire';
+import type { WireField } from '../wire/fields';
 import { fieldsToMessage, messageToFields } from './messages';
 import type { Deliver, PeerTransport } from './transport';
 
 /** A reason to drop is logged at most this often (a flood of junk must not flood the log). */
 const DROP_LOG_INTERVAL_MS = 60_000;
+/** Frames from the peer that fail authentication are a problem in `status` until none has come for this long. */
+const AUTH_PROBLEM_MS = 60_000;
 
 export interface WireTransportDeps {
   logger: Logger;
@@ -49,10 +52,25 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     logger.log('warn', `Dropped a frame on ${pathName.get(path) ?? path} (${reason}): ${detail} [${drops[reason]} so far; logged at most once a minute]`);
   }
 
+  // The classic swap mistake: authkeys not copied to a new unit. Its frames name the peer but
+  // fail the digest; say what that means once, in words, rather than only count it.
+  let authFailure: { at: number; reason: DropReason; path: string } | undefined;
+  function claimsToBePeer(fields: WireField[] | undefined): boolean {
+    return fields?.find((f) => f.name === 'src')?.value.toString('latin1') === config.peerNode;
+  }
+  const authProblem = (reason: DropReason, path: string) =>
+    `frames from ${config.peerNode} on ${pathName.get(path) ?? path} fail authentication (${reason}): do both nodes have the same authkeys? ${config.peerNode} is heard but not understood, so it is not counted as up`;
+
   function receive(deliver: Deliver, frame: Buffer, path: string) {
     tally['messages-decoded']++;
     const decoded = decodeFrame(frame, config.auth);
-    if (!decoded.ok) return drop(decoded.reason, path, decoded.detail);
+    if (!decoded.ok) {
+      if ((decoded.reason === 'bad-auth' || decoded.reason === 'unknown-key') && claimsToBePeer(decoded.fields)) {
+        if (!authFailure || clock() - authFailure.at > AUTH_PROBLEM_MS) logger.log('ERROR', authProblem(decoded.reason, path));
+        authFailure = { at: clock(), reason: decoded.reason, path };
+      }
+      return drop(decoded.reason, path, decoded.detail);
+    }
     const fields = textFields(decoded.fields);
     const src = fields.find(([n]) => n === 'src')?.[1];
     // Our own frame coming back (a serial loop-back plug, a bridged broadcast): not news, not an attack.
@@ -84,6 +102,11 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     },
     setAuth(auth) {
       config = { ...config, auth };
+      authFailure = undefined;
+    },
+    problems() {
+      if (authFailure && clock() - authFailure.at > AUTH_PROBLEM_MS) authFailure = undefined;
+      return authFailure ? [authProblem(authFailure.reason, authFailure.path)] : [];
     },
     async stop() {
       await Promise.all(links.map((link) => link.stop()));

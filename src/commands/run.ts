@@ -108,7 +108,8 @@ export const runCommand: Command = {
     await reset?.start();
     if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
     const groups = buildGroupResources(config, options);
-    const generation = await nextGeneration(options.stateDir);
+    const { generation, problem: generationProblem } = await nextGeneration(options.stateDir);
+    if (generationProblem) logger.log('ERROR', `State directory: ${generationProblem}`);
     const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
     const transport = createWireTransport(config, { logger, links });
     const systemd = createSystemdNotifier({ env: process.env, logger });
@@ -128,6 +129,7 @@ export const runCommand: Command = {
       transport,
       groups,
       generation,
+      ...(generationProblem ? { problems: [generationProblem] } : {}),
       version: VERSION,
       ...(reset
         ? {

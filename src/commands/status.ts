@@ -39,6 +39,7 @@ export function formatStatus(s: StatusSnapshot): string {
     ]),
   ];
   if (s.resetDevice) rows.push(['reset', `${s.resetDevice.description}: ${s.resetDevice.ok ? 'ready' : `NOT READY: ${s.resetDevice.detail}`}`]);
+  for (const problem of s.problems ?? []) rows.push(['PROBLEM', problem]);
   if (s.lastDecision) rows.push(['decision', `${s.lastDecision.at}: ${s.lastDecision.text}, because ${s.lastDecision.reason}`]);
   const counters = Object.entries(s.counters).filter(([, n]) => n > 0);
   if (counters.length) rows.push(['counters', counters.map(([k, n]) => `${k} ${n}`).join(', ')]);

@@ -71,6 +71,8 @@ export interface StatusSnapshot {
   counters: Record<string, number>;
   /** This node's reset device and whether it can be used now (a relay line that cannot be opened is not ok). */
   resetDevice?: ResetDeviceHealth;
+  /** What an operator must fix: a generation that could not be stored, frames from the peer that fail authentication. */
+  problems?: string[];
 }
 
 export interface ResetDeviceHealth {

@@ -57,6 +57,29 @@ test('messages cross every path, each copy delivered once per path; replays and 
   await b.stop();
 });
 
+test('authkeys not copied to a new unit: said once, in words, in the log and as a problem for status', async () => {
+  const [alpha, beta] = await configs();
+  const paths = alpha.paths.map((p) => p.id);
+  const pair = new FakeLinkPair({ paths });
+  const lines: string[] = [];
+  let now = 0;
+  const b = createWireTransport(beta, { logger: { log: (level, text) => lines.push(`${level}: ${text}`) }, links: [pair.b], clock: () => now });
+  await b.start(() => {});
+  const otherKeys = { ...alpha.auth, keys: alpha.auth.keys.map((k) => ({ ...k, secret: 'not the same secret' })) };
+  const wrong = (seq: number) => encodeFrame(messageToFields(heartbeat(seq), { src: 'alpha', dest: 'beta', unixSeconds: 0 }), otherKeys);
+  for (let seq = 1; seq <= 5; seq++) pair.a.send(wrong(seq), paths[0]!);
+  await tick();
+  const said = lines.filter((l) => l.includes('do both nodes have the same authkeys?'));
+  assert.is(said.length, 1, lines.join('\n'));
+  assert.match(said[0]!, /^ERROR: frames from alpha on \S+ fail authentication \(bad-auth\): do both nodes have the same authkeys\? alpha is heard but not understood/);
+  assert.is(b.problems?.().length, 1);
+  assert.not.match(said[0]!, /not the same secret/);
+  // A stranger's bad frame is only counted; and a minute without bad frames clears the problem.
+  now = 61_000;
+  assert.equal(b.problems?.(), []);
+  await b.stop();
+});
+
 test('new authkeys on SIGHUP: the old key is refused once both sides rotate; a listed old key still works', async () => {
   const [alpha, beta] = await configs();
   const pair = new FakeLinkPair({ paths: alpha.paths.map((p) => p.id) });
