@@ -48,6 +48,9 @@ export async function readUntilHangUp(port: PolledPort, buffer: Buffer, offset: 
     } catch (err) {
       if (!RETRY_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
     }
+    // Closed while the read was out (stop(), a lost port): the native poller is gone, and asking
+    // it to poll then crashes the process (SIGSEGV), as bindings-cpp's own read also guards.
+    if (!port.isOpen || port.fd === null) throw new Error('port is not open');
     await new Promise<void>((resolve, reject) => port.poller.once('readable', (err) => (err ? reject(err) : resolve())));
   }
 }
