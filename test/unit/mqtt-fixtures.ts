@@ -40,7 +40,7 @@ export function event(n: number, overrides: Partial<ClusterEvent> = {}): Cluster
 }
 
 export function mqttConfig(url: string, overrides: Partial<MqttConfig> = {}): MqttConfig {
-  return { brokers: [url], prefix: 'twinbeat', intervalMs: 60_000, homeAssistant: false, commands: false, ...overrides };
+  return { brokers: [url], prefix: 'twinbeat', intervalMs: 60_000, keepaliveS: 10, homeAssistant: false, commands: false, ...overrides };
 }
 
 /** Short timings so that a test sees reconnects within a second. */
