@@ -19,7 +19,7 @@ function rowsOf(pair: PairView, now: Date): string[][] {
   return pair.nodes.map((n, i) => [
     i === 0 ? pair.cluster : '',
     n.node,
-    n.availability,
+    n.deadPer ? `dead (per ${n.deadPer})` : n.availability,
     n.role,
     n.peerState ?? '-',
     n.paths.map((p) => `${p.name}:${p.state}`).join(' ') || '-',

@@ -39,8 +39,14 @@ export type Flag = (typeof FLAGS)[number];
 
 export interface NodeView {
   node: string;
-  /** `unknown`: named as a peer by the other node, never heard from on the broker. */
-  availability: 'online' | 'offline' | 'unknown';
+  /**
+   * `unknown`: named as a peer by the other node, never heard from on the broker. `dead`: its
+   * peer declared it dead after hearing everything its own state says (see `deadPer`), which
+   * a power loss shows at once while the broker waits out the keepalive before the Last Will.
+   */
+  availability: 'online' | 'offline' | 'unknown' | 'dead';
+  /** With `dead`: the peer whose verdict it is. */
+  deadPer?: string;
   role: Role | 'unknown';
   /** What this node thinks of its peer. */
   peerState?: PeerState;
@@ -109,19 +115,49 @@ export function applyMessage(fleet: FleetState, message: FleetMessage): void {
   else fleet.nodes.set(k, record);
 }
 
-function nodeView(record: NodeRecord): NodeView {
+/**
+ * The peer that declared this node dead after the node's own state was made, if any.
+ *
+ * "After" is judged without clocks: the two nodes' wall clocks may differ (a swapped unit can
+ * run behind), so neither `publishedAt` can be compared with the other node's. Instead the
+ * node's state carries the generation and sequence number of its last message to the peer
+ * when the state was made, and the peer's verdict carries those of the last message it heard
+ * from the node. A verdict that heard that message or a later one is newer than the state: the
+ * node was heard after it said what it says, and then went silent for deadtime. A node that is
+ * in fact alive (a cut cable, not a power loss) keeps sending, and its next state, made when it
+ * loses its peer, has a higher number than any verdict on it, so it is not hidden.
+ */
+function deadPer(record: NodeRecord, peer: NodeRecord | undefined): string | undefined {
+  const verdict = peer?.state?.peer;
+  if (!peer?.state || !verdict || verdict.node !== nameOf(record) || verdict.state !== 'dead') return undefined;
+  const own = record.state;
+  // A node that never stated anything has nothing newer than the verdict.
+  if (!own) return peer.state.node;
+  if (typeof verdict.generation !== 'number' || typeof own.generation !== 'number') return undefined;
+  if (own.generation !== verdict.generation) return own.generation < verdict.generation ? peer.state.node : undefined;
+  // An agent from before `seq` and `lastSeq` existed: its word cannot be placed, so it stands.
+  if (typeof own.seq !== 'number' || typeof verdict.lastSeq !== 'number') return undefined;
+  return own.seq <= verdict.lastSeq ? peer.state.node : undefined;
+}
+
+/** The node's own name (its topic level has "/", "+" and "#" replaced). */
+const nameOf = (record: NodeRecord) => record.state?.node ?? record.node;
+
+function nodeView(record: NodeRecord, declaredDeadBy: string | undefined): NodeView {
   const s = record.state;
   return {
-    node: s?.node ?? record.node,
-    availability: record.availability ?? 'unknown',
+    node: nameOf(record),
+    availability: declaredDeadBy ? 'dead' : (record.availability ?? 'unknown'),
+    ...(declaredDeadBy ? { deadPer: declaredDeadBy } : {}),
     role: s?.role ?? 'unknown',
     ...(s ? { peerState: s.peer.state, generation: s.generation, version: s.version, uptimeS: s.uptimeS, publishedAt: s.publishedAt } : {}),
     paths: (s?.paths ?? []).map((p) => ({ name: p.name, state: p.state })),
   };
 }
 
-function groupsOf(records: NodeRecord[]): GroupView[] {
-  const online = records.filter((r) => r.availability === 'online' && r.state);
+/** `speaking`: the nodes whose word counts now (online, a state, not declared dead by their peer). */
+function groupsOf(records: NodeRecord[], speaking: NodeRecord[]): GroupView[] {
+  const online = speaking;
   const ids = [...new Set(records.flatMap((r) => r.state?.groups.map((g) => g.id) ?? []))];
   return ids.map((id) => {
     const reports = online.map((r) => ({ node: r.state!.node, group: r.state!.groups.find((g) => g.id === id) }));
@@ -167,13 +203,17 @@ export function fleetView(fleet: FleetState, now: Date): FleetView {
     clusters.set(record.cluster, list);
   }
   const pairs: PairView[] = [...clusters].map(([cluster, records]) => {
-    const nodes = records.map(nodeView).sort((a, b) => a.node.localeCompare(b.node));
+    const declared = new Map(records.map((r) => [r, deadPer(r, records.find((other) => other !== r && other.state?.peer.node === nameOf(r)))] as const));
+    const nodes = records.map((r) => nodeView(r, declared.get(r))).sort((a, b) => a.node.localeCompare(b.node));
     // A peer that one node names but that never reached the broker is shown, and flagged.
     for (const r of records) {
       const peer = r.state?.peer.node;
-      if (peer && !nodes.some((n) => n.node === peer)) nodes.push({ node: peer, availability: 'unknown', role: 'unknown', paths: [] });
+      if (peer && !nodes.some((n) => n.node === peer)) {
+        const dead = r.state?.peer.state === 'dead';
+        nodes.push({ node: peer, availability: dead ? 'dead' : 'unknown', ...(dead ? { deadPer: nameOf(r) } : {}), role: 'unknown', paths: [] });
+      }
     }
-    const groups = groupsOf(records);
+    const groups = groupsOf(records, records.filter((r) => r.availability === 'online' && r.state && !declared.get(r)));
     const failover = lastFailover(cluster, records, fleet);
     return { cluster, nodes, groups, ...(failover ? { lastFailover: failover } : {}), flags: flagsOf(nodes, groups) };
   });
