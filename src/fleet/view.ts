@@ -143,8 +143,10 @@ function deadPer(record: NodeRecord, peer: NodeRecord | undefined): string | und
 /** The node's own name (its topic level has "/", "+" and "#" replaced). */
 const nameOf = (record: NodeRecord) => record.state?.node ?? record.node;
 
-function nodeView(record: NodeRecord, declaredDeadBy: string | undefined): NodeView {
+function nodeView(record: NodeRecord, verdictBy: string | undefined): NodeView {
   const s = record.state;
+  // The broker's `offline` (the Last Will, a clean stop) is settled; the peer's verdict speaks for a node still shown online.
+  const declaredDeadBy = record.availability === 'offline' ? undefined : verdictBy;
   return {
     node: nameOf(record),
     availability: declaredDeadBy ? 'dead' : (record.availability ?? 'unknown'),
