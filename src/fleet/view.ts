@@ -32,9 +32,14 @@ export interface FleetState {
   nodes: Map<string, NodeRecord>;
   /** The newest failover or handover event per cluster. */
   failovers: Map<string, FailoverRecord>;
+  /**
+   * Clusters (as topic levels) whose retained states are still on their way: the watcher asks
+   * for them slice by slice (watch.ts) and says when each slice is in.
+   */
+  loading: Set<string>;
 }
 
-export const FLAGS = ['offline node', 'path down', 'both active', 'waiting for operator'] as const;
+export const FLAGS = ['offline node', 'path down', 'both active', 'waiting for operator', 'incomplete'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export interface NodeView {
@@ -72,6 +77,14 @@ export interface PairView {
   groups: GroupView[];
   lastFailover?: FailoverRecord;
   flags: Flag[];
+  /**
+   * Retained topics that should be there and did not arrive (`NODE/state` of an online node,
+   * `NODE/availability` of a node with a state): the broker dropped them, or they were
+   * cleared. Flagged `incomplete`.
+   */
+  missing: string[];
+  /** Its retained states are still being fetched. */
+  loading?: true;
 }
 
 export interface FleetView {
@@ -79,10 +92,14 @@ export interface FleetView {
   at: string;
   pairs: PairView[];
   flagged: number;
+  /** Every pair's retained messages arrived: nothing loading, nothing missing. */
+  complete: boolean;
+  /** Pairs still loading or missing a topic. */
+  incomplete: number;
 }
 
 export function emptyFleet(prefix: string): FleetState {
-  return { prefix, nodes: new Map(), failovers: new Map() };
+  return { prefix, nodes: new Map(), failovers: new Map(), loading: new Set() };
 }
 
 const key = (cluster: string, node: string) => `${cluster}\u0000${node}`;
@@ -187,13 +204,22 @@ function lastFailover(cluster: string, records: NodeRecord[], fleet: FleetState)
   return fromEvent;
 }
 
-function flagsOf(nodes: NodeView[], groups: GroupView[]): Flag[] {
+/** What a settled pair lacks; see PairView.missing. */
+function missingOf(records: NodeRecord[]): string[] {
+  return records.flatMap((r) => [
+    ...(r.availability === 'online' && !r.state ? [`${r.node}/state`] : []),
+    ...(r.state && !r.availability ? [`${r.node}/availability`] : []),
+  ]);
+}
+
+function flagsOf(nodes: NodeView[], groups: GroupView[], missing: string[]): Flag[] {
   const online = nodes.filter((n) => n.availability === 'online');
   const flags: Flag[] = [];
   if (nodes.length < 2 || nodes.some((n) => n.availability !== 'online')) flags.push('offline node');
   if (online.some((n) => n.paths.some((p) => p.state === 'dead'))) flags.push('path down');
   if (online.filter((n) => n.role === 'active').length > 1 || groups.some((g) => g.claimedBy.length > 1)) flags.push('both active');
   if (online.some((n) => n.role === 'waiting' || n.role === 'failed') || groups.some((g) => g.failedOn.length > 0)) flags.push('waiting for operator');
+  if (missing.length > 0) flags.push('incomplete');
   return flags;
 }
 
@@ -217,11 +243,14 @@ export function fleetView(fleet: FleetState, now: Date): FleetView {
     }
     const groups = groupsOf(records, records.filter((r) => r.availability === 'online' && r.state && !declared.get(r)));
     const failover = lastFailover(cluster, records, fleet);
-    return { cluster, nodes, groups, ...(failover ? { lastFailover: failover } : {}), flags: flagsOf(nodes, groups) };
+    const loading = fleet.loading.has(cluster);
+    const missing = loading ? [] : missingOf(records);
+    return { cluster, nodes, groups, ...(failover ? { lastFailover: failover } : {}), flags: flagsOf(nodes, groups, missing), missing, ...(loading ? { loading: true as const } : {}) };
   });
   // What needs a look comes first.
   pairs.sort((a, b) => Number(b.flags.length > 0) - Number(a.flags.length > 0) || a.cluster.localeCompare(b.cluster));
-  return { prefix: fleet.prefix, at: now.toISOString(), pairs, flagged: pairs.filter((p) => p.flags.length > 0).length };
+  const incomplete = pairs.filter((p) => p.loading || p.missing.length > 0).length;
+  return { prefix: fleet.prefix, at: now.toISOString(), pairs, flagged: pairs.filter((p) => p.flags.length > 0).length, complete: incomplete === 0, incomplete };
 }
 
 /** The view after `messages`, from nothing. */

@@ -9,6 +9,7 @@ import { MqttReporter } from '../../src/report/mqtt';
 import type { StatusSnapshot } from '../../src/report/snapshot';
 import { skipWithReason } from '../helpers/skip';
 import { Mosquitto, Watcher, mosquittoBinary, waitFor } from '../helpers/mosquitto';
+import { clusterName, populateFleet } from '../helpers/fleet-population';
 import { FAST, event, mqttConfig, snapshot } from './mqtt-fixtures';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -85,6 +86,40 @@ if (!mosquittoBinary()) {
     } finally {
       child.kill('SIGTERM');
       await alpha.stop();
+      await broker.stop();
+    }
+  });
+
+  test('fleet --json: 1,000 pairs (4,000 retained messages) on a default mosquitto, every one with its roles', async () => {
+    const broker = await Mosquitto.start();
+    try {
+      await populateFleet(broker.url, 1000);
+      const started = Date.now();
+      const result = await fleetJson(['--broker', broker.url, '--json']);
+      assert.is(result.code, 0, result.stderr);
+      const view = JSON.parse(result.stdout) as FleetView;
+      process.stdout.write(`fleet --json: 1000 pairs in ${Date.now() - started} ms (with Node's start)\n`);
+      assert.is(view.pairs.length, 1000);
+      assert.equal([view.complete, view.incomplete, view.flagged], [true, 0, 0]);
+      assert.equal(new Set(view.pairs.map((p) => p.cluster)), new Set(Array.from({ length: 1000 }, (_, i) => clusterName(i))));
+      assert.ok(view.pairs.every((p) => p.nodes.map((n) => `${n.node}:${n.availability}:${n.role}`).join(' ') === 'alpha:online:active beta:online:standby' && p.groups[0]?.holder === 'alpha'));
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  test('fleet --json says when its picture is incomplete: an online node whose state never came', async () => {
+    const broker = await Mosquitto.start();
+    try {
+      await populateFleet(broker.url, 3);
+      // A state cleared (as a dropped message would leave it): the pair is listed, flagged, and the view not complete.
+      const w = await Watcher.connect(broker.url, ['nothing']);
+      await w.client.publishAsync(`twinbeat/${clusterName(1)}/beta/state`, '', { qos: 1, retain: true });
+      await w.close();
+      const view = JSON.parse((await fleetJson(['--broker', broker.url, '--json'])).stdout) as FleetView;
+      assert.equal([view.pairs.length, view.complete, view.incomplete], [3, false, 1]);
+      assert.equal([view.pairs[0]!.cluster, view.pairs[0]!.flags, view.pairs[0]!.missing], [clusterName(1), ['incomplete'], ['beta/state']]);
+    } finally {
       await broker.stop();
     }
   });
