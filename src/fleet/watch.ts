@@ -64,6 +64,9 @@ export async function watchFleet(options: WatchOptions, handlers: FleetHandlers)
     clean: true,
     connectTimeout: options.connectTimeoutMs,
     reconnectPeriod: options.reconnect ? 2000 : 0,
+    // MQTT.js would renew every subscription in one SUBSCRIBE: the whole fleet in one burst.
+    // A reconnect loads again, in slices (below).
+    resubscribe: false,
   };
   if (options.username !== undefined) clientOptions.username = options.username;
   if (options.passwordFile !== undefined) clientOptions.password = await readPasswordFile(options.passwordFile);
@@ -94,8 +97,11 @@ export async function watchFleet(options: WatchOptions, handlers: FleetHandlers)
     handlers.message({ topic, payload: payload.toString('utf8'), receivedAt: new Date().toISOString() });
   });
 
-  await client.subscribeAsync([`${prefix}/+/+/availability`, `${prefix}/+/events`], { qos: 0 });
-  const loaded = (async () => {
+  const load = async () => {
+    initial = true;
+    asked.clear();
+    discovered.length = 0;
+    await client.subscribeAsync([`${prefix}/+/+/availability`, `${prefix}/+/events`], { qos: 0 });
     await client.unsubscribeAsync(barrier);
     initial = false;
     const clusters = [...discovered].sort();
@@ -109,7 +115,12 @@ export async function watchFleet(options: WatchOptions, handlers: FleetHandlers)
     }
     await client.unsubscribeAsync(barrier);
     handlers.settled(previous);
-  })();
+  };
+  const loaded = load();
+  // A clean session forgets the subscriptions: after a reconnect (the live table) ask again.
+  client.on('connect', () => {
+    load().catch(() => undefined);
+  });
   return {
     client,
     loaded,

@@ -124,6 +124,26 @@ if (!mosquittoBinary()) {
     }
   });
 
+  test('fleet: the live table loads again after the broker restarts (a clean session forgets the subscriptions)', async () => {
+    const broker = await Mosquitto.start();
+    const alpha = node(broker.url, snapshot({ cluster: 'gate-east' }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'fleet', '--broker', broker.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(out), 10_000);
+      await broker.restart();
+      const mark = out.length;
+      // The reporter publishes its state again on its new connection; the view asks for gate-east's states again.
+      alpha.publishState(snapshot({ cluster: 'gate-east', role: 'standby', groups: [] }));
+      await waitFor('the table after the restart', () => /gate-east\s+alpha\s+online\s+standby/.test(out.slice(mark)), 10_000);
+    } finally {
+      child.kill('SIGTERM');
+      await alpha.stop();
+      await broker.stop();
+    }
+  });
+
   test('fleet: a wrong --broker is a usage error; an unreachable one exits 1', async () => {
     const bad = await fleetJson(['--broker', 'http://x', '--json']);
     assert.is(bad.code, 2);
