@@ -91,7 +91,10 @@ export const fleetCommand: Command = {
       }
       await new Promise((r) => setTimeout(r, settleMs));
       await watch.close();
-      process.stdout.write(`${JSON.stringify(fleetView(fleet, new Date()), null, 2)}\n`);
+      const view = fleetView(fleet, new Date());
+      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      // Said where a person running it sees it too; the JSON says it in `complete` and each pair's `missing`.
+      if (!view.complete) process.stderr.write(`twinbeat fleet: the picture is incomplete: ${view.incomplete} pair(s) lack a retained topic (flag "incomplete")\n`);
       return 0;
     }
     return live(watch, () => {

@@ -116,8 +116,10 @@ if (!mosquittoBinary()) {
       const w = await Watcher.connect(broker.url, ['nothing']);
       await w.client.publishAsync(`twinbeat/${clusterName(1)}/beta/state`, '', { qos: 1, retain: true });
       await w.close();
-      const view = JSON.parse((await fleetJson(['--broker', broker.url, '--json'])).stdout) as FleetView;
+      const result = await fleetJson(['--broker', broker.url, '--json']);
+      const view = JSON.parse(result.stdout) as FleetView;
       assert.equal([view.pairs.length, view.complete, view.incomplete], [3, false, 1]);
+      assert.match(result.stderr, /the picture is incomplete: 1 pair\(s\) lack a retained topic/);
       assert.equal([view.pairs[0]!.cluster, view.pairs[0]!.flags, view.pairs[0]!.missing], [clusterName(1), ['incomplete'], ['beta/state']]);
     } finally {
       await broker.stop();
