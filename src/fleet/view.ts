@@ -142,7 +142,9 @@ export function applyMessage(fleet: FleetState, message: FleetMessage): void {
  * from the node. A verdict that heard that message or a later one is newer than the state: the
  * node was heard after it said what it says, and then went silent for deadtime. A node that is
  * in fact alive (a cut cable, not a power loss) keeps sending, and its next state, made when it
- * loses its peer, has a higher number than any verdict on it, so it is not hidden.
+ * loses its peer, has a higher number than any verdict on it, so it is not hidden. The one
+ * case left to the Last Will: a state made in the very step whose message the cut swallowed
+ * is newer than the verdict (the peer never heard it), and both claims stand until then.
  */
 function deadPer(record: NodeRecord, peer: NodeRecord | undefined): string | undefined {
   const verdict = peer?.state?.peer;
