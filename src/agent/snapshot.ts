@@ -91,7 +91,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     peer: {
       node: config.peerNode,
       state: peerState(s),
-      ...(s.peer.generation ? { generation: s.peer.generation } : {}),
+      ...(s.peer.generation ? { generation: s.peer.generation, lastSeq: s.peer.lastSeq } : {}),
       ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),
     },
     paths: config.paths.map((p) => {
@@ -107,6 +107,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     groups,
     ...(ctx.lastDecision ? { lastDecision: ctx.lastDecision } : {}),
     generation: s.generation,
+    seq: s.seq,
     version: ctx.version,
     startedAt: ctx.startedAt.toISOString(),
     uptimeS: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),

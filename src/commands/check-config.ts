@@ -33,6 +33,7 @@ function describeMqtt(config: Config): string {
     m.passwordFile ? `password from ${m.passwordFile}` : undefined,
     m.ca || m.cert ? 'TLS certificates' : undefined,
     `re-published every ${formatDuration(m.intervalMs)}`,
+    `offline ${Math.round(m.keepaliveS * 1.5)}s after the connection goes silent (mqtt_keepalive ${m.keepaliveS}s)`,
     m.homeAssistant ? 'Home Assistant discovery' : undefined,
     m.commands ? 'accepts standby/takeover on its command topic' : undefined,
   ].filter(Boolean);

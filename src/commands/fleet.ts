@@ -1,6 +1,7 @@
 // `twinbeat fleet --broker URL [--prefix P] [--json]`: what an operator with fifty pairs looks
 // at first. Live: a table redrawn as messages arrive (flagged pairs on top). `--json`: one
-// snapshot of the view after the retained messages have arrived, then exit.
+// snapshot of the view once every pair's retained messages are in (watch.ts knows when, without
+// a timer), then exit.
 import { parseArgs } from 'node:util';
 import { parseBrokerUrl, parsePrefix } from '../config/directives/mqtt';
 import { renderTable } from '../fleet/table';
@@ -21,7 +22,7 @@ export const fleetCommand: Command = {
           broker: { type: 'string' },
           prefix: { type: 'string', default: 'twinbeat' },
           json: { type: 'boolean', default: false },
-          settle: { type: 'string', default: '1000' },
+          settle: { type: 'string', default: '0' },
           username: { type: 'string' },
           'password-file': { type: 'string' },
           ca: { type: 'string' },
@@ -62,9 +63,18 @@ export const fleetCommand: Command = {
           reconnect: !values.json,
           connectTimeoutMs: 5000,
         },
-        (message) => {
-          applyMessage(fleet, message);
-          changed = true;
+        {
+          message: (message) => {
+            applyMessage(fleet, message);
+            changed = true;
+          },
+          loading: (clusters) => {
+            for (const c of clusters) fleet.loading.add(c);
+          },
+          settled: (clusters) => {
+            for (const c of clusters) fleet.loading.delete(c);
+            changed = true;
+          },
         },
       );
     } catch (err) {
@@ -72,9 +82,19 @@ export const fleetCommand: Command = {
       return 1;
     }
     if (values.json) {
+      try {
+        await watch.loaded;
+      } catch (err) {
+        process.stderr.write(`twinbeat fleet: lost ${broker.value} while loading the fleet: ${(err as Error).message}\n`);
+        await watch.close();
+        return 1;
+      }
       await new Promise((r) => setTimeout(r, settleMs));
       await watch.close();
-      process.stdout.write(`${JSON.stringify(fleetView(fleet, new Date()), null, 2)}\n`);
+      const view = fleetView(fleet, new Date());
+      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      // Said where a person running it sees it too; the JSON says it in `complete` and each pair's `missing`.
+      if (!view.complete) process.stderr.write(`twinbeat fleet: the picture is incomplete: ${view.incomplete} pair(s) lack a retained topic (flag "incomplete")\n`);
       return 0;
     }
     return live(watch, () => {

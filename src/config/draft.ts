@@ -55,6 +55,7 @@ export interface HaCfDraft {
   mqttCert?: Setting<string>;
   mqttKey?: Setting<string>;
   mqttIntervalMs?: Setting<number>;
+  mqttKeepaliveS?: Setting<number>;
   mqttHomeAssistant?: Setting<boolean>;
   mqttCommands?: Setting<boolean>;
 }

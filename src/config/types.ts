@@ -139,6 +139,11 @@ export interface MqttConfig {
   key?: string;
   /** Periodic re-publish of the state; default 60 s. */
   intervalMs: number;
+  /**
+   * Seconds between MQTT PINGREQs (`mqtt_keepalive`, default 10): the broker publishes the Last
+   * Will of a node that went silent (power loss, cut cable) about 1.5 times this later.
+   */
+  keepaliveS: number;
   homeAssistant: boolean;
   /** Accept `standby`/`takeover` on the node's command topic. */
   commands: boolean;

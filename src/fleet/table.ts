@@ -19,7 +19,7 @@ function rowsOf(pair: PairView, now: Date): string[][] {
   return pair.nodes.map((n, i) => [
     i === 0 ? pair.cluster : '',
     n.node,
-    n.availability,
+    n.deadPer ? `dead (per ${n.deadPer})` : n.availability,
     n.role,
     n.peerState ?? '-',
     n.paths.map((p) => `${p.name}:${p.state}`).join(' ') || '-',
@@ -35,6 +35,7 @@ export function renderTable(view: FleetView, now: Date): string {
   const rows = [HEADER, ...view.pairs.flatMap((p) => rowsOf(p, now))];
   const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd());
-  const title = `twinbeat fleet under ${view.prefix}/: ${view.pairs.length} pair${view.pairs.length === 1 ? '' : 's'}, ${view.flagged} flagged (${view.at})`;
+  const incomplete = view.complete ? '' : `, ${view.incomplete} incomplete (loading, or a retained topic missing)`;
+  const title = `twinbeat fleet under ${view.prefix}/: ${view.pairs.length} pair${view.pairs.length === 1 ? '' : 's'}, ${view.flagged} flagged${incomplete} (${view.at})`;
   return `${title}\n${lines.join('\n')}\n`;
 }

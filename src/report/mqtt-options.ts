@@ -9,12 +9,12 @@ import type { NodeTopics } from './mqtt-topics';
 
 /** Connection timings; the defaults suit a fleet on slow uplinks, tests shorten them. */
 export interface ConnectionTuning {
-  /** Seconds between PINGREQs; a frozen broker is noticed after about 1.5 times this. */
-  keepaliveS: number;
+  /** Overrides `mqtt_keepalive` (tests); a frozen broker is noticed after about 1.5 times it. */
+  keepaliveS?: number;
   connectTimeoutMs: number;
 }
 
-export const DEFAULT_CONNECTION_TUNING: ConnectionTuning = { keepaliveS: 30, connectTimeoutMs: 10_000 };
+export const DEFAULT_CONNECTION_TUNING: ConnectionTuning = { connectTimeoutMs: 10_000 };
 
 export class CredentialsError extends Error {}
 
@@ -54,7 +54,7 @@ export async function clientOptions(
     clientId: clientIdFor(identity.cluster, identity.node),
     protocolVersion: 4,
     clean: true,
-    keepalive: tuning.keepaliveS,
+    keepalive: tuning.keepaliveS ?? config.keepaliveS,
     connectTimeout: tuning.connectTimeoutMs,
     // twinbeat runs its own reconnect loop (mqtt-connection.ts): back-off with a cap, and
     // fail-over across brokers with their own URL (path, TLS).

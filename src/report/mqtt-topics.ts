@@ -46,8 +46,3 @@ export function parseTopic(prefix: string, topic: string): ParsedTopic | undefin
   if (kind === 'availability' || kind === 'state' || kind === 'command') return { kind, cluster, node };
   return undefined;
 }
-
-/** What the fleet view subscribes to: every pair's availability, state and events. */
-export function fleetSubscriptions(prefix: string): string[] {
-  return [`${prefix}/+/+/availability`, `${prefix}/+/+/state`, `${prefix}/+/events`];
-}

@@ -56,11 +56,21 @@ export interface StatusSnapshot {
   cluster: string;
   node: string;
   role: Role;
-  peer: { node: string; state: PeerState; generation?: number; lastHeardAgoMs?: number };
+  /**
+   * `generation` and `lastSeq`: the last message heard from the peer (its generation and
+   * sequence number), so that a reader can tell whether the peer's own state is older than this
+   * node's verdict on it without comparing the two nodes' clocks.
+   */
+  peer: { node: string; state: PeerState; generation?: number; lastSeq?: number; lastHeardAgoMs?: number };
   paths: PathSnapshot[];
   groups: GroupSnapshot[];
   lastDecision?: Decision;
   generation: number;
+  /**
+   * The sequence number of the last message this node had sent its peer when this state was
+   * made: with `generation`, it places the state among the messages the peer heard.
+   */
+  seq: number;
   version: string;
   /** ISO 8601 of the agent's start, and seconds since. */
   startedAt: string;

@@ -1,9 +1,10 @@
-// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover]...`: the figures
+// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet]...`: the figures
 // the README and the closing notes quote. No argument runs every part but startup, matrix,
 // baselines and handover (each takes minutes: run it by name). All but wire need root
 // (network namespaces). matrix: every pair shape through every handover, some ten times;
 // baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);
-// handover: twinbeat's graceful handovers beside theirs in one run, with the ratios.
+// handover: twinbeat's graceful handovers beside theirs in one run, with the ratios;
+// fleet: `twinbeat fleet --json` against a default mosquitto with 1,000 and 10,000 pairs (no root).
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -30,4 +31,8 @@ if (parts.includes('baselines')) {
 if (parts.includes('handover')) {
   const { runHandoverBench } = await import('./handover');
   await runHandoverBench(print);
+}
+if (parts.includes('fleet')) {
+  const { runFleetBench } = await import('./fleet');
+  await runFleetBench(print);
 }

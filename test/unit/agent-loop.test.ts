@@ -41,6 +41,19 @@ test('the active node dies: the peer takes over after deadtime, and says why', a
   await pair.dispose();
 });
 
+test('the snapshots order a node\'s state and its peer\'s verdict by message numbers (what the fleet view weighs)', async () => {
+  const { pair, alpha, beta } = await runningPair();
+  await until('beta sees alpha as holder', () => beta.agent.snapshot().groups[0]?.holder === 'alpha');
+  const lastState = alpha.agent.snapshot();
+  assert.ok(lastState.seq > 0, 'a state carries the number of its node\'s last message');
+  await pair.powerOff('alpha');
+  await until('beta declares alpha dead', () => beta.agent.snapshot().peer.state === 'dead');
+  const verdict = beta.agent.snapshot().peer;
+  assert.is(verdict.generation, lastState.generation);
+  assert.ok(verdict.lastSeq! >= lastState.seq, `the verdict heard message ${verdict.lastSeq}, the state was made at ${lastState.seq}`);
+  await pair.dispose();
+});
+
 test('one path cut: no takeover, only that path is dead; healed, it is up again', async () => {
   const { pair, beta } = await runningPair();
   pair.network.cutPath('ucast eth1 198.51.100.2');

@@ -50,7 +50,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { lines: [BROKER], effect: (c) => assert.equal(c.mqtt, { brokers: ['mqtt://broker.example:1883'], prefix: 'twinbeat', intervalMs: 60000, homeAssistant: false, commands: false }) },
+  { lines: [BROKER], effect: (c) => assert.equal(c.mqtt, { brokers: ['mqtt://broker.example:1883'], prefix: 'twinbeat', intervalMs: 60000, keepaliveS: 10, homeAssistant: false, commands: false }) },
   { lines: [BROKER, 'mqtt_broker wss://backup.example/mqtt'], effect: (c) => assert.equal(c.mqtt?.brokers, ['mqtt://broker.example:1883', 'wss://backup.example/mqtt']) },
   { lines: ['mqtt_broker http://broker.example'], errors: ['ha.cf:10: mqtt_broker http://broker.example: expected a broker URL such as mqtt://broker.example:1883, mqtts://, ws:// or wss://'] },
   { lines: ['mqtt_broker mqtt://u:p@broker.example'], errors: ['ha.cf:10: mqtt_broker mqtt://u:p@broker.example: expected a URL without user:password@ (use mqtt_username and mqtt_password_file, mode 600)'] },
@@ -70,6 +70,9 @@ const CASES: Case[] = [
   { lines: ['mqtt_broker mqtts://broker.example', 'mqtt_cert node.crt', 'mqtt_key node-open.key'], warning: /ha\.cf:12: warning: mqtt_key node-open\.key: mode is 0644; a private key should be readable by root only/ },
   { lines: [BROKER, 'mqtt_interval 30'], effect: (c) => assert.is(c.mqtt?.intervalMs, 30000) },
   { lines: [BROKER, 'mqtt_interval 200ms'], errors: ['ha.cf:11: mqtt_interval 200ms: expected a duration of at least 1s, such as 60 (seconds)'] },
+  { lines: [BROKER, 'mqtt_keepalive 5'], effect: (c) => assert.is(c.mqtt?.keepaliveS, 5) },
+  { lines: [BROKER, 'mqtt_keepalive 1500ms'], errors: ['ha.cf:11: mqtt_keepalive 1500ms: expected whole seconds from 1 to 3600, such as 10'] },
+  { lines: [BROKER, 'mqtt_keepalive 0'], errors: ['ha.cf:11: mqtt_keepalive 0: expected whole seconds from 1 to 3600, such as 10'] },
   { lines: [BROKER, 'mqtt_homeassistant on'], effect: (c) => assert.is(c.mqtt?.homeAssistant, true) },
   { lines: [BROKER, 'mqtt_homeassistant maybe'], errors: ['ha.cf:11: mqtt_homeassistant maybe: expected on or off (also yes/no, true/false)'] },
   { lines: [BROKER, 'mqtt_commands on'], effect: (c) => assert.is(c.mqtt?.commands, true) },
@@ -99,7 +102,7 @@ test('without mqtt_broker there is no mqtt config (and MQTT.js is never loaded)'
 
 test('check-config summarises the reporting in one line (and says when it is off)', async () => {
   const on = await loadConfig(makeConfigDir({ 'ha.cf': `${BASE_HA_CF}mqtt_broker mqtt://192.0.2.100:1883\nmqtt_broker mqtts://198.51.100.9:8883\nmqtt_homeassistant on\n` }), { node: 'alpha', machine: fakeMachine() });
-  assert.match(summarize(on.config!), /^mqtt: {5}mqtt:\/\/192\.0\.2\.100:1883 then mqtts:\/\/198\.51\.100\.9:8883, topics twinbeat\/alpha-beta\/alpha\/\.\.\.; re-published every 60s, Home Assistant discovery$/m);
+  assert.match(summarize(on.config!), /^mqtt: {5}mqtt:\/\/192\.0\.2\.100:1883 then mqtts:\/\/198\.51\.100\.9:8883, topics twinbeat\/alpha-beta\/alpha\/\.\.\.; re-published every 60s, offline 15s after the connection goes silent \(mqtt_keepalive 10s\), Home Assistant discovery$/m);
   const off = await loadConfig(makeConfigDir(), { node: 'alpha', machine: fakeMachine() });
   assert.match(summarize(off.config!), /^mqtt: {5}off \(no mqtt_broker\)$/m);
 });

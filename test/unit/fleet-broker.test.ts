@@ -9,6 +9,7 @@ import { MqttReporter } from '../../src/report/mqtt';
 import type { StatusSnapshot } from '../../src/report/snapshot';
 import { skipWithReason } from '../helpers/skip';
 import { Mosquitto, Watcher, mosquittoBinary, waitFor } from '../helpers/mosquitto';
+import { clusterName, populateFleet } from '../helpers/fleet-population';
 import { FAST, event, mqttConfig, snapshot } from './mqtt-fixtures';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -82,6 +83,62 @@ if (!mosquittoBinary()) {
       await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(out), 10_000);
       alpha.publishEvent(event(0, { cluster: 'gate-east', type: 'failover', at: new Date().toISOString(), node: 'alpha', text: 'Taking over resource group 192.0.2.50' }));
       await waitFor('the failover in the table', () => /alpha 0s ago/.test(out), 5000);
+    } finally {
+      child.kill('SIGTERM');
+      await alpha.stop();
+      await broker.stop();
+    }
+  });
+
+  test('fleet --json: 1,000 pairs (4,000 retained messages) on a default mosquitto, every one with its roles', async () => {
+    const broker = await Mosquitto.start();
+    try {
+      await populateFleet(broker.url, 1000);
+      const started = Date.now();
+      const result = await fleetJson(['--broker', broker.url, '--json']);
+      assert.is(result.code, 0, result.stderr);
+      const view = JSON.parse(result.stdout) as FleetView;
+      process.stdout.write(`fleet --json: 1000 pairs in ${Date.now() - started} ms (with Node's start)\n`);
+      assert.is(view.pairs.length, 1000);
+      assert.equal([view.complete, view.incomplete, view.flagged], [true, 0, 0]);
+      assert.equal(new Set(view.pairs.map((p) => p.cluster)), new Set(Array.from({ length: 1000 }, (_, i) => clusterName(i))));
+      assert.ok(view.pairs.every((p) => p.nodes.map((n) => `${n.node}:${n.availability}:${n.role}`).join(' ') === 'alpha:online:active beta:online:standby' && p.groups[0]?.holder === 'alpha'));
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  test('fleet --json says when its picture is incomplete: an online node whose state never came', async () => {
+    const broker = await Mosquitto.start();
+    try {
+      await populateFleet(broker.url, 3);
+      // A state cleared (as a dropped message would leave it): the pair is listed, flagged, and the view not complete.
+      const w = await Watcher.connect(broker.url, ['nothing']);
+      await w.client.publishAsync(`twinbeat/${clusterName(1)}/beta/state`, '', { qos: 1, retain: true });
+      await w.close();
+      const result = await fleetJson(['--broker', broker.url, '--json']);
+      const view = JSON.parse(result.stdout) as FleetView;
+      assert.equal([view.pairs.length, view.complete, view.incomplete], [3, false, 1]);
+      assert.match(result.stderr, /the picture is incomplete: 1 pair\(s\) lack a retained topic/);
+      assert.equal([view.pairs[0]!.cluster, view.pairs[0]!.flags, view.pairs[0]!.missing], [clusterName(1), ['incomplete'], ['beta/state']]);
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  test('fleet: the live table loads again after the broker restarts (a clean session forgets the subscriptions)', async () => {
+    const broker = await Mosquitto.start();
+    const alpha = node(broker.url, snapshot({ cluster: 'gate-east' }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'fleet', '--broker', broker.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(out), 10_000);
+      await broker.restart();
+      const mark = out.length;
+      // The reporter publishes its state again on its new connection; the view asks for gate-east's states again.
+      alpha.publishState(snapshot({ cluster: 'gate-east', role: 'standby', groups: [] }));
+      await waitFor('the table after the restart', () => /gate-east\s+alpha\s+online\s+standby/.test(out.slice(mark)), 10_000);
     } finally {
       child.kill('SIGTERM');
       await alpha.stop();

@@ -58,6 +58,53 @@ test('flags: both nodes active, both claiming the group', () => {
   assert.match(renderTable(view, NOW), /192\.0\.2\.50@alpha\+beta/);
 });
 
+/** beta after alpha went silent: it declares alpha dead, having last heard alpha's message `lastSeq` of generation 12, and holds the group. */
+function betaTookOver(lastSeq: number, overrides: Partial<StatusSnapshot> = {}): StatusSnapshot {
+  return snapshot({ node: 'beta', role: 'active', seq: 900, peer: { node: 'alpha', state: 'dead', generation: 12, lastSeq }, groups: [{ id: '192.0.2.50', home: 'alpha', holder: 'beta', state: 'held', failedOn: [] }], ...overrides });
+}
+
+test('power loss: the peer heard alpha after alpha\'s last state, so alpha is dead (per beta) at once; no both active', () => {
+  // alpha's retained state (seq 300) still says active and the broker still says online (its Last Will is not due yet).
+  const view = viewOfMessages('twinbeat', [...healthy('lab'), state(betaTookOver(305))], NOW);
+  const pair = view.pairs[0]!;
+  assert.equal(pair.nodes.map((n) => [n.node, n.availability, n.deadPer]), [['alpha', 'dead', 'beta'], ['beta', 'online', undefined]]);
+  assert.equal(pair.groups, [{ id: '192.0.2.50', holder: 'beta', claimedBy: ['beta'], failedOn: [] }]);
+  assert.equal(pair.flags, ['offline node']);
+  assert.match(renderTable(view, NOW), /alpha\s+dead \(per beta\)\s+active/);
+  // The very message the state was made with (seq 300) heard, and nothing after: still older than the verdict.
+  assert.is(viewOfMessages('twinbeat', [...healthy('lab'), state(betaTookOver(300))], NOW).pairs[0]!.nodes[0]!.availability, 'dead');
+});
+
+test('the clocks are not compared: alpha\'s clock far ahead of beta\'s changes nothing', () => {
+  const ahead = msg('twinbeat/lab/alpha/state', stateMessage(snapshot({ timestamp: '2027-06-01T00:00:00.000Z' }), new Date('2027-06-01T00:00:00Z')));
+  const view = viewOfMessages('twinbeat', [online('lab', 'alpha'), ahead, online('lab', 'beta'), state(betaTookOver(305, { timestamp: '2026-01-01T00:00:00.000Z' }))], NOW);
+  assert.equal(view.pairs[0]!.nodes.map((n) => n.availability), ['dead', 'online']);
+  assert.equal(view.pairs[0]!.flags, ['offline node']);
+});
+
+test('a real split brain (cut cables, both alive): each state is newer than the other\'s verdict, so both active', () => {
+  // alpha kept sending after beta last heard it (301..), lost beta in turn and said so in a state made at seq 320.
+  const alpha = snapshot({ seq: 320, peer: { node: 'beta', state: 'dead', generation: 7, lastSeq: 880 } });
+  const view = viewOfMessages('twinbeat', [online('lab', 'alpha'), state(alpha), online('lab', 'beta'), state(betaTookOver(305, { generation: 7 }))], NOW);
+  assert.equal(view.pairs[0]!.nodes.map((n) => n.availability), ['online', 'online']);
+  assert.equal(view.pairs[0]!.flags, ['both active']);
+  assert.equal(view.pairs[0]!.groups[0]!.claimedBy, ['alpha', 'beta']);
+});
+
+test('a verdict on an older run does not bury the node that came back (a new generation)', () => {
+  const restarted = snapshot({ generation: 13, seq: 4, role: 'standby', groups: [{ id: '192.0.2.50', home: 'alpha', holder: 'beta', state: 'released', failedOn: [] }] });
+  const view = viewOfMessages('twinbeat', [online('lab', 'alpha'), state(restarted), online('lab', 'beta'), state(betaTookOver(305))], NOW);
+  assert.equal(view.pairs[0]!.nodes.map((n) => n.availability), ['online', 'online']);
+  // A verdict without the numbers (an older agent) is not weighed either: the node's own word stands.
+  const legacy = viewOfMessages('twinbeat', [...healthy('lab'), state(betaTookOver(305, { peer: { node: 'alpha', state: 'dead', generation: 12 } }))], NOW);
+  assert.equal(legacy.pairs[0]!.flags, ['both active']);
+});
+
+test('a peer declared dead that never reached the broker is shown dead (per its peer)', () => {
+  const view = viewOfMessages('twinbeat', [online('lab', 'beta'), state(betaTookOver(305))], NOW);
+  assert.equal(view.pairs[0]!.nodes.map((n) => [n.node, n.availability, n.deadPer]), [['beta', 'online', undefined], ['alpha', 'dead', 'beta']]);
+});
+
 test('flags: waiting for operator (role waiting, or a group failed)', () => {
   const waiting = snapshot({ node: 'beta', role: 'waiting', peer: { node: 'alpha', state: 'unknown' } });
   assert.equal(viewOfMessages('twinbeat', [...healthy('lab'), state(waiting)], NOW).pairs[0]!.flags, ['waiting for operator']);

@@ -17,6 +17,7 @@ export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapsho
     groups: [{ id: '192.0.2.50', home: 'alpha', holder: 'alpha', state: node === 'alpha' ? 'held' : 'released', failedOn: [] }],
     lastDecision: { at: '2026-11-25T03:00:00.000Z', text: 'Taking over resource group 192.0.2.50', reason: 'this node is its home and the peer agrees' },
     generation: 12,
+    seq: 300,
     version: '0.1.0',
     startedAt: '2026-11-25T02:59:50.000Z',
     uptimeS: 10,
@@ -40,7 +41,7 @@ export function event(n: number, overrides: Partial<ClusterEvent> = {}): Cluster
 }
 
 export function mqttConfig(url: string, overrides: Partial<MqttConfig> = {}): MqttConfig {
-  return { brokers: [url], prefix: 'twinbeat', intervalMs: 60_000, homeAssistant: false, commands: false, ...overrides };
+  return { brokers: [url], prefix: 'twinbeat', intervalMs: 60_000, keepaliveS: 10, homeAssistant: false, commands: false, ...overrides };
 }
 
 /** Short timings so that a test sees reconnects within a second. */

@@ -21,6 +21,7 @@ const SNAPSHOT: StatusSnapshot = {
   groups: [{ id: '192.0.2.50', home: 'node-a', holder: 'node-a', state: 'held', failedOn: [] }],
   lastDecision: { at: '2026-11-25T03:40:12.000Z', text: 'Taking over resource group 192.0.2.50', reason: 'node node-b: is dead' },
   generation: 1795574571,
+  seq: 40,
   version: '0.1.0',
   startedAt: '2026-11-25T03:37:00.000Z',
   uptimeS: 192,

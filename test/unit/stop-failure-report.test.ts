@@ -14,6 +14,7 @@ const SNAPSHOT: StatusSnapshot = {
   paths: [],
   groups: [{ id: '192.0.2.50', home: 'node-a', holder: 'node-a', state: 'stop-failed', failedOn: ['node-a'], stopFailedOn: ['node-a'] }],
   generation: 2,
+  seq: 40,
   version: '0.1.0',
   startedAt: '2026-11-25T03:37:00.000Z',
   uptimeS: 192,

@@ -16,6 +16,14 @@ import { oneValue, record, valueDirective } from './helpers';
 
 export const DEFAULT_MQTT_PREFIX = 'twinbeat';
 export const DEFAULT_MQTT_INTERVAL_MS = 60_000;
+/**
+ * MQTT's keepalive: the broker sends a silent node's Last Will after 1.5 times this. Short, so
+ * that a node that lost power shows `offline` in the fleet within seconds even when its peer
+ * cannot say so (both lost); one PINGREQ of 2 bytes per idle interval costs nothing.
+ */
+export const DEFAULT_MQTT_KEEPALIVE_S = 10;
+/** MQTT's keepalive field is 16 bits of seconds; more than an hour only hides a dead node. */
+const MAX_MQTT_KEEPALIVE_S = 3600;
 const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 const TLS_PROTOCOLS = ['mqtts:', 'wss:'];
 
@@ -109,6 +117,15 @@ const interval = valueDirective('mqtt_interval', 'mqttIntervalMs', (text) => {
   return parsed.ok && parsed.value < 1000 ? { ok: false, expected: 'a duration of at least 1s, such as 60 (seconds)' } : parsed;
 });
 
+const keepalive = valueDirective('mqtt_keepalive', 'mqttKeepaliveS', (text): Parsed<number> => {
+  const parsed = parseDuration(text);
+  const expected = `whole seconds from 1 to ${MAX_MQTT_KEEPALIVE_S}, such as 10`;
+  // MQTT counts the keepalive in whole seconds; 1500ms would be silently rounded.
+  if (!parsed.ok || parsed.value % 1000 !== 0) return { ok: false, expected };
+  const seconds = parsed.value / 1000;
+  return seconds >= 1 && seconds <= MAX_MQTT_KEEPALIVE_S ? { ok: true, value: seconds } : { ok: false, expected };
+});
+
 const onOff = (name: string, key: 'mqttHomeAssistant' | 'mqttCommands') => valueDirective(name, key, parseBoolean);
 
 export const mqttDirectives: Directive[] = [
@@ -120,6 +137,7 @@ export const mqttDirectives: Directive[] = [
   fileDirective('mqtt_cert', 'mqttCert', "this node's PEM client certificate"),
   fileDirective('mqtt_key', 'mqttKey', "the PEM private key of this node's client certificate"),
   interval,
+  keepalive,
   onOff('mqtt_homeassistant', 'mqttHomeAssistant'),
   onOff('mqtt_commands', 'mqttCommands'),
 ];
@@ -132,6 +150,7 @@ const MQTT_SETTINGS = [
   ['mqtt_cert', 'mqttCert'],
   ['mqtt_key', 'mqttKey'],
   ['mqtt_interval', 'mqttIntervalMs'],
+  ['mqtt_keepalive', 'mqttKeepaliveS'],
   ['mqtt_homeassistant', 'mqttHomeAssistant'],
   ['mqtt_commands', 'mqttCommands'],
 ] as const;
@@ -171,6 +190,7 @@ export function mqttConfigFrom(draft: HaCfDraft, file: string, diag: Diagnostics
     ...(draft.mqttCert ? { cert: draft.mqttCert.value } : {}),
     ...(draft.mqttKey ? { key: draft.mqttKey.value } : {}),
     intervalMs: draft.mqttIntervalMs?.value ?? DEFAULT_MQTT_INTERVAL_MS,
+    keepaliveS: draft.mqttKeepaliveS?.value ?? DEFAULT_MQTT_KEEPALIVE_S,
     homeAssistant: draft.mqttHomeAssistant?.value ?? false,
     commands: draft.mqttCommands?.value ?? false,
   };
