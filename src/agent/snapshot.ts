@@ -1,7 +1,7 @@
 // Builds the status snapshot every reporter reads from the core's state.
 import { failedHere, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
-import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
+import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../report/snapshot';
 
 export interface SnapshotContext {
   config: Config;
@@ -13,6 +13,7 @@ export interface SnapshotContext {
   startedAt: Date;
   counters: Record<string, number>;
   resetDevice?: ResetDeviceHealth;
+  takeovers?: TakeoverTrace[];
 }
 
 /** "Taking over resource group X: node-b is dead" -> text and reason. */
@@ -112,5 +113,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     timestamp: new Date().toISOString(),
     counters: ctx.counters,
     ...(ctx.resetDevice ? { resetDevice: ctx.resetDevice } : {}),
+    ...(ctx.takeovers ? { takeovers: ctx.takeovers } : {}),
   };
 }

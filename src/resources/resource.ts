@@ -7,6 +7,17 @@ export interface ActionResult {
   durationMs: number;
   /** Killed at its time limit: what it was asked is not known. */
   timedOut?: boolean;
+  /**
+   * Moments inside the action for a takeover's trace (performance.now() ms): the duplicate-address
+   * probe done, the VIP added, its first gratuitous ARP sent.
+   */
+  marks?: ActionMark[];
+}
+
+export interface ActionMark {
+  step: 'probe-done' | 'vip-added' | 'arp-sent';
+  at: number;
+  detail?: string;
 }
 
 export interface ManagedResource {

@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { subnetHolders, type InterfaceAddress, type MachineView } from '../config/machine';
 import type { VipResource } from '../config/types';
 import { runCommand, type CommandResult } from './exec';
-import type { ActionResult, ManagedResource } from './resource';
+import type { ActionMark, ActionResult, ManagedResource } from './resource';
 
 export interface VipOptions {
   /** Paths of the tools; settable so tests and odd images can point elsewhere. */
@@ -118,9 +118,11 @@ export class VipDriver implements ManagedResource {
     return iface;
   }
 
-  private sendArp(iface: string): Promise<CommandResult> {
+  /** `onSent` is told when arping runs (it sends in its first moments). */
+  private sendArp(iface: string, onSent?: () => void): Promise<CommandResult> {
     return runCommand(this.options.arpingPath, ['-U', '-c', '1', '-I', iface, this.spec.address], {
       timeoutMs: this.options.commandTimeoutMs,
+      ...(onSent ? { onSpawn: () => onSent() } : {}),
     });
   }
 
@@ -138,7 +140,8 @@ export class VipDriver implements ManagedResource {
     // arping sends at once but then lingers a second for replies; the LAN has the news long
     // before it exits, so the start waits only a moment (for an early failure such as a bad
     // interface) and lets the rest of the announcements follow in the background.
-    const sending = this.sendArp(place.iface);
+    let sentAt: number | undefined;
+    const sending = this.sendArp(place.iface, () => (sentAt = performance.now()));
     const early = await Promise.race([sending, delay(this.options.announceSettleMs)]);
     let remaining = this.options.announceCount - 1;
     const next = () => {
@@ -153,6 +156,7 @@ export class VipDriver implements ManagedResource {
       ok: !failed,
       detail: failed ? `gratuitous ARP failed: ${describe(early)}` : `gratuitous ARP for ${this.spec.address} on ${place.iface}`,
       durationMs: elapsed(started),
+      ...(sentAt !== undefined && !failed ? { marks: [{ step: 'arp-sent', at: sentAt }] } : {}),
     };
   }
 
@@ -170,18 +174,22 @@ export class VipDriver implements ManagedResource {
     const { iface, prefixLength } = place;
     if (await this.findOnInterface(iface)) {
       const announced = await this.announce();
-      return { ok: true, detail: `${this.spec.address} was already on ${iface}; ${announced.detail}`, durationMs: elapsed(started) };
+      return { ok: true, detail: `${this.spec.address} was already on ${iface}; ${announced.detail}`, durationMs: elapsed(started), marks: announced.marks ?? [] };
     }
     if (this.spec.family === 4) {
+      const marks: ActionMark[] = [];
       const answer = await this.whoAnswers(iface);
+      marks.push({ step: 'probe-done', at: performance.now() });
       if (answer.problem) return fail(`not adding ${this.spec.address}: ${answer.problem}`);
       if (answer.mac) return fail(`not adding ${this.spec.address}: it is already answered on ${iface} by ${answer.mac}`);
       const label = await this.freeLabel(iface);
       const brd = this.spec.broadcast ?? '+';
       const added = await this.ip(['-4', 'addr', 'add', `${this.spec.address}/${prefixLength}`, 'brd', brd, 'dev', iface, 'label', label]);
       if (!added.ok) return fail(`ip addr add ${this.spec.address}/${prefixLength} dev ${iface} failed: ${describe(added)}`);
+      marks.push({ step: 'vip-added', at: performance.now() });
       const announced = await this.announce();
-      return { ok: true, detail: `added ${this.spec.address}/${prefixLength} on ${label}; ${announced.detail}`, durationMs: elapsed(started) };
+      marks.push(...(announced.marks ?? []));
+      return { ok: true, detail: `added ${this.spec.address}/${prefixLength} on ${label}; ${announced.detail}`, durationMs: elapsed(started), marks };
     }
     return this.startIpv6(iface, prefixLength, started);
   }
