@@ -159,6 +159,9 @@ export class Agent {
       case 'announce-group':
         void this.announceGroup(effect.group);
         break;
+      case 'probe-group':
+        for (const resource of this.deps.groups.get(effect.group) ?? []) resource.probe?.();
+        break;
       case 'check-group':
         void this.checkGroup(effect.group);
         break;

@@ -18,6 +18,11 @@ export interface CommandOptions {
   env?: Record<string, string>;
   /** Called with the child's pid once it started, e.g. to kill it early. */
   onSpawn?: (kill: () => void) => void;
+  /**
+   * At the time limit, answer at once with what was printed so far instead of waiting for the
+   * killed process to close its output (a duplicate-address probe's end is its limit, not a fault).
+   */
+  answerAtTimeout?: boolean;
 }
 
 const OUTPUT_LIMIT = 4000;
@@ -65,6 +70,7 @@ export function runCommand(file: string, args: string[], options: CommandOptions
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
+      if (options.answerAtTimeout) return finish(null);
       // Bounded even if something outside the group keeps the output open.
       grace = setTimeout(() => finish(null, `\n${file}: killed after ${options.timeoutMs} ms`), PIPE_GRACE_MS);
     }, options.timeoutMs);

@@ -72,7 +72,10 @@ export class IpBatch implements IpRunner {
   }
 
   run(args: string[], timeoutMs: number): Promise<CommandResult> {
-    if (this.givenUp || !args.every((a) => PLAIN.test(a))) return this.fork.run(args, timeoutMs);
+    // A batch line is an object and its arguments: no options. The family options are left out
+    // (iproute2 reads the family from the address); a command with any other goes by fork.
+    const line = args[0] === '-4' || args[0] === '-6' ? args.slice(1) : args;
+    if (this.givenUp || line[0]?.startsWith('-') || !line.every((a) => PLAIN.test(a))) return this.fork.run(args, timeoutMs);
     if (!this.child) this.spawnBatch();
     const child = this.child;
     if (!child?.stdin?.writable) return this.fork.run(args, timeoutMs);
@@ -91,7 +94,7 @@ export class IpBatch implements IpRunner {
       };
       this.pending.push(entry);
       this.lines += 2;
-      child.stdin!.write(`${args.join(' ')}\nlink show dev ${MARKER}\n`);
+      child.stdin!.write(`${line.join(' ')}\nlink show dev ${MARKER}\n`);
     });
   }
 

@@ -29,4 +29,6 @@ export interface ManagedResource {
   status(timeoutMs?: number): Promise<ActionResult>;
   /** Tells the LAN again where the resource is (a VIP's gratuitous ARP); absent for scripts. */
   announce?(): Promise<ActionResult>;
+  /** A takeover may follow soon: do now what the start would wait for (a VIP's duplicate-address probe). Never fails; the start judges. */
+  probe?(): void;
 }
