@@ -1,9 +1,10 @@
-// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover]...`: the figures
+// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|compare]...`: the figures
 // the README and the closing notes quote. No argument runs every part but startup, matrix,
 // baselines and handover (each takes minutes: run it by name). All but wire need root
 // (network namespaces). matrix: every pair shape through every handover, some ten times;
 // baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);
-// handover: twinbeat's graceful handovers beside theirs in one run, with the ratios.
+// handover: twinbeat's graceful handovers beside theirs in one run, with the ratios;
+// compare: power loss, SIGTERM and idle cost of twinbeat, keepalived and Heartbeat side by side.
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -26,6 +27,10 @@ if (parts.includes('matrix')) {
 if (parts.includes('baselines')) {
   const { runBaselinesBench } = await import('./baselines');
   await runBaselinesBench(print);
+}
+if (parts.includes('compare')) {
+  const { runCompareBench } = await import('./compare');
+  await runCompareBench(print);
 }
 if (parts.includes('handover')) {
   const { runHandoverBench } = await import('./handover');
