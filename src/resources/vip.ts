@@ -4,7 +4,7 @@
 import { networkInterfaces } from 'node:os';
 import { subnetHolders, type InterfaceAddress, type MachineView } from '../config/machine';
 import type { VipResource } from '../config/types';
-import { runCommand, type CommandResult } from './exec';
+import { runCommand, runProbe, type CommandResult } from './exec';
 import { ForkingIp, type IpRunner } from './ip-batch';
 import type { ActionMark, ActionResult, ManagedResource } from './resource';
 
@@ -12,7 +12,7 @@ export interface VipOptions {
   /** Paths of the tools; settable so tests and odd images can point elsewhere. */
   ipPath: string;
   arpingPath: string;
-  /** How long to listen for an answer to the duplicate-address probe. */
+  /** How long to listen for an answer to the duplicate-address probe, from its send (arping's first line). */
   dadWaitMs: number;
   /** Gratuitous ARPs after adding (IPaddr2 sends 5, 200 ms apart). */
   announceCount: number;
@@ -192,9 +192,11 @@ export class VipDriver implements ManagedResource {
 
   /** Someone else answering ARP for the address: their MAC, or undefined; a string reason when unsure. */
   private async whoAnswers(iface: string): Promise<Answer> {
-    const probe = await runCommand(this.options.arpingPath, ['-D', '-c', '1', '-w', '1', '-I', iface, this.spec.address], {
-      timeoutMs: this.options.dadWaitMs,
-      answerAtTimeout: true,
+    // Listened to for dadWaitMs from arping's `ARPING ...` line (its send), not from its spawn.
+    const probe = await runProbe(this.options.arpingPath, ['-D', '-c', '1', '-w', '1', '-I', iface, this.spec.address], {
+      listenMs: this.options.dadWaitMs,
+      sentLine: /^ARPING /m,
+      limitMs: this.options.commandTimeoutMs,
     });
     const reply = /reply from \S+ \[([0-9A-Fa-f:]+)\]/.exec(probe.output);
     if (reply) return { mac: reply[1]?.toLowerCase() };
