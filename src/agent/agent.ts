@@ -14,6 +14,8 @@ import { shown } from '../printable';
 import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
+import { finishTrace, KEPT_TRACES, traceLine, type RawMark } from './takeover-trace';
+import type { TakeoverTrace } from '../report/snapshot';
 
 export interface ResetOutcome {
   ok: boolean;
@@ -72,6 +74,12 @@ export class Agent {
   private readonly startedAt = new Date();
   private readonly clock: () => number;
   private exitResolve!: () => void;
+  /** The peer's silence judged (performance.now()) and when it was last heard, until it is heard again. */
+  private silence: { at: number; lastHeard: number } | undefined;
+  /** A decision of the step being carried out (performance.now()). */
+  private stepDecision: number | undefined;
+  /** Finished traces of group starts, oldest first (at most KEPT_TRACES). */
+  private readonly traces: TakeoverTrace[] = [];
   /** Resolves when the core says graceful shutdown is complete. */
   readonly exited: Promise<void> = new Promise((resolve) => (this.exitResolve = resolve));
 
@@ -99,8 +107,11 @@ export class Agent {
   /** One event in, its effects out, the next tick scheduled. Never re-entered: effects run after. */
   dispatch(event: CoreEvent): void {
     if (this.halted) return;
+    const before = this.state.contact;
     const { state, effects } = step(this.state, event);
     this.state = state;
+    this.noteContact(before);
+    this.stepDecision = undefined;
     for (const effect of effects) this.execute(effect);
     this.scheduleTick();
     if (this.deps.onSnapshot) {
@@ -111,6 +122,15 @@ export class Agent {
         this.deps.onSnapshot(snapshot);
       }
     }
+  }
+
+  /** For the takeover trace: when the peer's silence was judged, and when it was last heard then. */
+  private noteContact(before: CoreState['contact']): void {
+    const now = this.state.contact;
+    if (before === 'alive' && (now === 'lost' || now === 'dead')) {
+      const at = performance.now();
+      this.silence = { at, lastHeard: at - (this.clock() - this.state.peer.lastHeardAt) };
+    } else if (now === 'alive') this.silence = undefined;
   }
 
   private scheduleTick(): void {
@@ -130,14 +150,19 @@ export class Agent {
         if (effect.message.kind === 'heartbeat') this.deps.onHeartbeat?.(this.clock());
         break;
       case 'start-group':
+        void this.runGroup(effect.group, 'start', this.openTrace());
+        break;
       case 'stop-group':
-        void this.runGroup(effect.group, effect.type === 'start-group' ? 'start' : 'stop');
+        void this.runGroup(effect.group, 'stop');
         break;
       case 'reset-peer':
         void this.resetPeer();
         break;
       case 'announce-group':
         void this.announceGroup(effect.group);
+        break;
+      case 'probe-group':
+        for (const resource of this.deps.groups.get(effect.group) ?? []) resource.probe?.();
         break;
       case 'check-group':
         void this.checkGroup(effect.group);
@@ -147,6 +172,7 @@ export class Agent {
         this.report('log', effect.text);
         break;
       case 'decision':
+        this.stepDecision = performance.now();
         this.lastDecision = splitDecision(effect.text, new Date());
         this.report('decision', effect.text);
         break;
@@ -163,14 +189,38 @@ export class Agent {
     if (event) this.deps.onEvent(event);
   }
 
-  private runGroup(group: string, action: 'start' | 'stop'): Promise<void> {
+  /** The first marks of a group start's trace: what led to it, and the start asked now. */
+  private openTrace(): RawMark[] {
+    const marks: RawMark[] = [];
+    if (this.silence) marks.push({ step: 'last-heard', at: this.silence.lastHeard }, { step: 'silence-judged', at: this.silence.at });
+    if (this.stepDecision !== undefined) marks.push({ step: 'decision', at: this.stepDecision });
+    marks.push({ step: 'start-asked', at: performance.now() });
+    return marks;
+  }
+
+  private runGroup(group: string, action: 'start' | 'stop', trace?: RawMark[]): Promise<void> {
     const resources = this.deps.groups.get(group) ?? [];
-    return this.reportOutcome(group, action, action === 'start' ? startGroup(resources) : stopGroup(resources));
+    return this.reportOutcome(group, action, action === 'start' ? startGroup(resources) : stopGroup(resources), trace);
+  }
+
+  /** Completes a start's trace from its steps' marks, logs it and keeps it for `twinbeat status`. */
+  private closeTrace(group: string, outcome: GroupOutcome, marks: RawMark[]): void {
+    for (const s of outcome.steps) {
+      if (s.action !== 'start') continue;
+      marks.push(...(s.result.marks ?? []));
+      if (s.result.ok) marks.push({ step: 'resource-started', at: s.endedAt, detail: s.resource });
+    }
+    marks.push({ step: outcome.ok ? 'group-held' : 'group-failed', at: performance.now() });
+    const trace = finishTrace(group, marks);
+    this.traces.push(trace);
+    if (this.traces.length > KEPT_TRACES) this.traces.shift();
+    this.deps.logger.log('info', traceLine(trace));
   }
 
   /** Logs each step of a group's start or stop and feeds the core its result. */
-  private async reportOutcome(group: string, action: 'start' | 'stop', running: Promise<GroupOutcome>): Promise<void> {
+  private async reportOutcome(group: string, action: 'start' | 'stop', running: Promise<GroupOutcome>, trace?: RawMark[]): Promise<void> {
     const outcome = await running;
+    if (trace) this.closeTrace(group, outcome, trace);
     for (const s of outcome.steps) {
       const level: LogLevel = s.result.ok ? 'info' : 'ERROR';
       const detail = s.result.detail ? ` ${oneLine(s.result.detail)}` : '';
@@ -245,6 +295,7 @@ export class Agent {
       counters: { ...this.deps.transport.counters(), ...this.deps.counters?.() },
       ...(this.deps.resetDevice ? { resetDevice: this.deps.resetDevice() } : {}),
       problems: [...(this.deps.problems ?? []), ...(this.deps.transport.problems?.() ?? [])],
+      ...(this.traces.length > 0 ? { takeovers: [...this.traces] } : {}),
     });
   }
 

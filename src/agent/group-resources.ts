@@ -5,9 +5,11 @@ import { DEFAULT_OPERATION_LIMIT_MS, operationLimitMs } from '../config/operatio
 import type { ManagedResource } from '../resources/resource';
 import { ScriptDriver } from '../resources/script';
 import { VipDriver } from '../resources/vip';
+import type { IpRunner } from '../resources/ip-batch';
 import type { AgentOptions } from './options';
 
-export function buildGroupResources(config: Config, options: AgentOptions): Map<string, ManagedResource[]> {
+/** `ipRunner`: the shared `ip -batch` the VIPs add and remove their addresses through (default: a process per command). */
+export function buildGroupResources(config: Config, options: AgentOptions, ipRunner?: IpRunner): Map<string, ManagedResource[]> {
   // Heartbeat passes its settings to resource scripts through HA_* variables.
   const env = { ...config.env, HA_CURHOST: config.localNode, HA_LOGFACILITY: config.logfacility ?? '' };
   const byGroup = new Map<string, ManagedResource[]>();
@@ -16,7 +18,7 @@ export function buildGroupResources(config: Config, options: AgentOptions): Map<
       group.id,
       group.resources.map((spec) =>
         spec.kind === 'vip'
-          ? new VipDriver(spec, { ipPath: options.ipPath, arpingPath: options.arpingPath })
+          ? new VipDriver(spec, { ipPath: options.ipPath, arpingPath: options.arpingPath, ...(ipRunner ? { ipRunner } : {}) })
           : new ScriptDriver(spec, {
               configDir: config.dir,
               initDir: options.initDir,

@@ -1,7 +1,7 @@
 // Builds the status snapshot every reporter reads from the core's state.
 import { failedHere, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
-import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth } from '../report/snapshot';
+import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../report/snapshot';
 
 export interface SnapshotContext {
   config: Config;
@@ -14,6 +14,7 @@ export interface SnapshotContext {
   counters: Record<string, number>;
   resetDevice?: ResetDeviceHealth;
   problems?: string[];
+  takeovers?: TakeoverTrace[];
 }
 
 /** "Taking over resource group X: node-b is dead" -> text and reason. */
@@ -115,5 +116,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     counters: ctx.counters,
     ...(ctx.resetDevice ? { resetDevice: ctx.resetDevice } : {}),
     ...(ctx.problems && ctx.problems.length > 0 ? { problems: ctx.problems } : {}),
+    ...(ctx.takeovers ? { takeovers: ctx.takeovers } : {}),
   };
 }

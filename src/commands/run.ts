@@ -21,6 +21,7 @@ import { CarrierWatcher } from '../health/carrier';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
+import { IpBatch } from '../resources/ip-batch';
 import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
 import { planReload, serialReloads } from '../agent/reload';
 import { createWireTransport } from '../agent/wire-transport';
@@ -107,7 +108,12 @@ export const runCommand: Command = {
     // First of all: a relay must hold the peer powered before anything else can go wrong.
     await reset?.start();
     if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
-    const groups = buildGroupResources(config, options);
+    // One long-lived `ip -batch` for the VIPs' adds and removes, started now so that the first
+    // takeover does not wait for it (see ip-batch.ts); none when no group has a VIP.
+    const hasVip = config.groups.some((g) => g.resources.some((r) => r.kind === 'vip'));
+    const ipBatch = hasVip ? new IpBatch(options.ipPath, (text) => logger.log('warn', text)) : undefined;
+    ipBatch?.start();
+    const groups = buildGroupResources(config, options, ipBatch);
     const { generation, problem: generationProblem } = await nextGeneration(options.stateDir);
     if (generationProblem) logger.log('ERROR', `State directory: ${generationProblem}`);
     const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });

@@ -7,6 +7,13 @@ import type { CoreConfig } from './types';
  * directive existed", which in Heartbeat v1 is: each node takes its own (home) resources when
  * it comes up. For a pair where both nodes run twinbeat that is `on`; the start-up log says so.
  */
+/**
+ * How long before the peer's deadtime runs out the addresses are probed (probe.ts): the probe
+ * listens 30 ms once arping has started, so on a busy machine (arping's start taking 10 ms and
+ * more) it still ends before the decision.
+ */
+export const EARLY_PROBE_LEAD_MS = 80;
+
 export function coreConfigFrom(config: Config): CoreConfig {
   const local = config.localNode;
   const peer = config.peerNode;
@@ -40,5 +47,6 @@ export function coreConfigFrom(config: Config): CoreConfig {
     monitorIntervalMs: config.monitor.intervalMs,
     monitorFailures: config.monitor.failures,
     failoverOnMonitor: config.monitor.failover,
+    ...(config.groups.some((g) => g.resources.some((r) => r.kind === 'vip' && r.family === 4)) ? { probeLeadMs: EARLY_PROBE_LEAD_MS } : {}),
   };
 }

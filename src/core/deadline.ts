@@ -2,6 +2,7 @@
 // ticking at this time exactly is enough for every timer to fire on time.
 import type { CoreState } from './state';
 import { askedResetAt } from './stop-failure';
+import { probeDue } from './probe';
 
 export function nextDeadline(s: CoreState): number | null {
   if (s.exited || s.generation === 0) return null;
@@ -17,6 +18,8 @@ export function nextDeadline(s: CoreState): number | null {
     if (path.up === true) consider(after(path.lastHeardAt));
   }
   if (s.contact === 'alive') consider(after(s.peer.lastHeardAt));
+  const probeAt = probeDue(s);
+  if (probeAt !== null) consider(probeAt);
   if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
   if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
   if (s.farewell) consider(s.farewell.until);

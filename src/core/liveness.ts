@@ -10,7 +10,7 @@ import type { Message, SenderView } from './types';
  * Silence is measured from the last message or from the end of our own stall, whichever is
  * later; during a late event's grace (see step.ts) it counts as none yet.
  */
-function silentFor(st: Step, since: number): number {
+export function silentFor(st: Step, since: number): number {
   if (st.now < st.s.graceUntil) return 0;
   return st.now - Math.max(since, st.s.resumedAt);
 }

@@ -129,6 +129,8 @@ export interface CoreState {
   forced: boolean;
   /** The boot-time "not taking over" explanation has been given. */
   waitExplained: boolean;
+  /** The peer's last-heard time whose silence the groups' addresses were probed for (probe.ts); -1: none. */
+  probedSilence: number;
   peer: PeerSlot;
   paths: Record<string, PathSlot>;
   groups: Record<string, GroupSlot>;
@@ -168,6 +170,7 @@ export function initialState(config: CoreConfig): CoreState {
     contact: 'waiting',
     forced: false,
     waitExplained: false,
+    probedSilence: -1,
     peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null, stuck: [], resetMe: false },
     paths,
     groups,

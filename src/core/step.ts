@@ -5,6 +5,7 @@ import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
 import { fencingAfterStall, fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
+import { probeTimers } from './probe';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
 import { monitorTimers, onCheckResult, onCleanup, reportStoppedGroups } from './monitoring';
 import { nextSlotAfter, noticeTimers, periodicMessage } from './notices';
@@ -63,6 +64,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
     }
   }
   livenessTimers(st);
+  probeTimers(st);
   fencingTimers(st);
   stopFailureTimers(st);
   connectivityTimers(st);

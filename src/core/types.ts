@@ -57,6 +57,12 @@ export interface CoreConfig {
   monitorFailures?: number;
   /** After the one restart in place, a group that fails its checks again moves to the peer (default on). */
   failoverOnMonitor?: boolean;
+  /**
+   * How long before the peer's deadtime runs out (silent on every path) the shell is asked to
+   * probe the addresses of the groups this node would then take over (`probe-group`), so that
+   * the takeover need not wait for the duplicate-address check. 0 or absent: never.
+   */
+  probeLeadMs?: number;
 }
 
 /**
@@ -164,6 +170,12 @@ export type Effect =
    * peer came back after a loss, and switches and clients may have followed the peer meanwhile.
    */
   | { type: 'announce-group'; group: string }
+  /**
+   * The peer may be declared dead within `probeLeadMs`: check now that nobody answers for the
+   * group's addresses, and keep the answer for a start that follows at once. Nothing is added
+   * or changed; no result is reported to the core (the start that follows reports as ever).
+   */
+  | { type: 'probe-group'; group: string }
   | { type: 'log'; level: LogLevel; text: string }
   /** The last decision and why, for `twinbeat status` and MQTT. */
   | { type: 'decision'; text: string }

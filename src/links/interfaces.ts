@@ -18,6 +18,8 @@ export class InterfaceTable {
   private snapshot: InterfaceSnapshot = {};
   private own = new Set<string>();
   private readAt = -Infinity;
+  /** Per interface, its IPv4 networks as ipv4() answers them, worked out once per reading. */
+  private nets = new Map<string, Ipv4Net[]>();
 
   constructor(
     private readonly read: () => InterfaceSnapshot = networkInterfaces,
@@ -34,6 +36,7 @@ export class InterfaceTable {
       } catch {
         // Keep the last known table: a failed read must not make every source unknown.
       }
+      this.nets = new Map();
       this.own = new Set(
         Object.values(this.snapshot)
           .flatMap((infos) => infos ?? [])
@@ -51,9 +54,15 @@ export class InterfaceTable {
 
   /** The IPv4 networks on `iface`; empty when it is missing, down or has none. */
   ipv4(iface: string): Ipv4Net[] {
-    return (this.fresh()[iface] ?? [])
-      .filter((info) => info.family === 'IPv4')
-      .map((info) => ({ address: info.address, netmask: info.netmask, broadcast: ipv4Broadcast(info.address, info.netmask) }));
+    const snapshot = this.fresh();
+    let nets = this.nets.get(iface);
+    if (!nets) {
+      nets = (snapshot[iface] ?? [])
+        .filter((info) => info.family === 'IPv4')
+        .map((info) => ({ address: info.address, netmask: info.netmask, broadcast: ipv4Broadcast(info.address, info.netmask) }));
+      this.nets.set(iface, nets);
+    }
+    return nets;
   }
 
   /** Whether `iface` is up with at least one address of `family`. */

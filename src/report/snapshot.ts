@@ -83,6 +83,45 @@ export interface StatusSnapshot {
   resetDevice?: ResetDeviceHealth;
   /** What an operator must fix: a generation that could not be stored, frames from the peer that fail authentication. */
   problems?: string[];
+  /** The last few starts of a group on this node, step by step (oldest first); absent before the first. */
+  takeovers?: TakeoverTrace[];
+}
+
+/**
+ * One step of a takeover: the peer last heard, its silence judged, the decision, the start asked,
+ * the duplicate-address probe done, the VIP added, its first gratuitous ARP sent, a resource
+ * started, the group held (or failed).
+ */
+export type TraceStep =
+  | 'last-heard'
+  | 'silence-judged'
+  | 'decision'
+  | 'start-asked'
+  | 'probe-done'
+  | 'vip-added'
+  | 'arp-sent'
+  | 'resource-started'
+  | 'group-held'
+  | 'group-failed';
+
+export interface TraceMark {
+  step: TraceStep;
+  /** Milliseconds from the decision (0.1 ms), by the agent's monotonic clock; negative before it. */
+  ms: number;
+  /** ISO 8601 of the same moment. */
+  at: string;
+  /** Which resource, or what the step found (`early probe, 12 ms old`). */
+  detail?: string;
+}
+
+export interface TakeoverTrace {
+  group: string;
+  /** In time order. */
+  marks: TraceMark[];
+  /** From the decision to the VIP added, to its first gratuitous ARP, to the group held or failed. */
+  decisionToVipMs?: number;
+  decisionToArpMs?: number;
+  decisionToEndMs?: number;
 }
 
 export interface ResetDeviceHealth {

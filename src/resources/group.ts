@@ -6,6 +6,8 @@ export interface StepReport {
   resource: string;
   action: 'start' | 'stop';
   result: ActionResult;
+  /** When it ended (performance.now() ms), for a takeover's trace. */
+  endedAt: number;
 }
 
 export interface GroupOutcome {
@@ -21,7 +23,7 @@ export async function startGroup(resources: readonly ManagedResource[]): Promise
   const started: ManagedResource[] = [];
   for (const resource of resources) {
     const result = await resource.start();
-    steps.push({ resource: resource.name, action: 'start', result });
+    steps.push({ resource: resource.name, action: 'start', result, endedAt: performance.now() });
     if (!result.ok) {
       const rollback = await stopGroup(started);
       return { ok: false, steps: [...steps, ...rollback.steps], failed: resource.name };
@@ -51,7 +53,7 @@ export async function stopGroup(resources: readonly ManagedResource[]): Promise<
   let failed: string | undefined;
   for (const resource of [...resources].reverse()) {
     const result = await resource.stop();
-    steps.push({ resource: resource.name, action: 'stop', result });
+    steps.push({ resource: resource.name, action: 'stop', result, endedAt: performance.now() });
     if (!result.ok && failed === undefined) failed = resource.name;
   }
   return { ok: failed === undefined, steps, ...(failed !== undefined ? { failed } : {}) };

@@ -7,6 +7,17 @@ export interface ActionResult {
   durationMs: number;
   /** Killed at its time limit: what it was asked is not known. */
   timedOut?: boolean;
+  /**
+   * Moments inside the action for a takeover's trace (performance.now() ms): the duplicate-address
+   * probe done, the VIP added, its first gratuitous ARP sent.
+   */
+  marks?: ActionMark[];
+}
+
+export interface ActionMark {
+  step: 'probe-done' | 'vip-added' | 'arp-sent';
+  at: number;
+  detail?: string;
 }
 
 export interface ManagedResource {
@@ -18,4 +29,6 @@ export interface ManagedResource {
   status(timeoutMs?: number): Promise<ActionResult>;
   /** Tells the LAN again where the resource is (a VIP's gratuitous ARP); absent for scripts. */
   announce?(): Promise<ActionResult>;
+  /** A takeover may follow soon: do now what the start would wait for (a VIP's duplicate-address probe). Never fails; the start judges. */
+  probe?(): void;
 }

@@ -52,7 +52,7 @@ export function haSeconds(value: string): number {
   return Number(value);
 }
 
-class HeartbeatPair extends BaselineSession {
+export class HeartbeatPair extends BaselineSession {
   private readonly cable: SerialCable | undefined;
 
   constructor(private readonly opts: HeartbeatOptions) {

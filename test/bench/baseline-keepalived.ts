@@ -59,7 +59,7 @@ const PRIORITY: Record<Node, number> = { a: 150, b: 100 };
 /** What standby writes to node a's track file: 150 - 100 = 50, below node b's 100. */
 const DEMOTION = -100;
 
-class KeepalivedPair extends BaselineSession {
+export class KeepalivedPair extends BaselineSession {
   private readonly daemons: Partial<Record<Node, Watched>> = {};
 
   constructor(private readonly opts: KeepalivedOptions) {

@@ -1,10 +1,11 @@
-// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet]...`: the figures
+// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet|compare]...`: the figures
 // the README and the closing notes quote. No argument runs every part but startup, matrix,
 // baselines and handover (each takes minutes: run it by name). All but wire need root
 // (network namespaces). matrix: every pair shape through every handover, some ten times;
 // baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);
 // handover: twinbeat's graceful handovers beside theirs in one run, with the ratios;
 // fleet: `twinbeat fleet --json` against a default mosquitto with 1,000 and 10,000 pairs (no root).
+// compare: power loss, SIGTERM and idle cost of twinbeat, keepalived and Heartbeat side by side.
 import { runWireBench } from './wire';
 
 const parts = process.argv.slice(2);
@@ -27,6 +28,10 @@ if (parts.includes('matrix')) {
 if (parts.includes('baselines')) {
   const { runBaselinesBench } = await import('./baselines');
   await runBaselinesBench(print);
+}
+if (parts.includes('compare')) {
+  const { runCompareBench } = await import('./compare');
+  await runCompareBench(print);
 }
 if (parts.includes('handover')) {
   const { runHandoverBench } = await import('./handover');

@@ -7,6 +7,7 @@ import { labUnavailable, LAN } from '../helpers/netns';
 import { events } from '../helpers/pair';
 import { answeredBy, assertNeverBoth, holdsNow, servingPair, sleep, type ServingPair } from '../helpers/pair-scenario';
 import { skipWithReason } from '../helpers/skip';
+import type { StatusSnapshot } from '../../src/report/snapshot';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping']);
 const DEADTIME_MS = 500; // FAST
@@ -47,6 +48,23 @@ if (unavailable) {
     assert.match(neigh, new RegExp(`lladdr ${sp.pair.lab.mac('b', 'eth0')}`), `client ARP entry: ${neigh}`);
     await sp.b.waitFor(/node node-a: is dead/, 1000);
     assertNeverBoth(sp);
+    // The takeover's trace (issue 23), in the log and in status --json, every step in its order.
+    await sp.b.waitFor(/Takeover trace 192\.0\.2\.50\/24\/eth0 \(ms from the decision\): peer last heard -\d/, 2000);
+    const json = await sp.pair.twinbeat('b', 'status', '--json');
+    const trace = (JSON.parse(json.output.slice(json.output.indexOf('{'))) as StatusSnapshot).takeovers?.at(-1);
+    assert.ok(trace, `no takeover trace in status --json:\n${json.output}`);
+    const steps = trace.marks.map((m) => (m.step === 'resource-started' ? `started ${m.detail}` : m.step));
+    const order = ['last-heard', 'silence-judged', 'decision', 'start-asked', 'vip-added', 'arp-sent', 'started 192.0.2.50/24/eth0', 'started websvc', 'group-held'];
+    assert.equal(steps.filter((x) => order.includes(x)), order.filter((x) => steps.includes(x)), `steps out of order: ${steps.join(', ')}`);
+    for (const step of [...order, 'probe-done']) assert.ok(steps.includes(step), `trace lacks ${step}: ${steps.join(', ')}`);
+    // The duplicate-address probe may end before the decision (the early probe) but always before the VIP is added.
+    assert.ok(steps.indexOf('probe-done') > steps.indexOf('last-heard') && steps.indexOf('probe-done') < steps.indexOf('vip-added'), `probe out of place: ${steps.join(', ')}`);
+    const ms = trace.marks.map((m) => m.ms);
+    assert.equal(ms, [...ms].sort((x, y) => x - y), `marks not in time order: ${ms.join(' ')}`);
+    const lastHeard = trace.marks[0]!;
+    assert.ok(lastHeard.ms <= -(DEADTIME_MS - 50), `peer last heard ${lastHeard.ms} ms before the decision (deadtime ${DEADTIME_MS})`);
+    assert.ok(trace.decisionToVipMs !== undefined && trace.decisionToArpMs !== undefined && trace.decisionToArpMs >= trace.decisionToVipMs);
+    console.log(`  trace: decision to VIP added ${trace.decisionToVipMs} ms, to first gratuitous ARP ${trace.decisionToArpMs} ms, to group held ${trace.decisionToEndMs} ms`);
   });
 
   scenario('5. SIGTERM of the active: node-b serves within 1 s (whatever the deadtime)', { deadtime: '5s', warntime: '3s', initdead: '10s' }, async (sp) => {

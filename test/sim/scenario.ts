@@ -54,6 +54,8 @@ export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
     monitorIntervalMs: o.monitor ? 3000 : 0,
     monitorFailures: 1,
     failoverOnMonitor: o.monitor !== 'off',
+    // The shell's early duplicate-address probe (issue 23): a look at the LAN, never a change.
+    probeLeadMs: 600,
   });
   return [make(0), make(1)];
 }

@@ -16,7 +16,7 @@
 // `started G ok|failed`, `stopped G ok|failed`, `checked G ok|failed [detail]`, `cleanup G`,
 // `reset ok|failed`, `shutdown`; `state` is no event but lists each group's state here as
 // `state G: released|starting|held|stopping|failed|stop-failed[, token][, failed here]`. Config keys beyond the example: pings deadping track
-// monitor (ms) misses (monitor_failures) failover (on|off) stopfail (fence|block|handover, every group's on_stop_failure). Heartbeat sends and decision effects are not listed (every
+// monitor (ms) misses (monitor_failures) failover (on|off) probe (ms, probeLeadMs) stopfail (fence|block|handover, every group's on_stop_failure). Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
 import { failedHere, initialState, nextDeadline, step, type CoreState } from '../../src/core';
@@ -63,6 +63,7 @@ export function configFromLine(line: string): CoreConfig {
     monitorIntervalMs: Number(kv.monitor ?? 0),
     monitorFailures: Number(kv.misses ?? 1),
     failoverOnMonitor: kv.failover !== 'off',
+    ...(kv.probe ? { probeLeadMs: Number(kv.probe) } : {}),
   };
 }
 
@@ -90,6 +91,8 @@ export function formatEffect(e: Effect): string | null {
       return `reset ${e.node}`;
     case 'announce-group':
       return `announce ${e.group}`;
+    case 'probe-group':
+      return `probe ${e.group}`;
     case 'check-group':
       return `check ${e.group}`;
     case 'log':

@@ -453,6 +453,11 @@ export class World {
         });
         return;
       }
+      case 'probe-group':
+        // Only a look at the LAN: nothing to check but that a node never probes what it runs.
+        if (node.running.has(effect.group) && !node.stuck.has(effect.group)) throw new Violation(`${node.name} probes ${effect.group}, which it runs`);
+        this.note(`${node.name}: probe ${effect.group}`);
+        return;
       case 'announce-group':
         if (!node.running.has(effect.group)) throw new Violation(`${node.name} announces ${effect.group}, which it does not run`);
         this.note(`${node.name}: announce ${effect.group}`);

@@ -1,0 +1,174 @@
+// twinbeat run the way the baselines run Heartbeat and keepalived (issue 23): the same namespace
+// pair (BaselinePair), the same client, the same faults (powerOff: everything in the node frozen,
+// its links down, then killed -9; stopDaemon: SIGTERM), so that `npm run bench compare` puts the
+// three side by side with nothing but the daemon changed. The pair is wired in the tutorial's
+// shape (`bcast eth1` + `ucast eth1`, as the Heartbeat baseline), with twinbeat's defaults
+// (the service interface's carrier tracked, the group checked every 10 s).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CROSSOVER, LAN } from '../helpers/netns';
+import { BUNDLE, spawnWatched, type Watched } from '../helpers/pair';
+import { BaselineSession, HOLDER, runBaseline, waitUntil, type BaselineOp, type BaselineResult, type Node } from './baseline-common';
+import type { StatusSnapshot, TakeoverTrace } from '../../src/report/snapshot';
+
+export interface TwinbeatOptions {
+  keepalive: string;
+  deadtime: string;
+  runs: number;
+  ops: readonly BaselineOp[];
+  log?: (line: string) => void;
+  /** Told, after each power loss, when the cut was (epoch ms) and node b's trace of the takeover. */
+  onPowerLoss?: (cutAt: number, trace: TakeoverTrace | undefined) => void;
+}
+
+/** ha.cf times as ms: `300ms`, `1s`, `2` (seconds). */
+export function haMs(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+  if (!m) throw new Error(`not a time: ${value}`);
+  return m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
+export class TwinbeatPair extends BaselineSession {
+  private readonly agents: Partial<Record<Node, Watched>> = {};
+  private cutAt: number | undefined;
+
+  constructor(private readonly opts: TwinbeatOptions) {
+    super('tb-compare-');
+  }
+
+  private dir(node: Node, what: 'etc' | 'state' | 'run' | 'init'): string {
+    return join(this.root, node, what);
+  }
+
+  override moveTimeoutMs(): number {
+    return 30_000 + 2 * haMs(this.opts.deadtime);
+  }
+
+  override async startPair(): Promise<void> {
+    for (const node of ['a', 'b'] as const) this.configure(node);
+    this.startDaemon('a');
+    this.startDaemon('b');
+    await this.watch('a', 60_000);
+    await waitUntil(() => this.agents.b?.lines.some((l) => /Link node-a:eth1 up\./.test(l)) ?? false, 30_000, 'node b to hear node a');
+    await new Promise((r) => setTimeout(r, this.settleMs));
+  }
+
+  private configure(node: Node): void {
+    for (const what of ['etc', 'state', 'run', 'init'] as const) mkdirSync(this.dir(node, what), { recursive: true });
+    const etc = this.dir(node, 'etc');
+    const deadtimeMs = haMs(this.opts.deadtime);
+    const peer = node === 'a' ? CROSSOVER.b : CROSSOVER.a;
+    writeFileSync(
+      join(etc, 'ha.cf'),
+      [
+        `keepalive ${this.opts.keepalive}`,
+        `deadtime ${this.opts.deadtime}`,
+        `warntime ${Math.round((deadtimeMs * 2) / 3)}ms`,
+        `initdead ${Math.max(2 * deadtimeMs, 3000)}ms`,
+        'udpport 694',
+        'bcast eth1',
+        `ucast eth1 ${peer}`,
+        'auto_failback on',
+        'node node-a',
+        'node node-b',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(etc, 'haresources'), `node-a ${LAN.vip}\n`);
+    // The Heartbeat baseline's key, so that both sign alike.
+    writeFileSync(join(etc, 'authkeys'), 'auth 1\n1 sha1 baseline-secret\n');
+    chmodSync(join(etc, 'authkeys'), 0o600);
+  }
+
+  override startDaemon(node: Node): void {
+    this.agents[node] = spawnWatched(this.lab, node, [
+      process.execPath,
+      BUNDLE,
+      'run',
+      '--config-dir', this.dir(node, 'etc'),
+      '--node', HOLDER[node],
+      '--state-dir', this.dir(node, 'state'),
+      '--run-dir', this.dir(node, 'run'),
+      '--init-dir', this.dir(node, 'init'),
+    ]);
+  }
+
+  /** The agent and what it runs (its `ip -batch`, its `ip monitor` of the carrier). */
+  override daemonPids(node: Node): number[] {
+    const all = this.processes(node);
+    const agent = all.filter((p) => p.cmdline.includes(BUNDLE) && p.cmdline.includes(' run ')).map((p) => p.pid);
+    return [...agent, ...descendants(agent)];
+  }
+
+  override stopDaemon(node: Node): number {
+    const pid = this.agents[node]?.child.pid;
+    if (pid === undefined) throw new Error(`no twinbeat on node ${node}`);
+    const at = Date.now();
+    process.kill(pid, 'SIGTERM');
+    return at;
+  }
+
+  private cli(node: Node, ...args: string[]): string {
+    const r = spawnSync('ip', ['netns', 'exec', this.lab.ns(node), process.execPath, BUNDLE, ...args, '--run-dir', this.dir(node, 'run')], { encoding: 'utf8', timeout: 10_000 });
+    return r.stdout ?? '';
+  }
+
+  override standby(node: Node): void {
+    this.cli(node, 'standby');
+  }
+
+  override takeover(node: Node): void {
+    this.cli(node, 'takeover');
+  }
+
+  override powerOff(node: Node): number {
+    const cut = super.powerOff(node);
+    this.cutAt = cut;
+    return cut;
+  }
+
+  override diagnostics(): string {
+    return (['a', 'b'] as const).map((node) => `  --- node ${node}'s twinbeat, last lines:\n${(this.agents[node]?.lines ?? []).slice(-20).join('\n')}`).join('\n');
+  }
+
+  override dispose(): void {
+    if (this.cutAt !== undefined && this.opts.onPowerLoss) {
+      let trace: TakeoverTrace | undefined;
+      try {
+        const out = this.cli('b', 'status', '--json');
+        trace = (JSON.parse(out.slice(out.indexOf('{'))) as StatusSnapshot).takeovers?.at(-1);
+      } catch {
+        trace = undefined;
+      }
+      this.opts.onPowerLoss(this.cutAt, trace);
+    }
+    super.dispose();
+  }
+}
+
+/** Every process descended from `roots` (by the parent pid in /proc), bounded. */
+export function descendants(roots: number[]): number[] {
+  const parent = new Map<number, number>();
+  const list = spawnSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid !== undefined) parent.set(pid, ppid);
+  }
+  const found = new Set<number>(roots);
+  for (let round = 0; round < 10; round++) {
+    let grew = false;
+    for (const [pid, ppid] of parent) {
+      if (!found.has(pid) && found.has(ppid)) {
+        found.add(pid);
+        grew = true;
+      }
+    }
+    if (!grew) break;
+  }
+  return [...found].filter((p) => !roots.includes(p));
+}
+
+export function twinbeatGaps(opts: TwinbeatOptions): Promise<BaselineResult> {
+  return runBaseline(`twinbeat ${opts.keepalive}/${opts.deadtime}`, () => new TwinbeatPair(opts), opts);
+}
