@@ -40,5 +40,8 @@ export function coreConfigFrom(config: Config): CoreConfig {
     monitorIntervalMs: config.monitor.intervalMs,
     monitorFailures: config.monitor.failures,
     failoverOnMonitor: config.monitor.failover,
+    failbackHolddownMs: config.damping.failbackHolddownMs,
+    flapLimit: config.damping.flapLimit,
+    flapWindowMs: config.damping.flapWindowMs,
   };
 }
