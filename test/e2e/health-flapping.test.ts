@@ -40,10 +40,12 @@ function starts(sp: ServingPair, from: { a: number; b: number }): number {
  * no gap: it happens with nothing moving at all.
  */
 function gaps(sp: ServingPair, since: number): number[] {
-  const changes = events<{ t: number; answer: string | null; prevAt: number }>(sp.client).filter((e) => e.t >= since);
+  const all = events<{ t: number; answer: string | null; prevAt: number }>(sp.client);
+  const changes = all.filter((e) => e.t >= since);
   const out: number[] = [];
   let quietSince: number | null = null;
-  let before: string | null = null;
+  // Who answered when it began.
+  let before = all.filter((e) => e.t < since && e.answer !== null).at(-1)?.answer ?? null;
   for (const c of changes) {
     if (c.answer === null) {
       quietSince ??= c.prevAt || c.t;
