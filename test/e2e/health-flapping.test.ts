@@ -4,6 +4,7 @@
 // (away at the first flap, home once eth0 stayed up for failback_holddown, 3 s), at most 2 gaps
 // for a client, and a lasting carrier loss afterwards still moves the group at once. Slower flaps,
 // each longer than the hold-down, are damped: the group stays on node-b and `status` says why.
+// A ping target flapping (node-a's switch port detached and attached again) behaves the same.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { labUnavailable } from '../helpers/netns';
@@ -25,6 +26,14 @@ async function flap(sp: ServingPair, times: number, downMs: number, upMs: number
     sp.pair.lab.exec('a', ['ip', 'link', 'set', 'eth0', 'up']);
     await sleep(upMs);
   }
+}
+
+/** The client's changes after `since`, for the log: `+1234 ms node-b`. */
+function timeline(sp: ServingPair, since: number): string {
+  return events<{ t: number; answer: string | null }>(sp.client)
+    .filter((e) => e.t >= since)
+    .map((e) => `+${e.t - since} ${e.answer ?? 'nobody'}`)
+    .join(', ');
 }
 
 /** Starts of the group on either node from line `from` of each log: one per move. */
@@ -78,7 +87,9 @@ if (unavailable) {
         await flap(sp, 10, 500, 1000);
         // Home once eth0 has been up for the hold-down (a margin for a loaded host).
         const home = await answeredBy(sp, 'node-a', Date.now(), HOLDDOWN_MS + 4000);
+        await sleep(300); // the start's log line may follow the first answer
         const moves = starts(sp, from);
+        console.log(`  ${shape}: the client saw ${timeline(sp, began)}`);
         const seen = gaps(sp, began);
         console.log(`  ${shape}: ten flaps: ${moves} moves, ${seen.length} client gaps (${seen.join(', ')} ms), home again ${home - began} ms after the first flap`);
         assert.ok(moves <= 2, `${moves} moves`);
@@ -98,6 +109,37 @@ if (unavailable) {
       }
     });
   }
+
+  test('serial+udp with ipfail: node-a\'s switch port flaps (gone 1.5 s, back 1 s, five times; deadping 1 s): at most 2 moves', async () => {
+    const ipfail = ['ping 192.0.2.254', 'respawn hacluster /usr/lib/heartbeat/ipfail', 'deadping 1s'];
+    const sp = await servingPair({ ...SETTINGS('serial+udp'), extra: ipfail }, (pair) => pair.lab.exec('client', ['ip', 'addr', 'add', '192.0.2.254/24', 'dev', 'eth0']));
+    try {
+      await sp.a.waitFor(/Ping targets: 1 of 1 reachable/, 5000);
+      await sp.b.waitFor(/Ping targets: 1 of 1 reachable/, 5000);
+      await sleep(500);
+      const from = { a: sp.a.lines.length, b: sp.b.lines.length };
+      const began = Date.now();
+      // The switch port goes, not the cable: node-a keeps its carrier, only its ping notices.
+      for (let i = 0; i < 5; i++) {
+        sp.pair.lab.exec('sw', ['ip', 'link', 'set', 'p-a', 'nomaster']);
+        await sleep(1500);
+        sp.pair.lab.exec('sw', ['ip', 'link', 'set', 'p-a', 'master', 'br0']);
+        await sleep(1000);
+      }
+      const home = await answeredBy(sp, 'node-a', Date.now(), HOLDDOWN_MS + 5000);
+      await sleep(300);
+      const moves = starts(sp, from);
+      console.log(`  ping: the client saw ${timeline(sp, began)}`);
+      const seen = gaps(sp, began);
+      console.log(`  ping target flapping: ${moves} moves, ${seen.length} client gaps (${seen.join(', ')} ms), home again ${home - began} ms after the first flap`);
+      assert.ok(moves <= 2, `${moves} moves`);
+      assert.ok(seen.length <= 2, `${seen.length} gaps: ${seen.join(', ')} ms`);
+      assert.ok(sp.b.lines.slice(from.b).some((l) => /auto_failback: ping targets on node-a back for [\d.]+ s of 3 s; waiting/.test(l)), 'node-b says why it waits');
+      assertNeverBoth(sp);
+    } finally {
+      sp.pair.dispose();
+    }
+  });
 
   test('udp: slower flaps, each up longer than the hold-down: damped after three moves; node-b holds, says so once, and status shows it', async () => {
     const sp = await servingPair(SETTINGS('udp'));
