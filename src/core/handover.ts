@@ -15,8 +15,8 @@ import { onStopFailed, peerStuck } from './stop-failure';
 export function placeGroups(st: Step): void {
   const s = st.s;
   // Leaving, everything handed over: nothing is claimed or started again before the exit.
-  if (s.exited || s.farewell) return;
   s.holdUntil = null;
+  if (s.exited || s.farewell) return;
   const takeAll =
     s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left' || (s.forced && s.contact !== 'alive');
   for (const g of s.config.groups) {
