@@ -14,8 +14,9 @@ import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
-  // Leaving, everything handed over: nothing is claimed or started again before the exit.
+  // A failback waiting for its hold-down sets it again below (damping.ts), for nextDeadline.
   s.holdUntil = null;
+  // Leaving, everything handed over: nothing is claimed or started again before the exit.
   if (s.exited || s.farewell) return;
   const takeAll =
     s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left' || (s.forced && s.contact !== 'alive');
