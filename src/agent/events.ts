@@ -10,6 +10,7 @@ const LOG_EVENTS: [RegExp, ClusterEventType][] = [
 ];
 
 const DECISION_EVENTS: [RegExp, ClusterEventType][] = [
+  [/^Resource group \S+ is flapping/, 'handover'],
   [/failed to start|failed to stop|cannot stop|failed its check|stays stopped|^Not taking over resource group|^Restarting resource group/, 'resource-failure'],
   [/^(Resetting|Reset of .* failed)/, 'reset'],
   [/^(Taking over|Acquiring|Operator forced takeover|Reset of .* succeeded)/, 'failover'],

@@ -3,7 +3,7 @@
 // Heartbeat's `t=status`; the handover messages are new `t=` values. Lists of groups are
 // space-separated: a haresources word never contains whitespace. Reading never throws: a
 // frame that does not make a complete message comes back as a reason to drop and count it.
-import type { Message, MessageKind, NodeMode, SenderView } from '../core';
+import type { HealthMove, Message, MessageKind, NodeMode, SenderView } from '../core';
 
 export type Fields = [name: string, value: string][];
 
@@ -49,6 +49,13 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
   if (message.resetMe === true) fields.push(['resetme', '1']);
   if (message.reach !== undefined && message.reach >= 0) fields.push(['reach', String(message.reach)]);
   if (message.down !== undefined) fields.push(['down', list(message.down)]);
+  // `steady=800 eth0`: whole milliseconds, then what changed (it may contain spaces: `ping targets`).
+  if (message.steady !== undefined) fields.push(['steady', `${Math.max(0, Math.round(message.steady.forMs))} ${message.steady.cause}`]);
+  // `moves=192.0.2.50:5:1200 ...`: group, the epoch of the move, ms ago (a group may hold colons: IPv6).
+  if (message.moves !== undefined) {
+    const entries = Object.entries(message.moves).flatMap(([id, ms]) => ms.map((m) => `${id}:${m.epoch}:${Math.max(0, Math.round(m.agoMs))}`));
+    if (entries.length > 0) fields.push(['moves', entries.join(' ')]);
+  }
   if (message.kind === 'release-request' || message.kind === 'release-done') fields.push(['groups', list(message.groups)]);
   return fields;
 }
@@ -83,6 +90,15 @@ export function fieldsToMessage(fields: Fields): Parsed {
   if (seq === undefined || generation === undefined || ackGeneration === undefined || fenceInMs === undefined) {
     return bad('missing or malformed seq, hg, ackhg or fence');
   }
+  const steadyText = get('steady');
+  const steadyMatch = steadyText === undefined ? null : /^(\d{1,15}) (.+)$/.exec(steadyText);
+  if (steadyText !== undefined && !steadyMatch) return bad(`malformed steady=${steadyText}`);
+  const moves: Record<string, HealthMove[]> = {};
+  for (const entry of words(get('moves') ?? '')) {
+    const m = /^(.+):(\d{1,15}):(\d{1,15})$/.exec(entry);
+    if (!m) return bad(`malformed moves entry "${entry}"`);
+    (moves[m[1]!] ??= []).push({ epoch: Number(m[2]), agoMs: Number(m[3]) });
+  }
   const epochs: Record<string, number> = {};
   for (const entry of words(get('epochs') ?? '')) {
     const colon = entry.lastIndexOf(':');
@@ -105,6 +121,8 @@ export function fieldsToMessage(fields: Fields): Parsed {
     ...(get('resetme') === '1' ? { resetMe: true } : {}),
     ...(reach !== undefined ? { reach } : {}),
     ...(get('down') !== undefined ? { down: words(get('down')!) } : {}),
+    ...(steadyMatch ? { steady: { forMs: Number(steadyMatch[1]), cause: steadyMatch[2]! } } : {}),
+    ...(Object.keys(moves).length > 0 ? { moves } : {}),
   };
   if (kind === 'release-request' || kind === 'release-done') {
     const groups = get('groups');

@@ -30,6 +30,7 @@ const NEEDS_RESTART: [what: string, pick: (c: Config) => unknown][] = [
   ['ping/ping_group/respawn ipfail', (c) => [c.pingTargets, c.ipfail]],
   ['track_interface', (c) => c.trackInterfaces],
   ['monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor', (c) => c.monitor],
+  ['failback_holddown/flap_limit/flap_window', (c) => c.damping],
   ['resource_timeout/on_stop_failure', (c) => c.operations],
 ];
 

@@ -1,5 +1,5 @@
 // Builds the status snapshot every reporter reads from the core's state.
-import { failedHere, isRunning, type CoreState } from '../core';
+import { failedHere, flappingText, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
 import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../report/snapshot';
 
@@ -82,6 +82,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
       state: slot?.state ?? 'released',
       failedOn,
       ...stopFailedOn(s, config, g.id),
+      ...(slot?.flapping ? { flapping: flappingText(slot.flapping) } : {}),
     };
   });
   const peerLast = ago(s.peer.lastHeardAt);

@@ -80,6 +80,12 @@ export function summarize(config: Config, resetNotes: string[] = []): string {
   );
   lines.push(describeOperations(config));
   if (config.trackInterfaces.length > 0) lines.push(`carrier:  ${config.trackInterfaces.join(', ')}: losing carrier on the holder moves its groups to the peer`);
+  const d = config.damping;
+  if (config.autoFailback !== 'off') {
+    lines.push(
+      `flapping: failback waits until the home node's carrier, ping targets and marks have been steady for ${formatDuration(d.failbackHolddownMs)} (failback_holddown); ${d.flapLimit > 0 ? `a group moves for them at most ${d.flapLimit} times in ${formatDuration(d.flapWindowMs)} (flap_limit, flap_window), then stays put until the cause is steady for that long` : 'no limit on moves (flap_limit 0)'}`,
+    );
+  }
   lines.push(describeMqtt(config));
   for (const i of config.ignored) lines.push(`not used: ${i.directive} (line ${i.source.line}): ${i.reason}`);
   return `${lines.join('\n')}\n`;

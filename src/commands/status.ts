@@ -35,7 +35,7 @@ export function formatStatus(s: StatusSnapshot): string {
     ...s.paths.map((p): [string, string] => ['path', `${p.name} (${p.id}): ${p.state}, ${ago(p.lastHeardAgoMs)}`]),
     ...s.groups.map((g): [string, string] => [
       'group',
-      `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${failedNote(g)}`,
+      `${g.id} (home ${g.home}): ${g.holder ? `held by ${g.holder}` : 'held by nobody'}${g.state !== 'held' && g.state !== 'released' ? `, ${g.state} here` : ''}${failedNote(g)}${g.flapping ? `, ${g.flapping}` : ''}`,
     ]),
   ];
   if (s.resetDevice) rows.push(['reset', `${s.resetDevice.description}: ${s.resetDevice.ok ? 'ready' : `NOT READY: ${s.resetDevice.detail}`}`]);

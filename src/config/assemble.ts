@@ -4,7 +4,7 @@
 import { shown } from '../printable';
 import type { Diagnostics } from './diagnostics';
 import type { HaCfDraft, MediaLine, Setting } from './draft';
-import type { AuthConfig, Config, MonitorSettings, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
+import type { AuthConfig, Config, DampingSettings, MonitorSettings, PathSpec, ResourceGroup, SourceLine, Timing } from './types';
 import { formatDuration } from './values';
 import { mqttConfigFrom } from './directives/mqtt';
 import { checkOperations, stopFailureRule } from './operations';
@@ -29,6 +29,19 @@ function monitorFrom(draft: HaCfDraft, diag: Diagnostics): MonitorSettings {
     }
   }
   return { intervalMs, timeoutMs, failures: draft.monitorFailures?.value ?? 1, failover: draft.failoverOnMonitor?.value ?? true };
+}
+
+/**
+ * Hold-down: a few deadtimes, long enough for a port in error-disable recovery or a worn cable to
+ * show that it flaps. Window: at least a minute, and several hold-downs (a slow pair's too).
+ */
+function dampingFrom(draft: HaCfDraft, timing: Timing): DampingSettings {
+  const failbackHolddownMs = draft.failbackHolddownMs?.value ?? 3 * timing.deadtimeMs;
+  return {
+    failbackHolddownMs,
+    flapLimit: draft.flapLimit?.value ?? 4,
+    flapWindowMs: draft.flapWindowMs?.value ?? Math.max(60_000, 4 * failbackHolddownMs),
+  };
 }
 
 function pathsFrom(media: MediaLine[], udpPort: number, baud: number, diag: Diagnostics): PathSpec[] {
@@ -226,6 +239,7 @@ export function assemble(input: AssembleInput, diag: Diagnostics): Config | unde
     pingTargets: draft.pingTargets,
     ipfail: draft.ipfail?.value === true,
     monitor,
+    damping: dampingFrom(draft, timing),
     operations,
     // Without track_interface, loadConfig sets the VIPs' interfaces as placed on this machine.
     trackInterfaces: draft.trackInterfaces?.value ?? [],

@@ -36,6 +36,9 @@ export interface HaCfDraft {
   monitorTimeoutMs?: Setting<number>;
   monitorFailures?: Setting<number>;
   failoverOnMonitor?: Setting<boolean>;
+  failbackHolddownMs?: Setting<number>;
+  flapLimit?: Setting<number>;
+  flapWindowMs?: Setting<number>;
   operationLimits: OperationLimit[];
   stopFailure: StopFailureLine[];
   logfile?: Setting<string>;

@@ -125,6 +125,18 @@ export interface MonitorSettings {
   failover: boolean;
 }
 
+/**
+ * A flapping cause must not bounce the service: a failback waits until the home node's health has
+ * been steady for `failbackHolddownMs`, and a group that would move for health more than `flapLimit`
+ * times within `flapWindowMs` stays where it is until the cause has been steady for the window.
+ */
+export interface DampingSettings {
+  failbackHolddownMs: number;
+  /** 0: no damping. */
+  flapLimit: number;
+  flapWindowMs: number;
+}
+
 /** Fleet reporting over MQTT (ha.cf mqtt_* lines). Files are absolute paths; no secret is kept here. */
 export interface MqttConfig {
   /** One or more broker URLs (mqtt://, mqtts://, ws://, wss://), tried in turn: fail-over. */
@@ -207,6 +219,8 @@ export interface Config {
   trackInterfaces: string[];
   /** Resource monitoring by the holder (monitor_* lines, failover_on_monitor). */
   monitor: MonitorSettings;
+  /** Hold-down and damping of health-driven moves (failback_holddown, flap_limit, flap_window). */
+  damping: DampingSettings;
   /** resource_timeout and on_stop_failure lines, resolved per group and resource by config/operations.ts. */
   operations: OperationSettings;
   logfile?: string;

@@ -48,5 +48,8 @@ export function coreConfigFrom(config: Config): CoreConfig {
     monitorFailures: config.monitor.failures,
     failoverOnMonitor: config.monitor.failover,
     ...(config.groups.some((g) => g.resources.some((r) => r.kind === 'vip' && r.family === 4)) ? { probeLeadMs: EARLY_PROBE_LEAD_MS } : {}),
+    failbackHolddownMs: config.damping.failbackHolddownMs,
+    flapLimit: config.damping.flapLimit,
+    flapWindowMs: config.damping.flapWindowMs,
   };
 }

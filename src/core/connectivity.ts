@@ -4,6 +4,7 @@
 // its groups over, as `twinbeat standby` would. Equal counts move nothing, and a node that
 // recovers does not take a group back unless auto_failback says so and it reaches at least as
 // many as the holder (see handover.ts).
+import { noteHealthChange } from './damping';
 import { decide, decideOnce, log, peerMarkedFailed, type Step } from './state';
 
 export function onCarrier(st: Step, down: string[]): void {
@@ -13,6 +14,8 @@ export function onCarrier(st: Step, down: string[]): void {
   if (now.join(' ') === s.down.join(' ')) return;
   for (const i of now) if (!s.down.includes(i)) log(st, 'warn', `Tracked interface ${i}: no carrier`);
   for (const i of s.down) if (!now.includes(i)) log(st, 'info', `Tracked interface ${i}: carrier back`);
+  const changed = [...now.filter((i) => !s.down.includes(i)), ...s.down.filter((i) => !now.includes(i))];
+  noteHealthChange(st, changed.join(' '));
   s.down = now;
 }
 
@@ -40,6 +43,7 @@ export function carrierRule(st: Step): void {
       continue;
     }
     slot.giveAway = true;
+    slot.healthMove = true;
     decide(st, `Handing resource group ${g.id} to ${c.peer}: ${usable.join(' ')} has no carrier here and is up on ${c.peer}`, 'warn');
   }
 }
@@ -55,6 +59,8 @@ export function onReachability(st: Step, reachable: number): void {
   const targets = s.config.pingTargets ?? 0;
   if (targets === 0 || reachable === s.reach) return;
   log(st, reachable < targets ? 'warn' : 'info', `Ping targets: ${reachable} of ${targets} reachable from this node`);
+  // The first count after start-up is a measurement, not a change.
+  if (s.reach >= 0) noteHealthChange(st, 'ping targets');
   s.reach = reachable;
 }
 
@@ -96,6 +102,7 @@ export function connectivityTimers(st: Step): void {
   if (st.now - s.worseSince < deadping) return;
   for (const g of movable) {
     s.groups[g.id]!.giveAway = true;
+    s.groups[g.id]!.healthMove = true;
     decide(st, `Handing resource group ${g.id} to ${c.peer}: it reaches ${theirs} of ${targets} ping targets, this node ${s.reach} (for deadping ${deadping} ms)`, 'warn');
   }
   s.worseSince = null;

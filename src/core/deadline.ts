@@ -26,6 +26,7 @@ export function nextDeadline(s: CoreState): number | null {
   const asked = askedResetAt(s);
   if (asked !== null && asked > s.lastEventAt) consider(asked);
   if (s.request) consider(s.repeatUntil);
+  if (s.holdUntil !== null && s.holdUntil > s.lastEventAt) consider(s.holdUntil);
   if (s.worseSince !== null) consider(s.worseSince + (c.deadpingMs ?? c.deadtimeMs));
   for (const g of c.groups) {
     const slot = s.groups[g.id]!;

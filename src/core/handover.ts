@@ -7,12 +7,15 @@
 import { decide, decideOnce, giveUpToken, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
 import { peerCarrierWorse, peerReach } from './connectivity';
+import { cameForHealth, failbackSettled, recordMove, updateFlapping } from './damping';
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
 import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
   const s = st.s;
+  // A failback waiting for its hold-down sets it again below (damping.ts), for nextDeadline.
+  s.holdUntil = null;
   // Leaving, everything handed over: nothing is claimed or started again before the exit.
   if (s.exited || s.farewell) return;
   const takeAll =
@@ -98,6 +101,7 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // A standby hands its groups over even to a peer in standby (which leaves standby by taking
   // them); nothing else hands a group to a peer that is not active.
   if (view.mode === 'leaving' || (view.mode !== 'active' && s.mode !== 'standby')) return;
+  if (c.autoFailback === 'on' && g.home === c.peer && s.mode === 'active') updateFlapping(st, g, slot);
   if (s.mode === 'standby') {
     if (peerMarkedFailed(s, g.id)) {
       decideOnce(st, `Standby: keeping resource group ${g.id} here: it failed on ${c.peer} and would not run there (\`twinbeat cleanup ${g.id}\` on ${c.peer} first)`, 'warn');
@@ -105,15 +109,25 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     }
     slot.giveAway = true;
     decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
-  } else if (c.autoFailback === 'on' && g.home === c.peer && !peerFailed && !peerStuck(st, g.id) && !reachesFewer(st) && !peerCarrierWorse(st)) {
+  } else if (
+    c.autoFailback === 'on' &&
+    g.home === c.peer &&
+    !peerFailed &&
+    !peerStuck(st, g.id) &&
+    !reachesFewer(st) &&
+    !peerCarrierWorse(st) &&
+    failbackSettled(st, g, slot)
+  ) {
     // Not while the home node is still releasing a leftover of the group (stuck): that may not stop.
     slot.giveAway = true;
+    slot.healthMove = cameForHealth(slot);
     decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
   } else if (slot.failedUntil > st.now && !peerFailed) {
     slot.giveAway = true;
     decide(st, `Resource group ${g.id} failed to start here: handing it to ${c.peer}`, 'warn');
   } else if (slot.monitorFailed && slot.state !== 'stopping' && !peerFailed) {
     slot.giveAway = true;
+    slot.healthMove = true;
     decide(st, `Resource group ${g.id} failed its checks here: handing it to ${c.peer}`, 'warn');
   }
 }
@@ -168,6 +182,8 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   const s = st.s;
   const view = s.peer.view;
   slot.giveAway = false;
+  const health = slot.healthMove;
+  slot.healthMove = false;
   if (s.contact !== 'alive' || !view) {
     decide(st, `Keeping resource group ${g.id}: ${s.config.peer} is no longer up to take it`, 'warn');
     return;
@@ -176,6 +192,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.generation;
   slot.epoch = nextEpoch(s, slot.epoch);
+  if (health) recordMove(st, slot);
   sendNotice(st, { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) });
   log(st, 'info', `Resource group ${g.id} released: handed to ${s.config.peer}`);
 }

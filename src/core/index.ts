@@ -52,6 +52,7 @@
  */
 export { step, stallThresholdMs } from './step';
 export { nextDeadline } from './deadline';
-export { failedHere, initialState, isRunning, mayRun, type CoreState, type Contact, type FencePhase, type GroupSlot } from './state';
+export { failedHere, initialState, isRunning, mayRun, type CoreState, type Contact, type FencePhase, type Flapping, type GroupSlot } from './state';
 export { coreConfigFrom } from './config';
+export { flappingText } from './damping';
 export type * from './types';

@@ -1,5 +1,6 @@
 // Peer and path liveness: what a message from the peer tells us, and what silence does.
 // A path is up while it delivered within deadtime; the peer is alive while some path did.
+import { learnMoves } from './damping';
 import { onPeerLost, cancelFencing } from './fencing';
 import { onPeerLeft, onReleaseRequest } from './handover';
 import { acknowledgeShutdown } from './notices';
@@ -60,6 +61,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   // Kept apart from the view, which is dropped when the peer leaves: what it could not stop stays true after it left.
   s.peer.stuck = msg.stuck ?? [];
   s.peer.resetMe = msg.resetMe === true;
+  learnMoves(st, msg.moves);
 
   if (msg.kind === 'shutdown') {
     onPeerLeft(st, msg.generation);

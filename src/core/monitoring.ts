@@ -6,6 +6,7 @@
 // (failover_on_monitor on; handover.ts does the handing). A group failed on both nodes stays
 // stopped and says so. With failover_on_monitor off every such run of failures restarts it here.
 import { decide, decideOnce, failedHere, forgetFailures, log, type GroupSlot, type Step } from './state';
+import { noteHealthChange } from './damping';
 import { forgetStopFailure } from './stop-failure';
 
 export function monitorIntervalMs(st: Step): number {
@@ -85,6 +86,8 @@ export function onCleanup(st: Step, group: string): void {
   }
   const stuck = forgetStopFailure(st, group, slot);
   const failed = stuck === 'here' || failedHere(slot, st.now);
+  // A mark cleaned up is a health cause cleared: a failback here waits for the hold-down.
+  if (slot.monitorFailed) noteHealthChange(st, `${group} (cleaned up)`);
   forgetFailures(slot);
   slot.misses = 0;
   if (stuck === 'peer') {

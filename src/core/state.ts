@@ -63,6 +63,23 @@ export interface GroupSlot {
   restarted: boolean;
   /** Why the current start or stop was begun (takeover, handover, shutdown, cleanup, restart, monitor). */
   reason: string;
+  /** The group is being given away for a health reason (its carrier, ping targets, checks, or a failback undoing such a move). */
+  healthMove: boolean;
+  /** Its health moves within flap_window (merged from both nodes, by epoch), `at` on this node's clock. */
+  moves: { epoch: number; at: number }[];
+  /** Failback damped (see damping.ts): what is said in the log, status and MQTT while it holds. */
+  flapping: Flapping | null;
+}
+
+/** A group held away from its home node because it moved too often for health reasons. */
+export interface Flapping {
+  moves: number;
+  windowMs: number;
+  /** The node holding it (this one) and the home node whose health must settle. */
+  holder: string;
+  home: string;
+  /** What last changed on the home node, as it said (`eth0`, `ping targets`). */
+  cause: string;
 }
 
 export interface PathSlot {
@@ -144,6 +161,10 @@ export interface CoreState {
   worseSince: number | null;
   /** Tracked interfaces without carrier here. */
   down: string[];
+  /** When this node's own health (carrier, ping targets, marks) last changed, and what changed; null: never since start. */
+  health: { changedAt: number; cause: string } | null;
+  /** A failback waits for its hold-down until then (for nextDeadline); null when none waits. */
+  holdUntil: number | null;
   /** Resets the peer asked for (on_stop_failure fence) that failed: the next is not before `nextAt`. */
   askedReset: { attempts: number; nextAt: number };
 }
@@ -180,19 +201,21 @@ export function initialState(config: CoreConfig): CoreState {
     reach: -1,
     worseSince: null,
     down: [],
+    health: null,
+    holdUntil: null,
     askedReset: { attempts: 0, nextAt: 0 },
   };
 }
 
 export function freshGroup(): GroupSlot {
-  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, stopFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, misses: 0, restarted: false, reason: '' };
+  return { state: 'released', token: false, epoch: 0, grantedTo: 0, giveAway: false, failedUntil: 0, startFailed: false, monitorFailed: false, stopFailed: false, checkAt: 0, checking: false, checkSentAt: 0, heldSince: 0, misses: 0, restarted: false, reason: '', healthMove: false, moves: [], flapping: null };
 }
 
 export function cloneState(s: CoreState): CoreState {
   const paths: Record<string, PathSlot> = {};
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
-  for (const id in s.groups) groups[id] = { ...s.groups[id]! };
+  for (const id in s.groups) groups[id] = { ...s.groups[id]!, moves: [...s.groups[id]!.moves] };
   return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
 }
 
@@ -225,10 +248,18 @@ export function decide(st: Step, text: string, level: LogLevel = 'info'): void {
  * again while it goes on holding (each step that finds the cause says so here). Two standing at
  * once do not take turns, as comparing with the last decision would.
  */
-export function decideOnce(st: Step, text: string, level: LogLevel = 'info'): void {
-  if (st.standing.includes(text)) return;
-  st.standing.push(text);
-  if (!st.s.standing.includes(text)) decide(st, text, level);
+export function decideOnce(st: Step, text: string, level: LogLevel = 'info', key = text): void {
+  if (sayOnce(st, key)) decide(st, text, level);
+}
+
+/**
+ * A standing notice named `key` holds in this step: true in the first step it holds (say it
+ * then), false while it goes on holding. A key lets a notice whose figures change be said once.
+ */
+export function sayOnce(st: Step, key: string): boolean {
+  if (st.standing.includes(key)) return false;
+  st.standing.push(key);
+  return !st.s.standing.includes(key);
 }
 
 /** The peer, as heard, has the group marked failed by its checks: nothing hands it the group (it would not run it). */
@@ -307,7 +338,23 @@ export function senderView(s: CoreState, now: number): SenderView {
     ...(resetMe ? { resetMe } : {}),
     ...(s.reach >= 0 ? { reach: s.reach } : {}),
     ...((s.config.trackedInterfaces ?? []).length > 0 ? { down: [...s.down] } : {}),
+    ...(s.health ? { steady: { forMs: now - s.health.changedAt, cause: s.health.cause } } : {}),
+    ...movesView(s, now),
   };
+}
+
+function movesView(s: CoreState, now: number): { moves?: Record<string, { epoch: number; agoMs: number }[]> } {
+  const moves: Record<string, { epoch: number; agoMs: number }[]> = {};
+  for (const g of s.config.groups) {
+    const recent = s.groups[g.id]!.moves.map((m) => ({ epoch: m.epoch, agoMs: now - m.at })).filter((m) => m.agoMs < flapWindowMs(s));
+    if (recent.length > 0) moves[g.id] = recent;
+  }
+  return Object.keys(moves).length > 0 ? { moves } : {};
+}
+
+/** flap_window; without damping, the hold-down (moves are then kept only to tell a health failback). */
+export function flapWindowMs(s: CoreState): number {
+  return s.config.flapWindowMs ?? 0;
 }
 
 function fenceIn(s: CoreState, now: number): number {
@@ -334,6 +381,7 @@ export function nextEpoch(s: CoreState, after: number): number {
  */
 export function giveUpToken(slot: GroupSlot): void {
   slot.token = false;
+  slot.flapping = null;
   if (slot.state !== 'stop-failed') slot.state = 'released';
 }
 
@@ -342,6 +390,7 @@ export function takeToken(s: CoreState, slot: GroupSlot, epoch = nextEpoch(s, sl
   slot.epoch = epoch;
   slot.grantedTo = 0;
   slot.giveAway = false;
+  slot.healthMove = false;
 }
 
 export function groupNames(ids: string[]): string {

@@ -63,6 +63,21 @@ export interface CoreConfig {
    * the takeover need not wait for the duplicate-address check. 0 or absent: never.
    */
   probeLeadMs?: number;
+  /**
+   * How long a health cause that cleared on the home node (carrier back, ping targets back, a mark
+   * cleaned up) must stay clear before the group fails back there (failback_holddown); 0 or absent: at once.
+   */
+  failbackHolddownMs?: number;
+  /** At most this many health moves of a group within flapWindowMs (flap_limit); 0 or absent: no damping. */
+  flapLimit?: number;
+  /** The window of flap_limit (flap_window), and how long a damped cause must then stay clear. */
+  flapWindowMs?: number;
+}
+
+/** A health move of a group: the epoch its handover created (the same on both nodes) and how long ago. */
+export interface HealthMove {
+  epoch: number;
+  agoMs: number;
 }
 
 /**
@@ -113,6 +128,13 @@ export interface SenderView {
   reach?: number;
   /** Tracked interfaces without carrier on the sender; absent when it tracks none. */
   down?: string[];
+  /**
+   * The sender's own health (carrier, ping targets, marks) last changed this long ago, and what
+   * changed: failback waits until it has been steady for failback_holddown. Absent: never changed.
+   */
+  steady?: { forMs: number; cause: string };
+  /** Per group, its health moves within flap_window as the sender knows them; absent when none. */
+  moves?: Record<string, HealthMove[]>;
 }
 
 export type Message =

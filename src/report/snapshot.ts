@@ -41,6 +41,8 @@ export interface GroupSnapshot {
   failedOn: string[];
   /** Nodes where the group failed to stop and may still run (on_stop_failure); absent when none. */
   stopFailedOn?: string[];
+  /** The group moved too often for health reasons and is held here (`flapping: 3 moves in 60 s; holding on ...`); absent otherwise. */
+  flapping?: string;
 }
 
 export interface Decision {

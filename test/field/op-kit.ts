@@ -3,7 +3,7 @@
 // command, a power loss, a health fault).
 import type { Rng } from '../sim/prng';
 import { type FieldPair } from './field-pair';
-import { expectedHolder, other, standbyOn, started, stopped, takeoverOn, type Side, type World } from './model';
+import { expectedHolder, healthMoved, healthRepaired, other, standbyOn, started, stopped, takeoverOn, type Side, type World } from './model';
 import { sleep } from '../helpers/pair-scenario';
 import type { StatusSnapshot } from '../../src/report/snapshot';
 
@@ -88,12 +88,15 @@ export async function healthFault(ctx: StepContext, what: string, set: (node: Si
   const node = holder(ctx.world)!;
   set(node, true);
   ctx.world.unfit[node] = true;
+  const moves = !ctx.world.unfit[other(node)];
+  if (moves) healthMoved(ctx.world, node, Date.now() + waitMs);
   try {
     await sleep(waitMs);
     await ctx.settle(`${what} on ${name(node)}`);
   } finally {
     ctx.world.unfit[node] = false;
     set(node, false);
+    healthRepaired(ctx.world, node, Date.now(), moves);
   }
 }
 

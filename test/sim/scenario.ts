@@ -10,6 +10,9 @@ export const FAULT_PHASE_MS = 25_000;
  *  the very end (deadtime + fence_delay + reset + start = 13 s); 40 s leaves a margin. */
 export const QUIET_PHASE_MS = 40_000;
 
+/** Hold-down and damping in every simulated pair (invariant (15) counts against these). */
+export const FLAP = { holddownMs: 3000, limit: 4, windowMs: 20_000 };
+
 export interface PairOptions {
   resetDevice: boolean;
   autoFailback: 'on' | 'off';
@@ -56,6 +59,10 @@ export function pairConfigs(o: PairOptions): [CoreConfig, CoreConfig] {
     failoverOnMonitor: o.monitor !== 'off',
     // The shell's early duplicate-address probe (issue 23): a look at the LAN, never a change.
     probeLeadMs: 600,
+    // Shorter than the defaults (3 deadtimes, a minute), so that a 25 s fault phase sees damping act.
+    failbackHolddownMs: FLAP.holddownMs,
+    flapLimit: FLAP.limit,
+    flapWindowMs: FLAP.windowMs,
   });
   return [make(0), make(1)];
 }
@@ -73,6 +80,8 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
   const rng = makeRng(seed);
   // Stop failures draw from a second stream, so that the other faults of a seed stay as they were.
   const stopRng = makeRng(seed ^ 0x5bd1e995);
+  // So do flapping causes (issue 20).
+  const flapRng = makeRng(seed ^ 0x2545f491);
   const resetDevice = rng.chance(0.6);
   const pair: PairOptions = {
     resetDevice,
@@ -89,6 +98,7 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
   const faults: string[] = [];
   const usedAdmin = planFaults(world, rng, faults);
   const hangs = planStopFailures(world, stopRng, faults);
+  planFlapping(world, flapRng, faults);
   const summary =
     `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
     `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}, carrier ${pair.track ? 'tracked' : 'not tracked'}, ` +
@@ -232,6 +242,50 @@ function planStopFailures(world: World, rng: Rng, faults: string[]): boolean {
     world.fault(at + d, `${group}'s stop works again on ${node.name}`, () => node.stopHangs.delete(group));
   }
   return true;
+}
+
+/**
+ * A flapping cause (issue 20), in a third of the seeds that have one to flap: a carrier, a ping
+ * target, or a service that breaks now and then (the operator cleans up after each repair). Down
+ * briefly, up for a while, several times: up longer than the hold-down (3 s) now and then, so
+ * that without damping the group would go back and forth.
+ */
+function planFlapping(world: World, rng: Rng, faults: string[]): void {
+  const config = world.nodes[0].config;
+  const causes = [
+    ...((config.trackedInterfaces ?? []).length > 0 ? (['carrier'] as const) : []),
+    ...((config.pingTargets ?? 0) > 0 ? (['ping'] as const) : []),
+    ...((config.monitorIntervalMs ?? 0) > 0 && config.failoverOnMonitor !== false ? (['service'] as const) : []),
+  ];
+  if (causes.length === 0 || !rng.chance(0.33)) return;
+  const cause = rng.pick(causes);
+  const node = world.nodes[rng.int(0, 1)]!;
+  const group = rng.pick(node.config.groups).id;
+  const downMs = cause === 'service' ? rng.int(4000, 7000) : rng.int(200, 2000);
+  const upMs = rng.int(500, 7000);
+  let at = rng.int(500, 8000);
+  let flaps = 0;
+  for (let i = rng.int(3, 12); i > 0 && at + downMs + 500 < FAULT_PHASE_MS; i--, flaps++) {
+    const back = at + downMs;
+    if (cause === 'carrier') {
+      world.fault(at, `${node.name} eth0 flaps down`, () => world.setCarrier(node, ['eth0']));
+      world.fault(back, `${node.name} eth0 flaps up`, () => world.setCarrier(node, []));
+    } else if (cause === 'ping') {
+      world.fault(at, `${node.name} ping target flaps down`, () => world.setReach(node, node.config.pingTargets! - 1));
+      world.fault(back, `${node.name} ping target flaps up`, () => world.setReach(node, node.config.pingTargets!));
+    } else {
+      // Broken long enough for the checks (every 3 s) to fail twice: a restart, then a move.
+      world.fault(at, `${group} breaks on ${node.name}`, () => node.brokenHere.add(group));
+      world.fault(back, `${group} fixed on ${node.name}, cleaned up`, () => {
+        node.brokenHere.delete(group);
+        // Only the mark of the checks: a stop that failed is the quiet phase's operator's to clear.
+        const slot = node.state?.groups[group];
+        if (slot?.monitorFailed && !slot.stopFailed) world.feed(node, { type: 'cleanup', now: world.now, group });
+      });
+    }
+    at = back + upMs + rng.int(0, 1000);
+  }
+  faults.push(`${node.name}: ${cause === 'service' ? `${group}'s service` : cause} flaps ${flaps} times (down ${downMs}, up ${upMs} ms)`);
 }
 
 function repairEverything(world: World): void {

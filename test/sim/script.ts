@@ -16,7 +16,9 @@
 // `started G ok|failed`, `stopped G ok|failed`, `checked G ok|failed [detail]`, `cleanup G`,
 // `reset ok|failed`, `shutdown`; `state` is no event but lists each group's state here as
 // `state G: released|starting|held|stopping|failed|stop-failed[, token][, failed here]`. Config keys beyond the example: pings deadping track
-// monitor (ms) misses (monitor_failures) failover (on|off) probe (ms, probeLeadMs) stopfail (fence|block|handover, every group's on_stop_failure). Heartbeat sends and decision effects are not listed (every
+// monitor (ms) misses (monitor_failures) failover (on|off) probe (ms, probeLeadMs) stopfail (fence|block|handover, every group's on_stop_failure)
+// holddown flaplimit flapwindow (ms; failback_holddown, flap_limit, flap_window; absent: none). Recv keys beyond
+// those: steady=MS:CAUSE (a + in CAUSE is a space), moves=G@EPOCH@AGO,... (see damping.ts). Heartbeat sends and decision effects are not listed (every
 // decision is also a log line); other sends read `send KIND [groups]`.
 import { readFileSync } from 'node:fs';
 import { failedHere, initialState, nextDeadline, step, type CoreState } from '../../src/core';
@@ -64,6 +66,9 @@ export function configFromLine(line: string): CoreConfig {
     monitorFailures: Number(kv.misses ?? 1),
     failoverOnMonitor: kv.failover !== 'off',
     ...(kv.probe ? { probeLeadMs: Number(kv.probe) } : {}),
+    failbackHolddownMs: Number(kv.holddown ?? 0),
+    flapLimit: Number(kv.flaplimit ?? 0),
+    flapWindowMs: Number(kv.flapwindow ?? 0),
   };
 }
 
@@ -77,6 +82,15 @@ function keyValues(words: string[]): Record<string, string> {
 }
 
 const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);
+
+function movesOf(v: string): Record<string, { epoch: number; agoMs: number }[]> {
+  const out: Record<string, { epoch: number; agoMs: number }[]> = {};
+  for (const entry of list(v)) {
+    const [g, epoch, ago] = entry.split('@') as [string, string, string];
+    (out[g] ??= []).push({ epoch: Number(epoch), agoMs: Number(ago) });
+  }
+  return out;
+}
 
 export function formatEffect(e: Effect): string | null {
   switch (e.type) {
@@ -179,6 +193,9 @@ export function runScript(text: string): ScriptStep[] {
           fenceInMs: kv.fence !== undefined ? Number(kv.fence) : -1,
           ...(kv.reach !== undefined ? { reach: Number(kv.reach) } : {}),
           ...(kv.down !== undefined ? { down: list(kv.down) } : {}),
+          // steady=800:eth0 (a + in the cause is a space); moves=G@EPOCH@AGO,...
+          ...(kv.steady !== undefined ? { steady: { forMs: Number(kv.steady.split(':')[0]), cause: kv.steady.slice(kv.steady.indexOf(':') + 1).replaceAll('+', ' ') } } : {}),
+          ...(kv.moves !== undefined ? { moves: movesOf(kv.moves) } : {}),
           ...(args[1] === 'release-request' || args[1] === 'release-done' ? { groups: list(kv.groups) } : {}),
         } as Message;
         feed({ type: 'message', now, path: args[0]!, message });

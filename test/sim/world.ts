@@ -395,13 +395,19 @@ export class World {
           return;
         }
         if (effect.message.kind !== 'heartbeat') this.note(`${node.name}: send ${describe(effect.message)}`);
-        if (effect.message.kind === 'release-done') for (const g of effect.message.groups) this.checkNotToFailed(node, g);
+        if (effect.message.kind === 'release-done') {
+          for (const g of effect.message.groups) {
+            this.checkNotToFailed(node, g);
+            this.checkHealthMoves(node, g);
+          }
+        }
         const paths = effect.path ? [effect.path] : Object.keys(this.links);
         for (const p of paths) this.transmit(node, p, effect.message);
         return;
       }
       case 'start-group': {
         this.note(`${node.name}: start ${effect.group}`);
+        this.noteArrival(node, effect.group);
         node.running.add(effect.group);
         node.failedStops.delete(effect.group);
         const ok = !this.rng.chance(this.startFailure);
@@ -466,6 +472,7 @@ export class World {
         this.checkNoticeArrived(node, effect.text);
         this.checkConnectivityMove(node, effect.text);
         this.checkMoveIsBetter(node, effect.text);
+        this.noteMoveReason(node, effect.text);
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
         return;
       case 'decision':
@@ -560,6 +567,47 @@ export class World {
     }
     if (m[3] && peer.down.includes(m[3]) && !unknown(peer.downChangedAt)) {
       throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for carrier, but ${m[3]} has no carrier on ${peer.name} either`);
+    }
+  }
+
+  /**
+   * (15) A flapping cause does not bounce a group: within any flap_window it makes at most
+   * flap_limit health moves. Counted: a failback that undoes a health move (the group went to the
+   * peer because its holder lost carrier, ping targets or its checks), and a move forced off a
+   * holder that got the group by such a failback. Not counted: a move forced off a holder that got
+   * the group any other way (by a forced move too, as when both nodes fail in turn, or by a
+   * takeover): moving it is the only way to keep it served, and no choice bounced it there.
+   */
+  private readonly moveReason = new Map<string, 'forced' | 'failback'>();
+  private readonly lastMove = new Map<string, { kind: 'forced' | 'failback' | 'other'; to: number }>();
+  private readonly healthMoves = new Map<string, number[]>();
+
+  private noteMoveReason(node: SimNode, text: string): void {
+    const forced = /^Handing resource group (\S+) to \S+: (it reaches|\S+ has no carrier here)/.exec(text) ?? /^Resource group (\S+) failed its checks here: handing it/.exec(text);
+    const failback = /^auto_failback on: .* handing resource group (\S+) back/.exec(text);
+    const m = forced ?? failback;
+    if (m) this.moveReason.set(`${node.index} ${m[1]}`, forced ? 'forced' : 'failback');
+  }
+
+  /** The group starts on a node it did not move to by a handover: a takeover, not a health move. */
+  private noteArrival(node: SimNode, group: string): void {
+    if (this.lastMove.get(group)?.to !== node.index) this.lastMove.set(group, { kind: 'other', to: node.index });
+  }
+
+  private checkHealthMoves(node: SimNode, group: string): void {
+    const key = `${node.index} ${group}`;
+    const reason = this.moveReason.get(key);
+    this.moveReason.delete(key);
+    const last = this.lastMove.get(group);
+    const cameBy = last?.to === node.index ? last.kind : 'other';
+    const counted = (reason === 'failback' && cameBy === 'forced') || (reason === 'forced' && cameBy === 'failback');
+    this.lastMove.set(group, { kind: reason === 'forced' ? 'forced' : counted ? 'failback' : 'other', to: 1 - node.index });
+    const { flapLimit = 0, flapWindowMs = 0 } = node.config;
+    if (!counted || flapLimit === 0) return;
+    const recent = [...(this.healthMoves.get(group) ?? []).filter((t) => this.now - t < flapWindowMs), this.now];
+    this.healthMoves.set(group, recent);
+    if (recent.length > flapLimit) {
+      throw new Violation(`(15) ${group} moved for health reasons ${recent.length} times within ${flapWindowMs} ms (flap_limit ${flapLimit})`);
     }
   }
 

@@ -89,4 +89,19 @@ test('groups marked failed by their checks travel beside `failed`, and only when
   assert.not.ok(messageToFields({ kind: 'heartbeat', ...view, marked: [] }, envelope).some(([n]) => n === 'marked'));
 });
 
+test('how long the sender has been steady, and the health moves it knows, travel and read back (an IPv6 group too)', () => {
+  const message: Message = {
+    kind: 'heartbeat',
+    ...view,
+    steady: { forMs: 800, cause: 'ping targets' },
+    moves: { '192.0.2.50': [{ epoch: 3, agoMs: 1200 }, { epoch: 5, agoMs: 0 }], 'IPaddr::2001:db8::50/64/eth0': [{ epoch: 2, agoMs: 40 }] },
+  };
+  const fields = messageToFields(message, envelope);
+  assert.ok(fields.some(([n, v]) => n === 'steady' && v === '800 ping targets'));
+  assert.ok(fields.some(([n, v]) => n === 'moves' && v === '192.0.2.50:3:1200 192.0.2.50:5:0 IPaddr::2001:db8::50/64/eth0:2:40'));
+  assert.equal(fieldsToMessage(fields), { ok: true, message, src: 'node-a', dest: 'node-b' });
+  const bad = fields.map(([n, v]): [string, string] => [n, n === 'steady' ? 'soon eth0' : v]);
+  assert.equal(fieldsToMessage(bad), { ok: false, reason: 'malformed steady=soon eth0' });
+});
+
 test.run();

@@ -107,7 +107,11 @@ test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, m
   const rotated = (await check({ authkeys: 'auth 2\n1 sha256 s3cret\n2 sha256 next\n' }, { node: 'alpha' })).config!;
   assert.equal(planReload(running, rotated), { authChanged: true, refused: [] });
   const slower = (await check({ 'ha.cf': (await import('../helpers/config-dir')).BASE_HA_CF.replace('deadtime 10', 'deadtime 20') }, { node: 'alpha' })).config!;
-  assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/deadping/fence_delay']);
+  // The hold-down and the flap window default to multiples of deadtime: they change with it.
+  assert.equal(planReload(running, slower).refused, ['keepalive/deadtime/warntime/initdead/deadping/fence_delay', 'failback_holddown/flap_limit/flap_window']);
+  const damped = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}flap_limit 6
+` }, { node: 'alpha' })).config!;
+  assert.equal(planReload(running, damped).refused, ['failback_holddown/flap_limit/flap_window']);
   const checked = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}monitor_interval 5\ntrack_interface eth2\n` }, { node: 'alpha' })).config!;
   assert.equal(planReload(running, checked).refused, ['track_interface', 'monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor']);
   const handover = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}on_stop_failure handover\nresource_timeout 30\n` }, { node: 'alpha' })).config!;

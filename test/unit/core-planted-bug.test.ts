@@ -82,6 +82,9 @@ const retriesFailedStop: StepFn = (state, event) => {
   return { state, effects: [{ type: 'log', level: 'error', text: `Resource group ${event.group} failed to stop: trying again` }, { type: 'stop-group', group: event.group }] };
 };
 
+/** Bug: damping broken (flap_limit read as 0), so a flapping cause bounces the group back and forth; the hold-down still works. */
+const neverDamps: StepFn = (state, event) => step({ ...state, config: { ...state.config, flapLimit: 0 } }, event);
+
 test('the real core passes the same seeds', () => {
   assert.is(firstCaught(step, 300), null);
 });
@@ -141,6 +144,13 @@ test('a core that retries a failed stop without escalating is caught', () => {
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   assert.match(caught!.violation, /^\((11|12)\)/);
+});
+
+test('a core whose damping is broken is caught bouncing a group for a flapping cause', () => {
+  const caught = firstCaught(neverDamps, 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(15\) .* moved for health reasons \d+ times within/);
 });
 
 test.run();

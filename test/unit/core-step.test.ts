@@ -232,6 +232,7 @@ test('coreConfigFrom: legacy reads as on, reset devices per direction, timing ca
     ipfail: true,
     trackInterfaces: ["eth0"],
     monitor: { intervalMs: 10_000, timeoutMs: 10_000, failures: 2, failover: false },
+    damping: { failbackHolddownMs: 3000, flapLimit: 4, flapWindowMs: 60_000 },
     operations: { limits: [], stopFailure: [] },
   } satisfies Config;
   const core = coreConfigFrom(config);

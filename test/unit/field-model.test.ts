@@ -2,7 +2,7 @@
 // of operation, which operations a pair allows, and that a seed replays the same choices.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectedHolder, freshWorld, settledTogether, standbyOn, started, stopped, takeoverOn } from '../field/model';
+import { expectedHolder, FLAP, freshWorld, healthMoved, healthRepaired, settledTogether, standbyOn, started, stopped, takeoverOn } from '../field/model';
 import { OPERATIONS } from '../field/operations';
 import { setupForSeed } from '../field/driver';
 import { statusProblems } from '../field/checks';
@@ -34,6 +34,23 @@ test('both running: the home node holds; standby, takeover and a lost LAN move i
   assert.is(expectedHolder(w).holder, 'a', 'node-b still in standby: the group goes home');
   w.unfit.a = true;
   assert.is(expectedHolder(w).holder, 'b');
+});
+
+test('a LAN lost on node-a again and again: home after each repair, until the third move damps it on node-b for the window', () => {
+  const w = both();
+  const t0 = 1_000_000;
+  healthMoved(w, 'a', t0);
+  healthRepaired(w, 'a', t0 + 5000, true);
+  assert.is(expectedHolder(w, t0 + 12_000).holder, 'a', 'two moves: away and home after the hold-down');
+  healthMoved(w, 'a', t0 + 20_000);
+  healthRepaired(w, 'a', t0 + 25_000, true);
+  assert.is(expectedHolder(w, t0 + 40_000).holder, 'b', 'three moves in the window: damped');
+  assert.match(expectedHolder(w, t0 + 40_000).why, /damped on node-b/);
+  assert.is(expectedHolder(w, t0 + 25_000 + FLAP.windowMs).holder, 'a', 'node-a steady for the window: home');
+  standbyOn(w, 'b');
+  assert.not.ok(w.flap.damped, 'a standby on the damped holder hands the group over all the same');
+  healthMoved(w, 'b', t0 + 50_000);
+  assert.not.ok(w.flap.damped, 'a move to the home node is never damped there');
 });
 
 test('one node alone: it holds, unless it has a reset device and never heard its peer (it waits)', () => {

@@ -30,4 +30,9 @@ export const healthDirectives: Directive[] = [
   durationDirective('monitor_timeout', 'monitorTimeoutMs'),
   valueDirective('monitor_failures', 'monitorFailures', (t) => parseInteger(t, 1, 100)),
   valueDirective('failover_on_monitor', 'failoverOnMonitor', parseBoolean),
+  // A flapping cause: how long the home node must stay healthy before a failback, and how many
+  // health moves a group may make within a window before it stays put (0: no limit).
+  durationDirective('failback_holddown', 'failbackHolddownMs', false),
+  valueDirective('flap_limit', 'flapLimit', (t) => (t === '0' ? { ok: true, value: 0 } : parseInteger(t, 2, 100))),
+  durationDirective('flap_window', 'flapWindowMs'),
 ];
