@@ -29,6 +29,14 @@ function fleetJson(args: string[]): Promise<{ code: number | null; stdout: strin
   });
 }
 
+/** `twinbeat fleet` drawing its live table; `output()` is everything it printed so far. */
+function liveTable(url: string): { child: ReturnType<typeof spawn>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'fleet', '--broker', url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  return { child, output: () => out };
+}
+
 function node(url: string, s: StatusSnapshot): MqttReporter {
   const r = new MqttReporter({ mqtt: mqttConfig(url), cluster: s.cluster, node: s.node, log: () => {}, tuning: FAST });
   r.start();
@@ -76,13 +84,11 @@ if (!mosquittoBinary()) {
   test('fleet: the live table shows a failover event as it happens', async () => {
     const broker = await Mosquitto.start();
     const alpha = node(broker.url, snapshot({ cluster: 'gate-east' }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'fleet', '--broker', broker.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    const { child, output } = liveTable(broker.url);
     try {
-      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(out), 10_000);
+      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(output()), 10_000);
       alpha.publishEvent(event(0, { cluster: 'gate-east', type: 'failover', at: new Date().toISOString(), node: 'alpha', text: 'Taking over resource group 192.0.2.50' }));
-      await waitFor('the failover in the table', () => /alpha 0s ago/.test(out), 5000);
+      await waitFor('the failover in the table', () => /alpha 0s ago/.test(output()), 5000);
     } finally {
       child.kill('SIGTERM');
       await alpha.stop();
@@ -129,16 +135,14 @@ if (!mosquittoBinary()) {
   test('fleet: the live table loads again after the broker restarts (a clean session forgets the subscriptions)', async () => {
     const broker = await Mosquitto.start();
     const alpha = node(broker.url, snapshot({ cluster: 'gate-east' }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'fleet', '--broker', broker.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    const { child, output } = liveTable(broker.url);
     try {
-      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(out), 10_000);
+      await waitFor('the first table', () => /gate-east\s+alpha\s+online\s+active/.test(output()), 10_000);
       await broker.restart();
-      const mark = out.length;
+      const mark = output().length;
       // The reporter publishes its state again on its new connection; the view asks for gate-east's states again.
       alpha.publishState(snapshot({ cluster: 'gate-east', role: 'standby', groups: [] }));
-      await waitFor('the table after the restart', () => /gate-east\s+alpha\s+online\s+standby/.test(out.slice(mark)), 10_000);
+      await waitFor('the table after the restart', () => /gate-east\s+alpha\s+online\s+standby/.test(output().slice(mark)), 10_000);
     } finally {
       child.kill('SIGTERM');
       await alpha.stop();
