@@ -94,7 +94,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
       node: config.peerNode,
       state: peerState(s),
       ...(s.peer.generation ? { generation: s.peer.generation, lastSeq: s.peer.lastSeq } : {}),
-      ...(s.peer.boot ? { boot: s.peer.boot } : {}),
       ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),
     },
     paths: config.paths.map((p) => {
@@ -111,7 +110,6 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     ...(ctx.lastDecision ? { lastDecision: ctx.lastDecision } : {}),
     generation: s.generation,
     seq: s.seq,
-    ...(s.boot ? { boot: s.boot } : {}),
     version: ctx.version,
     startedAt: ctx.startedAt.toISOString(),
     uptimeS: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
