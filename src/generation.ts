@@ -1,10 +1,13 @@
 // The generation number grows at every start of the agent and survives restarts (Heartbeat
-// keeps it in /var/lib/heartbeat/hb_generation) and is sent as Heartbeat's `hg`. A full SD card,
-// a read-only root or a corrupt file must not keep the agent from starting (the service must stay
-// up): the agent starts anyway, and the problem is said loudly, in the log and in `status`.
+// keeps it in /var/lib/heartbeat/hb_generation) and is sent as Heartbeat's `hg`. It is not
+// what tells the peer a restart from a replay (that is the random boot number, see
+// src/core/liveness.ts), so it must never keep the agent from starting: a full SD card, a
+// read-only root or a corrupt file start the agent anyway, with the problem said loudly.
 import { mkdir, rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
 import { readBoundedFile } from './config/read-file';
+import { shown } from './printable';
 
 const FILE = 'generation';
 /** The file holds one number: anything longer is not ours. */
@@ -27,8 +30,8 @@ export async function nextGeneration(stateDir: string, nowMs = Date.now()): Prom
   if (read.ok) {
     const text = read.text.trim();
     if (/^\d{1,15}$/.test(text)) previous = Number(text);
-    else problems.push(`${path} does not hold a number ("${text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?')}"); counting from the clock`);
-  } else if (!read.problem.includes('ENOENT')) {
+    else problems.push(`${path} does not hold a number ("${shown(text, 20)}"); counting from the clock`);
+  } else if (read.code !== 'ENOENT') {
     problems.push(`${path} ${read.problem}`);
   }
   // Never go back on this unit, even if the clock was reset: start above the wall-clock seconds
@@ -46,7 +49,12 @@ export async function nextGeneration(stateDir: string, nowMs = Date.now()): Prom
     }
     await rename(temp, path);
   } catch (err) {
-    problems.push(`generation ${next} could not be stored in ${path} (${reason(err)}): the next start may repeat it, and a peer that knew a higher one drops this node's frames: free the space or make ${stateDir} writable`);
+    problems.push(`generation ${next} could not be stored in ${path} (${reason(err)}): the next start may repeat it; the pair still joins (boot numbers), but free the space or make ${stateDir} writable`);
   }
   return problems.length > 0 ? { generation: next, problem: problems.join('; ') } : { generation: next };
+}
+
+/** This run's boot number: random, never 0, and exact in a double and in 13 hex digits on the wire. */
+export function newBootNumber(): number {
+  return randomInt(1, 2 ** 48);
 }

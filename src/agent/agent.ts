@@ -9,6 +9,7 @@ import { checkGroup, startGroup, stopGroup } from '../resources/group';
 import type { GroupOutcome } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import { releaseLeftover } from './leftovers';
+import { newBootNumber } from '../generation';
 import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
 import { shown } from '../printable';
 import { eventFrom } from './events';
@@ -28,6 +29,8 @@ export interface AgentDeps {
   transport: PeerTransport;
   groups: Map<string, ManagedResource[]>;
   generation: number;
+  /** This run's random boot number (src/generation.ts newBootNumber); default: one drawn here. */
+  boot?: number;
   /** Conditions found at start-up that an operator must fix (shown in status until the next start). */
   problems?: string[];
   version: string;
@@ -98,7 +101,7 @@ export class Agent {
   async start(): Promise<void> {
     await this.deps.transport.start((path, message) => this.dispatch({ type: 'message', now: this.clock(), path, message }));
     const releasing = [...this.deps.groups.keys()];
-    this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation, releasing });
+    this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation, boot: this.deps.boot ?? newBootNumber(), releasing });
     for (const group of releasing) {
       void this.reportOutcome(group, 'stop', releaseLeftover(group, this.deps.groups.get(group) ?? [], this.deps.logger));
     }

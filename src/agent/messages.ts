@@ -1,5 +1,7 @@
 // Core messages <-> the name=value fields of a frame. Heartbeat's field names where the meaning
-// is the same (t, st, src, dest, seq, hg, ts); twinbeat's own for the rest. A heartbeat is
+// is the same (t, st, src, dest, seq, hg, ts); twinbeat's own for the rest (`bid`, `ackbid`,
+// `chal`/`ans` carry the boot numbers and challenges that tell a run from a replay,
+// src/core/liveness.ts). A heartbeat is
 // Heartbeat's `t=status`; the handover messages are new `t=` values. Lists of groups are
 // space-separated: a haresources word never contains whitespace. Reading never throws: a
 // frame that does not make a complete message comes back as a reason to drop and count it.
@@ -44,6 +46,9 @@ export function messageToFields(message: Message, envelope: Envelope): Fields {
     // The core's clock is fractional (performance.now): the field carries whole milliseconds.
     ['fence', String(Math.round(message.fenceInMs))],
   ];
+  if (message.boot !== undefined) fields.push(['bid', hex(message.boot)], ['ackbid', hex(message.ackBoot ?? 0)]);
+  if (message.challenge !== undefined) fields.push(['chal', hex(message.challenge)]);
+  if (message.answer !== undefined) fields.push(['ans', hex(message.answer)]);
   if (message.marked !== undefined && message.marked.length > 0) fields.push(['marked', list(message.marked)]);
   if (message.stuck !== undefined && message.stuck.length > 0) fields.push(['stuck', list(message.stuck)]);
   if (message.resetMe === true) fields.push(['resetme', '1']);
@@ -86,6 +91,14 @@ export function fieldsToMessage(fields: Fields): Parsed {
   const ackGeneration = number(get('ackhg'), 16);
   const fenceInMs = number(get('fence'), 10);
   const reach = number(get('reach'), 10);
+  // Boot numbers: absent from a twinbeat that predates them (then the generation stands in).
+  const boot = number(get('bid'), 16);
+  const ackBoot = number(get('ackbid'), 16);
+  const challenge = number(get('chal'), 16);
+  const answer = number(get('ans'), 16);
+  if ((get('bid') !== undefined && !boot) || (get('ackbid') !== undefined && ackBoot === undefined) || (get('chal') !== undefined && !challenge) || (get('ans') !== undefined && !answer)) {
+    return bad('malformed bid, ackbid, chal or ans');
+  }
   if (get('reach') !== undefined && (reach === undefined || reach < 0)) return bad(`malformed reach=${get('reach')}`);
   if (seq === undefined || generation === undefined || ackGeneration === undefined || fenceInMs === undefined) {
     return bad('missing or malformed seq, hg, ackhg or fence');
@@ -108,8 +121,12 @@ export function fieldsToMessage(fields: Fields): Parsed {
   }
   const view: SenderView = {
     generation,
+    ...(boot !== undefined ? { boot } : {}),
     seq,
     ackGeneration,
+    ...(boot !== undefined ? { ackBoot: ackBoot ?? 0 } : {}),
+    ...(challenge !== undefined ? { challenge } : {}),
+    ...(answer !== undefined ? { answer } : {}),
     mode,
     held: words(get('held') ?? ''),
     granted: words(get('granted') ?? ''),

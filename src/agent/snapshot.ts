@@ -94,7 +94,9 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
       node: config.peerNode,
       state: peerState(s),
       ...(s.peer.generation ? { generation: s.peer.generation, lastSeq: s.peer.lastSeq } : {}),
+      ...(s.peer.boot ? { boot: s.peer.boot } : {}),
       ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),
+      ...(s.peer.helloAt > 0 ? { unansweredAgoMs: ago(s.peer.helloAt)! } : {}),
     },
     paths: config.paths.map((p) => {
       const slot = s.paths[p.id];
@@ -110,6 +112,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
     ...(ctx.lastDecision ? { lastDecision: ctx.lastDecision } : {}),
     generation: s.generation,
     seq: s.seq,
+    ...(s.boot ? { boot: s.boot } : {}),
     version: ctx.version,
     startedAt: ctx.startedAt.toISOString(),
     uptimeS: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),

@@ -79,8 +79,9 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     const parsed = fieldsToMessage(fields);
     if (!parsed.ok) return drop('bad-message', path, parsed.reason);
     if (parsed.dest !== config.localNode) return drop('not-for-us', path, `dest=${parsed.dest}`);
-    const verdict = replay.check(src, path, parsed.message.generation, parsed.message.seq);
-    if (verdict !== 'ok') return drop(verdict, path, `seq ${parsed.message.seq} of generation ${parsed.message.generation}`);
+    const { message } = parsed;
+    const verdict = replay.check(src, path, message.boot ?? message.generation, message.seq);
+    if (verdict !== 'ok') return drop(verdict, path, `seq ${message.seq} of generation ${message.generation}`);
     tally['messages-accepted']++;
     deliver(path, parsed.message);
   }

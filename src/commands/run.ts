@@ -6,7 +6,7 @@ import { formatDiagnostic, loadConfig, type Config } from '../config';
 import { thisMachine } from '../config/machine';
 import { createResetDevice } from '../fence';
 import { fenceConfirmHandler, FENCE_CONFIRM_COMMAND } from '../fence/confirm-request';
-import { nextGeneration } from '../generation';
+import { newBootNumber, nextGeneration } from '../generation';
 import { createLinks } from '../links';
 import { createLogger, type Logger } from '../log';
 import { ControlSocket } from '../report/control-socket';
@@ -135,6 +135,7 @@ export const runCommand: Command = {
       transport,
       groups,
       generation,
+      boot: newBootNumber(),
       ...(generationProblem ? { problems: [generationProblem] } : {}),
       version: VERSION,
       ...(reset

@@ -12,6 +12,11 @@ function ago(ms: number | undefined): string {
   return `heard ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s ago`;
 }
 
+/** A run of the peer that does not answer this node's challenge is heard but not joined: say so, it is not "never heard". */
+function unanswered(ms: number | undefined): string {
+  return ms === undefined ? '' : `; a run of it that has not answered this node's challenge ${ago(ms)} (does it hear this node?)`;
+}
+
 function uptime(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
@@ -31,7 +36,7 @@ export function formatStatus(s: StatusSnapshot): string {
   const rows: [string, string][] = [
     ['cluster', `${s.cluster}, twinbeat ${s.version}, generation ${s.generation}, up ${uptime(s.uptimeS)}`],
     ['node', `${s.node} (this node): ${s.role}`],
-    ['node', `${s.peer.node}: ${s.peer.state}${s.peer.state === 'unknown' ? '' : `, ${ago(s.peer.lastHeardAgoMs)}`}`],
+    ['node', `${s.peer.node}: ${s.peer.state}${s.peer.state === 'unknown' ? '' : `, ${ago(s.peer.lastHeardAgoMs)}`}${unanswered(s.peer.unansweredAgoMs)}`],
     ...s.paths.map((p): [string, string] => ['path', `${p.name} (${p.id}): ${p.state}, ${ago(p.lastHeardAgoMs)}`]),
     ...s.groups.map((g): [string, string] => [
       'group',

@@ -12,8 +12,8 @@ const CHUNK_BYTES = 64 * 1024;
 
 export type FileRead =
   | { ok: true; bytes: Buffer; text: string; stats: Stats }
-  /** `problem` reads after the file's name: "is a FIFO (named pipe), not a regular file". */
-  | { ok: false; problem: string };
+  /** `problem` reads after the file's name: "is a FIFO (named pipe), not a regular file"; `code` is the system's error code, if one. */
+  | { ok: false; problem: string; code?: string };
 
 /** What a non-regular file is, in words. */
 export function fileKind(s: Stats): string {
@@ -26,7 +26,10 @@ export function fileKind(s: Stats): string {
 }
 
 const notRegular = (s: Stats) => `is ${fileKind(s)}, not a regular file: it must be a plain file`;
-const unreadable = (err: unknown) => `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+const unreadable = (err: unknown): { ok: false; problem: string; code?: string } => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return { ok: false, problem: `cannot be read (${code ?? String(err)})`, ...(code ? { code } : {}) };
+};
 const tooLarge = (limit: number) => `is larger than ${limit} bytes (${limit >> 10} KiB), far more than any configuration: is it the right file?`;
 
 /** Reads `path` as UTF-8 (invalid bytes become U+FFFD, which the parsers then refuse in a value). */
@@ -36,7 +39,7 @@ export async function readBoundedFile(path: string, limit = MAX_FILE_BYTES): Pro
     // stat opens nothing: a FIFO or a device is refused before it could block or act.
     before = await stat(path);
   } catch (err) {
-    return { ok: false, problem: unreadable(err) };
+    return unreadable(err);
   }
   if (!before.isFile()) return { ok: false, problem: notRegular(before) };
   if (before.size > limit) return { ok: false, problem: tooLarge(limit) };
@@ -45,7 +48,7 @@ export async function readBoundedFile(path: string, limit = MAX_FILE_BYTES): Pro
     // O_NONBLOCK: if the path was swapped for a FIFO since the stat, open returns at once.
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    return { ok: false, problem: unreadable(err) };
+    return unreadable(err);
   }
   try {
     const opened = await handle.stat();
@@ -65,7 +68,7 @@ export async function readBoundedFile(path: string, limit = MAX_FILE_BYTES): Pro
     const bytes = Buffer.concat(chunks, length);
     return { ok: true, bytes, text: bytes.toString('utf8'), stats: opened };
   } catch (err) {
-    return { ok: false, problem: unreadable(err) };
+    return unreadable(err);
   } finally {
     await handle.close();
   }

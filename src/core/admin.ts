@@ -69,14 +69,14 @@ export function finishShutdownIfDone(st: Step): void {
   if (runningGroups(st).length > 0) return;
   // Sent even when the peer is not heard: it costs nothing, and a peer that hears it knows at
   // once that nothing runs here.
-  const tellPeer = s.peer.generation !== 0;
+  const tellPeer = s.peer.boot !== 0;
   for (const g of s.config.groups) {
     const slot = s.groups[g.id]!;
     if (slot.token) {
       giveUpToken(slot);
       // A group that would not stop is not given away (unless its rule says handover): the
       // notice lists it as stuck, and the peer resets this node or leaves it (stop-failure.ts).
-      slot.grantedTo = tellPeer && !stuckHere(s, g.id) ? s.peer.generation : 0;
+      slot.grantedTo = tellPeer && !stuckHere(s, g.id) ? s.peer.boot : 0;
       slot.epoch = nextEpoch(s, slot.epoch);
     }
   }

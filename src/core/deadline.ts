@@ -3,6 +3,7 @@
 import type { CoreState } from './state';
 import { askedResetAt } from './stop-failure';
 import { probeDue } from './probe';
+import { heardUnjoinedAt } from './liveness';
 
 export function nextDeadline(s: CoreState): number | null {
   if (s.exited || s.generation === 0) return null;
@@ -17,10 +18,12 @@ export function nextDeadline(s: CoreState): number | null {
     const path = s.paths[p.id]!;
     if (path.up === true) consider(after(path.lastHeardAt));
   }
-  if (s.contact === 'alive') consider(after(s.peer.lastHeardAt));
+  // A hello holds a takeover off without a reset device (liveness.ts heardUnjoinedAt).
+  const hello = heardUnjoinedAt(s);
+  if (s.contact === 'alive') consider(after(Math.max(s.peer.lastHeardAt, hello)));
   const probeAt = probeDue(s);
   if (probeAt !== null) consider(probeAt);
-  if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(0)));
+  if (s.contact === 'waiting' && !s.waitExplained) consider(Math.max(s.startedAt + c.initdeadMs, after(hello)));
   if (s.contact === 'lost' && (s.fence.phase === 'delay' || s.fence.phase === 'retry-wait')) consider(s.fence.until);
   if (s.farewell) consider(s.farewell.until);
   const asked = askedResetAt(s);

@@ -165,8 +165,8 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
   const why = detail ? ` (${detail})` : '';
   if (ok) {
     s.contact = 'reset';
-    // Whatever that generation still says in flight is from before the power cut.
-    s.peer.goneGeneration = s.peer.generation;
+    // Whatever that run still says in flight is from before the power cut.
+    s.peer.goneBoot = s.peer.boot;
     s.peer.view = null;
     // Whatever it could not stop ended with its power.
     s.peer.stuck = [];

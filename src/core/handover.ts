@@ -54,7 +54,7 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   const s = st.s;
   const c = s.config;
   const view = s.peer.view;
-  if (!view) return; // The peer does not know our generation yet: nothing is decided on old news.
+  if (!view) return; // Nothing heard from the peer's current run yet: nothing is decided on old news.
   const peerHolds = view.held.includes(g.id);
   const peerGrants = view.granted.includes(g.id);
   const peerFailed = view.failed.includes(g.id);
@@ -190,7 +190,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   }
   giveUpToken(slot);
   if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
-  slot.grantedTo = s.peer.generation;
+  slot.grantedTo = s.peer.boot;
   slot.epoch = nextEpoch(s, slot.epoch);
   if (health) recordMove(st, slot);
   sendNotice(st, { kind: 'release-done', groups: [g.id], ...senderView(s, st.now) });
@@ -238,10 +238,10 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
 }
 
 /** The peer stopped all its groups and is going away: take everything now, not after deadtime. */
-export function onPeerLeft(st: Step, generation: number): void {
+export function onPeerLeft(st: Step, boot: number): void {
   const s = st.s;
   s.contact = 'left';
-  s.peer.goneGeneration = generation;
+  s.peer.goneBoot = boot;
   s.peer.view = null;
   // A reset the peer asked for that is under way cannot be called back: its result decides.
   if (!(s.fence.phase === 'resetting' && s.fence.askedFrom)) s.fence = { ...s.fence, phase: 'idle', until: 0 };

@@ -1,11 +1,52 @@
 // Peer and path liveness: what a message from the peer tells us, and what silence does.
 // A path is up while it delivered within deadtime; the peer is alive while some path did.
+//
+// Which run of the peer a message is from is its `boot`, a random number drawn at each start,
+// not its generation: a swapped unit, a lost state directory or a clock behind at boot give a
+// generation lower than before, and that run must still join. A run other than the one joined
+// joins only by echoing a challenge drawn afresh when it was heard: only a run alive after the
+// draw, holding the key, can. Then the joined run's messages count only if they name this run
+// of ours (`ackBoot`), each seq once per path. So a replay of frames recorded from an earlier
+// run of either node proves nothing: it is at most a hello, which draws a challenge.
 import { learnMoves } from './damping';
 import { onPeerLost, cancelFencing } from './fencing';
 import { onPeerLeft, onReleaseRequest } from './handover';
 import { acknowledgeShutdown } from './notices';
-import { decide, log, takeToken, type Step } from './state';
+import { decide, log, takeToken, type CoreState, type Step } from './state';
 import type { Message, SenderView } from './types';
+
+/** Earlier runs of the peer remembered as old news: one per restart of the peer during our run. */
+const RETIRED_RUNS = 32;
+/** How far (in messages) a copy on a slower path may lag the newest heard and still prove its path works. */
+const COPY_LAG = 16;
+
+/** The run a message is from; a peer without boot numbers (an older twinbeat) is known by its generation. */
+const bootOf = (m: Message): number => m.boot ?? m.generation;
+
+/**
+ * The message may join its run: it echoes our outstanding challenge. From a peer without boot
+ * numbers (an older twinbeat, the scenario scripts), echoing our generation stands in.
+ */
+function answersChallenge(s: CoreState, m: Message): boolean {
+  if (m.boot === undefined) return m.ackGeneration === s.generation;
+  return s.peer.challenge !== 0 && m.answer === s.peer.challenge;
+}
+
+/** The joined run's message names this run of ours (it was written after it joined us). */
+function namesUs(s: CoreState, m: Message): boolean {
+  return m.boot === undefined ? m.ackGeneration === s.generation : m.ackBoot === s.boot;
+}
+
+/** A run we have not joined spoke: ask it (once per run heard) to echo a number drawn now. */
+function challenge(st: Step, boot: number): void {
+  const p = st.s.peer;
+  if (p.challenge !== 0 && p.challengeFor === boot) return;
+  p.challenges += 1;
+  p.challenge = (st.s.boot + p.challenges) % 2 ** 48 || 1;
+  p.challengeFor = boot;
+  // Asked at once rather than at the next heartbeat: the join costs a round trip and a half.
+  st.s.nextHeartbeatAt = Math.min(st.s.nextHeartbeatAt, st.now);
+}
 
 /**
  * Silence is measured from the last message or from the end of our own stall, whichever is
@@ -24,26 +65,53 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
     log(st, 'warn', `Message from ${c.peer} on unknown path ${pathId} ignored`);
     return;
   }
-  // A generation we reset, or that said goodbye, or that was replaced: its messages are old news.
-  if (msg.generation <= s.peer.goneGeneration || msg.generation < s.peer.generation) {
+  const boot = bootOf(msg);
+  // A run we reset, or that said goodbye, or that was replaced: its messages are old news.
+  if (boot === s.peer.goneBoot || s.peer.retired.includes(boot)) {
     // Except that a leaving peer repeats its notice until it hears our acknowledgement: it may
     // have missed the first one (a copy of the same notice on another path needs none).
-    if (msg.kind === 'shutdown' && s.contact === 'left' && msg.generation === s.peer.goneGeneration && msg.seq > s.peer.lastSeq) {
+    if (msg.kind === 'shutdown' && s.contact === 'left' && boot === s.peer.goneBoot && msg.seq > s.peer.lastSeq) {
       s.peer.lastSeq = msg.seq;
       acknowledgeShutdown(st);
     }
     return;
   }
+  // Echo the peer's newest challenge (answered at once), until its run has joined us.
+  if (msg.challenge !== undefined && msg.challenge !== s.peer.answer && !(boot === s.peer.boot && namesUs(s, msg))) {
+    s.peer.answer = msg.challenge;
+    s.nextHeartbeatAt = Math.min(s.nextHeartbeatAt, st.now);
+  }
+  if (boot === s.peer.boot && s.peer.boot !== 0) {
+    // Written before it joined this run of ours (in flight across our restart): nothing yet.
+    if (!namesUs(s, msg)) return;
+    if (msg.challenge === undefined) s.peer.answer = 0;
+  } else if (answersChallenge(s, msg)) {
+    join(st, boot, msg.generation, msg.boot !== undefined);
+  } else {
+    // A hello (a run that has not joined us) or a replay of an earlier run: believe nothing.
+    // (A peer without boot numbers cannot answer a challenge: it joins by our generation.)
+    if (msg.boot !== undefined) challenge(st, boot);
+    s.peer.helloAt = st.now;
+    return;
+  }
+  // The same message on the same path again (a replay, or reordered): it proves nothing new.
+  if (msg.seq <= path.lastSeq) return;
+  // A copy of a message that came first on a faster path proves this path works, if it is
+  // recent; it says nothing new of the peer, so that a recorded frame replayed on another path
+  // cannot make a silent peer look alive.
+  const copy = msg.seq <= s.peer.lastSeq;
+  if (copy && msg.seq + COPY_LAG < s.peer.lastSeq) return;
+  path.lastSeq = msg.seq;
 
   path.lastHeardAt = st.now;
   const pathName = c.paths.find((p) => p.id === pathId)!.name;
   if (path.up === false) st.contactRegained ??= `link ${pathName} is up again`;
-  if (s.contact === 'lost' || s.contact === 'dead') st.contactRegained = `${c.peer} is heard again`;
   if (path.up !== true) {
     path.up = true;
     log(st, 'info', `Link ${c.peer}:${pathName} up.`);
   }
-  if (msg.generation > s.peer.generation) join(st, msg.generation);
+  if (copy) return;
+  if (s.contact === 'lost' || s.contact === 'dead') st.contactRegained = `${c.peer} is heard again`;
 
   if (s.contact === 'alive') {
     const interval = st.now - Math.max(s.peer.lastHeardAt, s.resumedAt);
@@ -51,33 +119,51 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   }
   s.peer.lastHeardAt = st.now;
   if (s.contact !== 'alive') becomeAlive(st);
-
-  // Duplicates and messages overtaken on a faster path prove the path works, nothing more.
-  if (msg.seq <= s.peer.lastSeq) return;
   s.peer.lastSeq = msg.seq;
   s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;
-  // A view that does not acknowledge our generation was written before the peer knew us.
-  s.peer.view = msg.ackGeneration === s.generation ? viewOf(msg) : null;
+  // An answer to our challenge from a run that has not joined us yet says nothing of what it runs for us.
+  s.peer.view = namesUs(s, msg) ? viewOf(msg) : null;
   // Kept apart from the view, which is dropped when the peer leaves: what it could not stop stays true after it left.
   s.peer.stuck = msg.stuck ?? [];
   s.peer.resetMe = msg.resetMe === true;
   learnMoves(st, msg.moves);
 
   if (msg.kind === 'shutdown') {
-    onPeerLeft(st, msg.generation);
+    onPeerLeft(st, boot);
     acknowledgeShutdown(st);
   } else if (msg.kind === 'shutdown-ack') {
-    if (s.farewell && msg.ackGeneration === s.generation) s.farewell.acked = true;
+    // Only an acknowledgement that names this run ends the farewell.
+    if (s.farewell && s.peer.view) s.farewell.acked = true;
   } else if (msg.kind === 'release-request') onReleaseRequest(st, msg.groups);
   else if (msg.kind === 'release-done') log(st, 'info', `${c.peer} released ${msg.groups.join(' ')}`);
 }
 
-/** A higher generation: the peer restarted, so it runs nothing and anything we handed it is void. */
-function join(st: Step, generation: number): void {
+/** A new run of the peer answered our challenge: it runs nothing, and anything we handed it is void. */
+function join(st: Step, boot: number, generation: number, challenged: boolean): void {
   const s = st.s;
-  const old = s.peer.generation;
-  if (old !== 0) log(st, 'info', `node ${s.config.peer}: restarted (generation ${old} -> ${generation}): a fresh join`);
+  const peer = s.config.peer;
+  const highest = Math.max(s.peer.highestGeneration, s.peer.generation);
+  if (generation < highest) {
+    decide(
+      st,
+      `node ${peer}: restarted with an older generation (${highest} -> ${generation}): its state directory was lost or its clock is behind (a swapped or re-flashed unit?); joined, because it answered this run's challenge with the shared key`,
+      'warn',
+    );
+  } else if (s.peer.boot !== 0) {
+    log(st, 'info', `node ${peer}: restarted (generation ${s.peer.generation} -> ${generation}): a fresh join`);
+  }
+  if (s.peer.boot !== 0) s.peer.retired = [...s.peer.retired, s.peer.boot].slice(-RETIRED_RUNS);
+  // Tell it at once that it is joined (our next message names its run in `ackBoot`): until then
+  // it does not count us as heard, and its silence clock, like ours, is running.
+  if (challenged) s.nextHeartbeatAt = Math.min(s.nextHeartbeatAt, st.now);
+  s.peer.highestGeneration = highest;
+  s.peer.boot = boot;
+  s.peer.challenge = 0;
+  s.peer.challengeFor = 0;
+  s.peer.helloAt = 0;
+  s.peer.helloExplained = false;
   s.peer.generation = generation;
+  for (const id in s.paths) s.paths[id]!.lastSeq = 0;
   s.peer.lastSeq = 0;
   s.peer.view = null;
   s.peer.shootsAt = null;
@@ -118,6 +204,40 @@ function becomeAlive(st: Step): void {
   }
 }
 
+/**
+ * Without a reset device, when a run of the peer we have not joined was last heard (0: it
+ * counts for nothing). A hello proves nothing of the peer (it may be a replay), but it may come
+ * from a live peer that does not hear us: a one-way path, or our interface not up yet at boot
+ * (the kernel reports the carrier up to a second late). That peer takes over when it judges us
+ * silent; so must we not, or both run the group: a hello keeps the peer from being judged dead
+ * (Heartbeat v1 counts any frame). A replay can so delay such a takeover while it plays, never
+ * cause one. With a reset device, the reset is what makes a takeover safe: hellos hold nothing
+ * off, and replays neither cause nor prevent a reset. An operator's --force overrides.
+ */
+export function heardUnjoinedAt(s: CoreState): number {
+  return s.config.canResetPeer || s.forced ? 0 : s.peer.helloAt;
+}
+
+/** The peer is judged dead, or not heard within initdead, but a hello (see heardUnjoinedAt) within deadtime holds the takeover off. */
+function heldOffByHello(st: Step, what: string): boolean {
+  const s = st.s;
+  const c = s.config;
+  const hello = heardUnjoinedAt(s);
+  if (hello === 0 || silentFor(st, hello) >= c.deadtimeMs) {
+    s.peer.helloExplained = false;
+    return false;
+  }
+  if (!s.peer.helloExplained) {
+    s.peer.helloExplained = true;
+    decide(
+      st,
+      `Not taking over: ${what}, but ${c.peer} is heard in a run that has not answered this node's challenge (this node's frames may not reach it: a one-way path, or an interface not up yet) and no reset device is configured; waiting until it answers, or is silent for deadtime (${c.deadtimeMs} ms)`,
+      'warn',
+    );
+  }
+  return true;
+}
+
 export function livenessTimers(st: Step): void {
   const s = st.s;
   const c = s.config;
@@ -130,11 +250,13 @@ export function livenessTimers(st: Step): void {
     }
   }
   if (s.contact === 'alive' && silentFor(st, s.peer.lastHeardAt) >= c.deadtimeMs) {
+    if (!s.farewell && heldOffByHello(st, `the run of ${c.peer} this node joined is silent for deadtime (${c.deadtimeMs} ms)`)) return;
     log(st, 'warn', `node ${c.peer}: is dead`);
     // Leaving, with nothing held: nothing to take over and nobody to reset; admin.ts exits.
     if (s.farewell) s.contact = 'dead';
     else onPeerLost(st);
   } else if (s.contact === 'waiting' && st.now - s.startedAt >= c.initdeadMs && silentFor(st, 0) >= c.deadtimeMs) {
+    if (heldOffByHello(st, `${c.peer} has not joined within initdead (${c.initdeadMs} ms)`)) return;
     bootSilence(st);
   }
 }
@@ -156,7 +278,8 @@ function bootSilence(st: Step): void {
   }
   log(st, 'warn', `node ${c.peer}: is dead`);
   s.contact = 'dead';
-  decide(st, `Taking over: ${c.peer} not heard within initdead (${c.initdeadMs} ms) and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
+  const why = s.peer.helloAt > 0 ? `${c.peer} never answered this node's challenge and is silent for deadtime (${c.deadtimeMs} ms)` : `${c.peer} not heard within initdead (${c.initdeadMs} ms)`;
+  decide(st, `Taking over: ${why} and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
 }
 
 /** What the message says about its sender: all of it but its kind and the groups it names. */

@@ -31,7 +31,7 @@ export function sendNotice(st: Step, message: Message): void {
 
 /** A group handed to the peer's current run that it has not yet shown it holds. */
 function grantOutstanding(s: CoreState): boolean {
-  return Object.values(s.groups).some((slot) => !slot.token && slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation);
+  return Object.values(s.groups).some((slot) => !slot.token && slot.grantedTo !== 0 && slot.grantedTo === s.peer.boot);
 }
 
 function awaitingAnswer(s: CoreState): boolean {

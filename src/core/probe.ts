@@ -20,20 +20,23 @@ function wanted(s: CoreState): boolean {
   return (c.probeLeadMs ?? 0) > 0 && !c.canResetPeer && !s.exited && !s.farewell && s.contact === 'alive' && s.probedSilence !== s.peer.lastHeardAt;
 }
 
+/** How long before deadtime the probe runs: probeLeadMs, never more than half of deadtime. */
+function leadMs(c: CoreState['config']): number {
+  return Math.min(c.probeLeadMs ?? 0, c.deadtimeMs / 2);
+}
+
 /** When the next probe is due (for nextDeadline), or null. */
 export function probeDue(s: CoreState): number | null {
   if (!wanted(s) || groupsToProbe(s).length === 0) return null;
   const c = s.config;
-  const lead = Math.min(c.probeLeadMs ?? 0, c.deadtimeMs / 2);
-  return Math.max(Math.max(s.peer.lastHeardAt, s.resumedAt) + c.deadtimeMs - lead, s.graceUntil);
+  return Math.max(Math.max(s.peer.lastHeardAt, s.resumedAt) + c.deadtimeMs - leadMs(c), s.graceUntil);
 }
 
 export function probeTimers(st: Step): void {
   const s = st.s;
   if (!wanted(s)) return;
   const c = s.config;
-  const lead = Math.min(c.probeLeadMs ?? 0, c.deadtimeMs / 2);
-  if (silentFor(st, s.peer.lastHeardAt) < c.deadtimeMs - lead) return;
+  if (silentFor(st, s.peer.lastHeardAt) < c.deadtimeMs - leadMs(c)) return;
   const groups = groupsToProbe(s);
   if (groups.length === 0) return;
   s.probedSilence = s.peer.lastHeardAt;

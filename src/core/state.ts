@@ -13,7 +13,7 @@ export type Contact =
   | 'lost'
   /** Silent, no reset device: taken over as Heartbeat v1 does. */
   | 'dead'
-  /** Reset by us with success: its old generation is gone. */
+  /** Reset by us with success: its old run is gone. */
   | 'reset'
   /** Said it was shutting down. */
   | 'left';
@@ -26,7 +26,7 @@ export interface GroupSlot {
   token: boolean;
   /** Bumped each time the right to run the group changes hands (see SenderView.epochs). */
   epoch: number;
-  /** The peer generation we handed the group to; 0 when not handed over. */
+  /** The peer's run (its boot) we handed the group to; 0 when not handed over. */
   grantedTo: number;
   /** The peer asked for it (release-request) or admin standby gives it away. */
   giveAway: boolean;
@@ -85,16 +85,36 @@ export interface Flapping {
 export interface PathSlot {
   up: boolean | null;
   lastHeardAt: number;
+  /** The newest seq of the peer's current run on this path: an older one (a replay) proves nothing. */
+  lastSeq: number;
 }
 
 export interface PeerSlot {
+  /** The run of the peer we are in contact with (its boot), 0 before the first; see liveness.ts. */
+  boot: number;
+  /** That run's generation (shown; not trusted to grow). */
   generation: number;
+  /** The newest generation of the peer's earlier runs we heard: a lower one now means a lost state directory or a clock behind. */
+  highestGeneration: number;
+  /** Our outstanding challenge (SenderView.challenge) and the run it was drawn for; 0 when none. */
+  challenge: number;
+  challengeFor: number;
+  /** Challenges drawn in this run: each is this run's boot plus the count, so none repeats. */
+  challenges: number;
+  /** The peer's newest challenge heard, echoed until its run has joined us; 0 if none. */
+  answer: number;
+  /** Earlier runs of the peer heard during ours, newest last (bounded): their messages are old news. */
+  retired: number[];
+  /** When a run we have not joined (a hello) was last heard; 0 if never. See liveness.ts heardUnjoined. */
+  helloAt: number;
+  /** Said once per episode why a heard but unjoined peer keeps this node from taking over. */
+  helloExplained: boolean;
   lastSeq: number;
   lastHeardAt: number;
-  /** The peer's newest view, accepted only when it acknowledges our generation. */
+  /** The peer's newest view (only messages that answer our challenge count at all). */
   view: SenderView | null;
-  /** Messages of this generation or older are ignored (the peer was reset or said goodbye). */
-  goneGeneration: number;
+  /** The run that was reset by us or said goodbye: its messages are ignored; 0 if none. */
+  goneBoot: number;
   /** When the peer said it would reset us (its fenceInMs), or null. */
   shootsAt: number | null;
   /** What the peer's current run last said it cannot stop (its `stuck`), kept after it left. */
@@ -121,6 +141,8 @@ export interface FenceSlot {
 export interface CoreState {
   config: CoreConfig;
   generation: number;
+  /** This run's random number (see SenderView.boot): the peer must echo it to be believed. */
+  boot: number;
   seq: number;
   startedAt: number;
   lastEventAt: number;
@@ -171,12 +193,13 @@ export interface CoreState {
 
 export function initialState(config: CoreConfig): CoreState {
   const paths: Record<string, PathSlot> = {};
-  for (const p of config.paths) paths[p.id] = { up: null, lastHeardAt: 0 };
+  for (const p of config.paths) paths[p.id] = { up: null, lastHeardAt: 0, lastSeq: 0 };
   const groups: Record<string, GroupSlot> = {};
   for (const g of config.groups) groups[g.id] = freshGroup();
   return {
     config,
     generation: 0,
+    boot: 0,
     seq: 0,
     startedAt: 0,
     lastEventAt: 0,
@@ -192,7 +215,7 @@ export function initialState(config: CoreConfig): CoreState {
     forced: false,
     waitExplained: false,
     probedSilence: -1,
-    peer: { generation: 0, lastSeq: 0, lastHeardAt: 0, view: null, goneGeneration: 0, shootsAt: null, stuck: [], resetMe: false },
+    peer: { boot: 0, generation: 0, highestGeneration: 0, challenge: 0, challengeFor: 0, challenges: 0, answer: 0, retired: [], helloAt: 0, helloExplained: false, lastSeq: 0, lastHeardAt: 0, view: null, goneBoot: 0, shootsAt: null, stuck: [], resetMe: false },
     paths,
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
@@ -216,7 +239,7 @@ export function cloneState(s: CoreState): CoreState {
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
   for (const id in s.groups) groups[id] = { ...s.groups[id]!, moves: [...s.groups[id]!.moves] };
-  return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
+  return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck], retired: [...s.peer.retired] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
 }
 
 /** A state being stepped, with the effects collected so far. */
@@ -318,15 +341,19 @@ export function senderView(s: CoreState, now: number): SenderView {
     const slot = s.groups[g.id]!;
     epochs[g.id] = slot.epoch;
     if (slot.token) held.push(g.id);
-    else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.generation) granted.push(g.id);
+    else if (slot.grantedTo !== 0 && slot.grantedTo === s.peer.boot) granted.push(g.id);
     if (failedHere(slot, now)) failed.push(g.id);
     if (slot.monitorFailed || slot.stopFailed) marked.push(g.id);
     if (stuckHere(s, g.id)) stuck.push(g.id);
   }
   return {
     generation: s.generation,
+    boot: s.boot,
     seq: ++s.seq,
     ackGeneration: s.peer.generation,
+    ackBoot: s.peer.boot,
+    ...(s.peer.challenge !== 0 ? { challenge: s.peer.challenge } : {}),
+    ...(s.peer.answer !== 0 ? { answer: s.peer.answer } : {}),
     mode: s.mode,
     held,
     granted,

@@ -27,7 +27,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   const st: Step = { s: cloneState(state), now: event.now, out: [], standing: [] };
   const s = st.s;
   if (event.type === 'start') {
-    onStart(st, event.generation, event.releasing ?? []);
+    onStart(st, event.generation, event.boot ?? event.generation, event.releasing ?? []);
   } else {
     noticeStall(st);
     s.lastEventAt = Math.max(s.lastEventAt, event.now);
@@ -84,7 +84,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   return { state: s, effects: st.out };
 }
 
-function onStart(st: Step, generation: number, releasing: string[]): void {
+function onStart(st: Step, generation: number, boot: number, releasing: string[]): void {
   const s = st.s;
   const c = s.config;
   // What an earlier run may have left running is being released by the shell: until its
@@ -96,6 +96,7 @@ function onStart(st: Step, generation: number, releasing: string[]): void {
     slot.reason = 'leftover';
   }
   s.generation = generation;
+  s.boot = boot;
   s.startedAt = s.lastEventAt = s.resumedAt = s.nextHeartbeatAt = st.now;
   log(st, 'info', `twinbeat starting on ${c.local}: generation ${generation}, peer ${c.peer}, ${c.paths.length} path(s)`);
   if (!c.canResetPeer) {

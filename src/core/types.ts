@@ -86,16 +86,35 @@ export interface HealthMove {
  * notice is repaired by the next heartbeat.
  */
 export interface SenderView {
-  /** Incremented at every start of the sender (kept on disk by the shell). */
+  /**
+   * Incremented at every start of the sender (kept on disk by the shell). Shown and sent as
+   * Heartbeat's `hg`, but not trusted to grow: a swapped unit, a lost state directory or a clock
+   * behind at boot start lower. Which run of the sender a message is from is `boot`.
+   */
   generation: number;
-  /** Grows by one with every message within a generation. */
+  /**
+   * A random number the shell draws at every start of the sender: the run (incarnation) the
+   * message is from. Absent (tests, a twinbeat before boot numbers): the generation stands in.
+   */
+  boot?: number;
+  /** Grows by one with every message within a run. */
   seq: number;
   /** The receiver's generation as last heard by the sender; 0 if never heard. */
   ackGeneration: number;
+  /** The receiver's run (boot) the sender has joined; 0 if none. Absent: `ackGeneration` stands in. */
+  ackBoot?: number;
+  /**
+   * A number the sender drew afresh when it heard a run of the receiver it has not joined: that
+   * run joins by echoing it in `answer`. Nothing recorded before the draw can echo it, so a
+   * replay of an earlier run's frames never joins. Absent when the sender is not asking.
+   */
+  challenge?: number;
+  /** The newest `challenge` the sender heard from the receiver; absent if none. */
+  answer?: number;
   mode: NodeMode;
   /** Groups the sender has the right to run (starting, running, stopping, or failed there). */
   held: string[];
-  /** Groups the sender stopped and handed to the receiver (at `ackGeneration`), not yet taken up. */
+  /** Groups the sender stopped and handed to the receiver (its run `ackBoot`), not yet taken up. */
   granted: string[];
   /** Groups that failed on the sender (a start, recently; or its checks): do not hand them back yet. */
   failed: string[];
@@ -145,7 +164,7 @@ export type Message =
   | ({ kind: 'release-done'; groups: string[] } & SenderView)
   /** "I have stopped everything and am leaving; take what I held." Repeated until acknowledged. */
   | ({ kind: 'shutdown' } & SenderView)
-  /** "I heard that you are leaving" (its `ackGeneration` names the leaving run): the leaver may exit now. */
+  /** "I heard that you are leaving" (its `ackBoot` names the leaving run): the leaver may exit now. */
   | ({ kind: 'shutdown-ack' } & SenderView);
 
 export type MessageKind = Message['kind'];
@@ -159,7 +178,7 @@ export type CoreEvent =
    * First event of a run. `releasing`: the groups whose leftovers of an earlier run the shell is
    * releasing now (each reported as a stop's `group-result`); absent: released before the start.
    */
-  | { type: 'start'; now: number; generation: number; releasing?: string[] }
+  | { type: 'start'; now: number; generation: number; releasing?: string[]; boot?: number }
   | { type: 'tick'; now: number }
   /** An authenticated message from the peer arrived on path `path` (a PathSpec id). */
   | { type: 'message'; now: number; path: string; message: Message }

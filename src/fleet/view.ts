@@ -152,6 +152,9 @@ function deadPer(record: NodeRecord, peer: NodeRecord | undefined): string | und
   const own = record.state;
   // A node that never stated anything has nothing newer than the verdict.
   if (!own) return peer.state.node;
+  // A verdict on another run of the node (the peer has not joined the run that made this state,
+  // which is the node's newest): not about this state. Generations cannot say which run is newer.
+  if (typeof own.boot === 'number' && typeof verdict.boot === 'number' && own.boot !== verdict.boot) return undefined;
   if (typeof verdict.generation !== 'number' || typeof own.generation !== 'number') return undefined;
   if (own.generation !== verdict.generation) return own.generation < verdict.generation ? peer.state.node : undefined;
   // An agent from before `seq` and `lastSeq` existed: its word cannot be placed, so it stands.

@@ -2,7 +2,10 @@
 // its own broadcast echo), the IPv4 subnet and broadcast address of an interface (to demux and
 // send bcast). Read from os.networkInterfaces(), which lists only interfaces that are up, and
 // re-read at most once per `maxAgeMs` so that an interface brought up, down or readdressed is
-// seen within that time without a system call per datagram.
+// seen within that time without a system call per datagram. An interface missing from the
+// table is looked for again sooner (`missMaxAgeMs`): at boot the kernel reports the carrier of
+// a link just set up up to a second late, and for that second this node would hear its peer
+// without being able to answer it.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { canonicalAddress, ipv4Broadcast } from './addresses';
 
@@ -25,11 +28,12 @@ export class InterfaceTable {
     private readonly read: () => InterfaceSnapshot = networkInterfaces,
     private readonly now: () => number = Date.now,
     private readonly maxAgeMs = 1_000,
+    private readonly missMaxAgeMs = 100,
   ) {}
 
-  private fresh(): InterfaceSnapshot {
+  private fresh(maxAgeMs = this.maxAgeMs): InterfaceSnapshot {
     const t = this.now();
-    if (t - this.readAt >= this.maxAgeMs || t < this.readAt) {
+    if (t - this.readAt >= maxAgeMs || t < this.readAt) {
       this.readAt = t;
       try {
         this.snapshot = this.read();
@@ -54,7 +58,8 @@ export class InterfaceTable {
 
   /** The IPv4 networks on `iface`; empty when it is missing, down or has none. */
   ipv4(iface: string): Ipv4Net[] {
-    const snapshot = this.fresh();
+    let snapshot = this.fresh();
+    if (!snapshot[iface]?.some((info) => info.family === 'IPv4')) snapshot = this.fresh(this.missMaxAgeMs);
     let nets = this.nets.get(iface);
     if (!nets) {
       nets = (snapshot[iface] ?? [])
@@ -67,6 +72,7 @@ export class InterfaceTable {
 
   /** Whether `iface` is up with at least one address of `family`. */
   hasAddress(iface: string, family: 4 | 6): boolean {
-    return (this.fresh()[iface] ?? []).some((info) => info.family === (family === 4 ? 'IPv4' : 'IPv6'));
+    const has = (snapshot: InterfaceSnapshot) => (snapshot[iface] ?? []).some((info) => info.family === (family === 4 ? 'IPv4' : 'IPv6'));
+    return has(this.fresh()) || has(this.fresh(this.missMaxAgeMs));
   }
 }

@@ -61,9 +61,19 @@ export interface StatusSnapshot {
   /**
    * `generation` and `lastSeq`: the last message heard from the peer (its generation and
    * sequence number), so that a reader can tell whether the peer's own state is older than this
-   * node's verdict on it without comparing the two nodes' clocks.
+   * node's verdict on it without comparing the two nodes' clocks; `boot`: which run of the peer
+   * that was (its generation may be lower than an earlier run's: a swapped unit).
    */
-  peer: { node: string; state: PeerState; generation?: number; lastSeq?: number; lastHeardAgoMs?: number };
+  peer: {
+    node: string;
+    state: PeerState;
+    generation?: number;
+    lastSeq?: number;
+    boot?: number;
+    lastHeardAgoMs?: number;
+    /** A run of the peer that has not answered this node's challenge (not joined) was heard this long ago: does it hear this node? */
+    unansweredAgoMs?: number;
+  };
   paths: PathSnapshot[];
   groups: GroupSnapshot[];
   lastDecision?: Decision;
@@ -73,6 +83,8 @@ export interface StatusSnapshot {
    * made: with `generation`, it places the state among the messages the peer heard.
    */
   seq: number;
+  /** This run's boot number (see src/core/liveness.ts): the run a peer's verdict must name to be about this state. */
+  boot?: number;
   version: string;
   /** ISO 8601 of the agent's start, and seconds since. */
   startedAt: string;

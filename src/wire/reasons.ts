@@ -9,7 +9,6 @@ export const DROP_REASONS = [
   'bad-auth', // the digest does not match
   'bad-message', // authenticated, but not a message twinbeat understands (missing seq, ...)
   'replay', // a sequence number already seen, or too old for the window
-  'old-generation', // a generation older than the newest seen from that node
   'unknown-node', // src is not the peer in ha.cf
   'not-for-us', // dest names another node
 ] as const;

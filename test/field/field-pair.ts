@@ -3,7 +3,7 @@
 // client polling the VIP every 10 ms and both nodes' VIP watchers, all for the whole run. It
 // keeps every agent each node ran (restarts, boots after a reset), so a step can read all the
 // log lines its node wrote, whichever process wrote them.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAST, Pair, type PairNode, type Watched } from '../helpers/pair';
 import { PowerSimulator, relayLine } from '../helpers/power';
@@ -165,7 +165,7 @@ export class FieldPair extends Pair {
     mkdirSync(this.dir(node, 'state'), { recursive: true });
     this.lab.exec(node, ['ip', 'link', 'set', 'eth0', 'up']);
     this.lab.exec(node, ['ip', 'link', 'set', 'eth1', 'up']);
-    return this.startAgent(node, [], ['faketime', clock]);
+    return this.startAgent(node, [], fakeClock(clock));
   }
 
   /** Makes websvc's stop on node hang (or work again): the service that will not stop. */
@@ -207,4 +207,17 @@ export class FieldPair extends Pair {
     super.dispose();
     this.power?.stop();
   }
+}
+
+/**
+ * Runs the agent with its wall clock starting at `clock` (libfaketime), through `env` rather than
+ * the `faketime` command: that one forks and waits, so killing the pid we hold (a power cut)
+ * would leave the agent running.
+ */
+export function fakeClock(clock: string): string[] {
+  const lib = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib/arm-linux-gnueabihf', '/usr/lib']
+    .map((dir) => join(dir, 'faketime', 'libfaketime.so.1'))
+    .find((path) => existsSync(path));
+  if (!lib) throw new Error('libfaketime not found (apt-get install faketime)');
+  return ['env', `LD_PRELOAD=${lib}`, `FAKETIME=@${clock}`];
 }

@@ -125,7 +125,6 @@ export const OPS: Operation[] = [
   },
   {
     name: 'swapped-unit',
-    pending: 'issue 17: a unit whose clock is behind sends a lower generation, and its peer drops every frame as old-generation',
     blocked: (w) => bothServing(w) ?? (w.relay ? 'with relays the old unit would be booted again by its peer' : undefined),
     budgetMs: () => STILL_BUDGET_MS,
     deathExpected: true,

@@ -99,6 +99,7 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
   const usedAdmin = planFaults(world, rng, faults);
   const hangs = planStopFailures(world, stopRng, faults);
   planFlapping(world, flapRng, faults);
+  planRunsAndReplays(world, makeRng(seed ^ 0x2545f491), faults);
   const summary =
     `seed ${seed}: reset device ${pair.resetDevice ? 'yes' : 'no'}, auto_failback ${pair.autoFailback}, ` +
     `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}, carrier ${pair.track ? 'tracked' : 'not tracked'}, ` +
@@ -114,6 +115,39 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
     if (!(e instanceof Violation)) throw e;
     world.note(`VIOLATION ${e.message}`);
     return { seed, ok: false, violation: e.message, summary, trace: world.trace ?? [], steps: world.steps };
+  }
+}
+
+/**
+ * Restarts that lose the state directory with the clock behind (a swapped unit: its generation
+ * is low again, and may repeat), and an attacker without the key who replays what it recorded
+ * from either node, any run, during the faults. A stream of their own: other faults stay put.
+ */
+function planRunsAndReplays(world: World, rng: Rng, faults: string[]): void {
+  world.runRng = rng;
+  if (rng.chance(0.4)) {
+    world.lostStateChance = 0.6;
+    faults.push('restarts may lose the state directory (generation low again)');
+    // Without a crash among the faults, the swap is the point: one of them, on either node.
+    const node = world.nodes[rng.int(0, 1)]!;
+    const at = rng.int(2000, FAULT_PHASE_MS - 4000);
+    const down = rng.int(500, 4000);
+    faults.push(`${at}: ${node.name} swapped (down ${down})`);
+    world.fault(at, `swap ${node.name}`, () => {
+      if (!node.powered) return;
+      world.powerOff(node, 'unit swapped');
+      world.powerOnAt(node, world.now + down);
+    });
+  }
+  if (rng.chance(0.4)) {
+    const count = rng.int(5, 60);
+    faults.push(`${count} replays of recorded messages`);
+    const paths = Object.keys(world.links);
+    for (let i = 0; i < count; i++) {
+      const node = world.nodes[rng.int(0, 1)]!;
+      const path = rng.pick(paths);
+      world.fault(rng.int(1000, FAULT_PHASE_MS + 20_000), `replay to ${node.name}`, () => world.replay(node, path));
+    }
   }
 }
 

@@ -48,6 +48,9 @@ export interface SimNode {
   powered: boolean;
   incarnation: number;
   generation: number;
+  /** This run's boot number (random per power-on, as the shell draws it). */
+  boot: number;
+  bootAt: number;
   bootToken: number;
   tickToken: number;
   stalledUntil: number;
@@ -57,9 +60,12 @@ export interface SimNode {
   restartAfterExitMs: number;
   // Bookkeeping for the invariants.
   lastHeardAt: number | null;
+  /** The run and seq of the newest message lastHeardAt was taken from. */
+  heardRun: number;
+  heardSeq: number;
   lastHeardCurrentAt: number | null;
   lastArrivalAt: number | null;
-  /** The peer up to this generation is known to run nothing (we reset it, or it left). */
+  /** The peer up to this incarnation (world truth, not its generation) is known to run nothing (we reset it, or it left). */
   clearedGeneration: number | null;
   forced: boolean;
   /** How many ping targets the node really reaches (world truth); -1 without ping nodes. */
@@ -89,7 +95,7 @@ export interface SimNode {
   failedStops: Set<string>;
   /** The peer's last message that reached this node's core asked to be reset (on_stop_failure fence): shooting it while heard is allowed. */
   heardResetRequest: boolean;
-  /** The message heardResetRequest was read from (generation, seq). */
+  /** The message heardResetRequest was read from (the sender's incarnation, seq). */
   resetRequestFrom?: { generation: number; seq: number };
 }
 
@@ -118,6 +124,14 @@ export class World {
   /** What every group's on_stop_failure is (the world allows two holders only under handover). */
   stopRule: 'fence' | 'block' | 'handover' = 'block';
   stopRng: Rng | null = null;
+  /** Boot numbers, lost state directories and replays draw from here (a stream of their own, so that other faults stay as they were). */
+  runRng: Rng | null = null;
+  /** Chance that a boot starts with a lost state directory and a clock behind: a low generation, which may repeat. */
+  lostStateChance = 0;
+  /** Which run (incarnation) each boot number belongs to: world truth, for the invariants. */
+  readonly incarnationOfBoot = new Map<number, number>();
+  /** Messages an attacker recorded from each node (a sample of every run), to replay later. */
+  readonly recorded: [Message[], Message[]] = [[], []];
   resetsThisEpisode = 0;
   /** When two holders of a group coexist (allowed only without a reset device, after lost contact). */
   dualSince: Record<string, number> = {};
@@ -140,6 +154,8 @@ export class World {
       powered: false,
       incarnation: 0,
       generation: 0,
+      boot: 0,
+      bootAt: 0,
       bootToken: 0,
       tickToken: 0,
       stalledUntil: 0,
@@ -147,6 +163,8 @@ export class World {
       running: new Set<string>(),
       restartAfterExitMs: -1,
       lastHeardAt: null,
+      heardRun: 0,
+      heardSeq: 0,
       lastHeardCurrentAt: null,
       lastArrivalAt: null,
       clearedGeneration: null,
@@ -194,6 +212,88 @@ export class World {
     this.schedule({ kind: 'fault', at, label, run });
   }
 
+  /** The next run's generation: one up, or, with a lost state directory and a clock behind, low again. */
+  private nextGeneration(n: SimNode): number {
+    if (this.lostStateChance > 0 && n.generation > 0 && this.runRng!.chance(this.lostStateChance)) {
+      const low = this.runRng!.int(1, 3);
+      this.note(`${n.name}: boots with its state directory lost and its clock behind`);
+      return low;
+    }
+    return n.generation + 1;
+  }
+
+  /**
+   * (13) A replayed message (one recorded earlier, of any run, delivered again by an attacker
+   * who has no key) changes nothing the core decides: no path or peer is heard by it, no group
+   * moves, no reset is asked for or called off. At most the core echoes the run it names.
+   */
+  replay(to: SimNode, path: string): void {
+    const sender = this.nodes[1 - to.index]!;
+    const state = to.state;
+    if (!to.powered || !state || this.now < to.stalledUntil) return;
+    // Not in a step that also has timers due: what they do is not the replay's doing.
+    const due = nextDeadline(state);
+    if (due !== null && due <= this.now) return;
+    // Of an earlier run of either node. (A message of both current runs delivered late is a
+    // delay, not a replay: the lossy links' duplicates and reordering already play those.)
+    // Frames this node received before (the attacker captured them on the way), of any run.
+    const earlier = this.recorded[to.index]!;
+    if (earlier.length === 0) return;
+    const message = earlier[this.runRng!.int(0, earlier.length - 1)]!;
+    const before = state;
+    this.note(`replay to ${to.name} on ${path}: ${describe(message)}`);
+    const result = this.stepFn(before, { type: 'message', now: this.now, path, message });
+    const after = result.state;
+    // A recent frame replayed on another path may pass for its slower copy there: it may keep
+    // that path up (and the holder announce its groups again), never more. A hello draws a
+    // challenge, sent at once with whatever the node repeats now (a heartbeat, or a notice
+    // still unanswered): what it sends is checked through its state (mode, request, groups).
+    const acts = result.effects.filter((e) => e.type !== 'log' && e.type !== 'decision' && e.type !== 'announce-group' && e.type !== 'send');
+    const changed = [
+      after.contact !== before.contact && `contact ${before.contact} -> ${after.contact}`,
+      after.peer.lastHeardAt !== before.peer.lastHeardAt && 'peer heard',
+      after.peer.boot !== before.peer.boot && 'peer run joined',
+      Object.keys(after.groups).some((id) => after.groups[id]!.token !== before.groups[id]!.token || after.groups[id]!.state !== before.groups[id]!.state) && 'a group moved',
+      after.fence.phase !== before.fence.phase && `fencing ${before.fence.phase} -> ${after.fence.phase}`,
+      after.mode !== before.mode && `mode ${before.mode} -> ${after.mode}`,
+      JSON.stringify(after.request) !== JSON.stringify(before.request) && 'a request',
+      (after.farewell?.acked ?? false) !== (before.farewell?.acked ?? false) && 'a farewell acknowledged',
+      ...acts.map((e) => e.type),
+    ].filter((x): x is string => typeof x === 'string');
+    if (changed.length > 0) {
+      throw new Violation(`(13) a replayed message changed ${to.name}'s decisions: ${describe(message)} -> ${changed.join(', ')}`);
+    }
+    to.state = after;
+    const next = nextDeadline(after);
+    to.tickToken += 1;
+    if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: to.index, token: to.tickToken });
+  }
+
+  /**
+   * (14) Two powered, running nodes with a clean path both ways join within initdead of the
+   * later of their starts, stalls and the last change of the paths: whatever their generations.
+   */
+  private record(node: SimNode, message: Message): void {
+    if (!this.runRng) return;
+    const list = this.recorded[node.index]!;
+    // A bounded sample of everything the node said, every run of it.
+    if (list.length < 64) list.push(message);
+    else if (this.runRng.chance(0.1)) list[this.runRng.int(0, 63)] = message;
+  }
+
+  private checkJoined(): void {
+    if (!this.cleanPathExists()) return;
+    for (const node of this.nodes) {
+      const peer = this.nodes[1 - node.index]!;
+      if (!node.state || !peer.state || !node.powered || !peer.powered || node.state.exited || peer.state.mode === 'leaving' || node.state.mode === 'leaving') continue;
+      const since = Math.max(node.bootAt, peer.bootAt, this.linksChangedAt, node.resumedAt, peer.resumedAt, node.stalledUntil, peer.stalledUntil);
+      if (this.now - since <= node.config.initdeadMs) continue;
+      if (node.state.peer.boot !== peer.boot) {
+        throw new Violation(`(14) ${node.name} has not joined ${peer.name}'s run (generation ${peer.generation}) ${this.now - since} ms after both could talk`);
+      }
+    }
+  }
+
   powerOnAt(node: SimNode, at: number): void {
     node.bootToken += 1;
     this.schedule({ kind: 'power-on', at, node: node.index, token: node.bootToken });
@@ -225,6 +325,7 @@ export class World {
       this.now = item.at;
       this.handle(item);
       this.checkHolders();
+      this.checkJoined();
     }
   }
 
@@ -244,12 +345,15 @@ export class World {
       case 'arrive': {
         const n = node!;
         if (!n.powered) return;
-        this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
-        // A late copy from an earlier run of the peer (reordered past its reboot) is not news of it.
-        if (item.message.generation === this.nodes[1 - n.index]!.generation) {
+        // A late copy from an earlier run of the peer (reordered past its reboot) is not news of
+        // it, nor is a hello that does not answer this run, nor a copy of a message heard already:
+        // the path works, for the invariants, when it delivers what the receiver may count.
+        if (item.message.boot === this.nodes[1 - n.index]!.boot && this.isNews(n, item.message)) {
+          this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
           n.lastArrivalAt = this.now;
           n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
         }
+        this.record(n, item.message);
         this.feed(n, { type: 'message', now: this.now, path: item.path, message: item.message });
         return;
       }
@@ -279,7 +383,7 @@ export class World {
           // An agent that exited may have left a service running: the power cut ends it too.
           target.leftover.clear();
           this.powerOnAt(target, this.now + this.rng.int(2000, 6000));
-          if (shooter.powered && shooter.incarnation === item.incarnation) shooter.clearedGeneration = target.generation;
+          if (shooter.powered && shooter.incarnation === item.incarnation) shooter.clearedGeneration = target.incarnation;
         } else {
           this.note(`${shooter.name}: reset of ${target.name} FAILED`);
         }
@@ -293,9 +397,13 @@ export class World {
         if (n.bootToken !== item.token || n.powered) return;
         n.powered = true;
         n.incarnation += 1;
-        n.generation += 1;
+        n.generation = this.nextGeneration(n);
+        n.boot = this.runRng ? this.runRng.int(1, 2 ** 40) : n.incarnation * 2 + n.index;
+        n.bootAt = this.now;
+        this.incarnationOfBoot.set(n.boot, n.incarnation);
         n.state = initialState(n.config);
         n.lastHeardAt = n.lastHeardCurrentAt = n.lastArrivalAt = null;
+        n.heardRun = n.heardSeq = 0;
         n.heardSentAt = -Infinity;
         n.clearedGeneration = null;
         n.forced = false;
@@ -309,7 +417,7 @@ export class World {
         n.leftover.clear();
         this.note(`${n.name}: boots, generation ${n.generation}${n.running.size ? ` with ${[...n.running].join(' ')} still running` : ''}`);
         const releasing = n.config.groups.map((g) => g.id);
-        this.feed(n, { type: 'start', now: this.now, generation: n.generation, releasing });
+        this.feed(n, { type: 'start', now: this.now, generation: n.generation, boot: n.boot, releasing });
         // The shell releases leftovers beside the heartbeats: a status of each resource, quick when nothing runs.
         for (const g of releasing) this.scheduleStop(n, g, n.running.has(g) ? 200 : 30);
         if (n.reach >= 0) this.feed(n, { type: 'reachability', now: this.now, reachable: n.reach });
@@ -365,20 +473,39 @@ export class World {
     if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: node.index, token: node.tickToken });
   }
 
+  /** The message is news of the peer as the core may take it: it answers this run, and is newer than what was heard. */
+  private isNews(node: SimNode, msg: Message): boolean {
+    const state = node.state;
+    if (!state) return false;
+    const run = this.incarnationOfBoot.get(msg.boot ?? -1) ?? 0;
+    const answers = msg.ackBoot === state.boot || (state.peer.challenge !== 0 && msg.answer === state.peer.challenge);
+    return answers && (run !== node.heardRun || msg.seq > node.heardSeq);
+  }
+
   private beforeMessage(node: SimNode, msg: Message): void {
     const peer = this.nodes[1 - node.index]!;
-    if (node.clearedGeneration !== null && msg.generation > node.clearedGeneration) node.clearedGeneration = null;
+    // World truth: which run of the peer sent it (generations may go back; incarnations do not).
+    const run = this.incarnationOfBoot.get(msg.boot ?? -1) ?? 0;
+    // Only a message that answers this run's challenge is news of the peer (see liveness.ts): a
+    // hello may be a replay. A node may thus shoot a peer whose hello came just before deadtime.
+    const answers = node.state !== null && (msg.ackBoot === node.state.boot || (node.state.peer.challenge !== 0 && msg.answer === node.state.peer.challenge));
+    if (node.clearedGeneration !== null && run > node.clearedGeneration && answers) node.clearedGeneration = null;
     // The newest message says whether the peer asks to be reset: a duplicate or a late copy of an
     // older one (lossy, reordering links) is not its current word.
     const newest = node.resetRequestFrom;
-    if (!newest || msg.generation > newest.generation || (msg.generation === newest.generation && msg.seq > newest.seq)) {
-      node.resetRequestFrom = { generation: msg.generation, seq: msg.seq };
+    if (answers && (!newest || run > newest.generation || (run === newest.generation && msg.seq > newest.seq))) {
+      node.resetRequestFrom = { generation: run, seq: msg.seq };
       node.heardResetRequest = msg.resetMe === true;
     }
-    if (node.clearedGeneration === null || msg.generation > node.clearedGeneration) node.lastHeardAt = this.now;
-    if (msg.kind === 'shutdown') node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, msg.generation);
-    // A lost-contact episode ends when either node hears the other's current generation.
-    if (msg.generation === peer.generation) {
+    // A copy on a slower path of a message already heard is no newer news of the peer.
+    if (this.isNews(node, msg) && (node.clearedGeneration === null || run > node.clearedGeneration)) {
+      node.lastHeardAt = this.now;
+      node.heardRun = run;
+      node.heardSeq = msg.seq;
+    }
+    if (msg.kind === 'shutdown' && answers) node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, run);
+    // A lost-contact episode ends when either node hears the other's current run.
+    if (msg.boot === peer.boot) {
       node.lastHeardCurrentAt = this.now;
       if (this.resetsThisEpisode > 0) this.note(`contact: a new episode begins`);
       this.resetsThisEpisode = 0;
@@ -634,14 +761,14 @@ export class World {
     // The paths must have been as they are since the first notice was sent.
     const since = node.noticeSentAt ?? this.now;
     if (before.contact !== 'alive' || !peer.powered || !this.cleanPathExists() || this.linksChangedAt > since) return;
-    this.owedNotice = { peer: peer.index, incarnation: peer.incarnation, generation: node.generation, linksChangedAt: this.linksChangedAt };
+    this.owedNotice = { peer: peer.index, incarnation: peer.incarnation, generation: node.boot, linksChangedAt: this.linksChangedAt };
   }
 
   private checkNoticeArrived(node: SimNode, text: string): void {
     const owed = this.owedNotice;
     if (!owed || owed.peer !== node.index || owed.incarnation !== node.incarnation) return;
     const leaver = this.nodes[1 - node.index]!;
-    if (text !== `node ${leaver.name}: is dead` || node.state?.peer.generation !== owed.generation) return;
+    if (text !== `node ${leaver.name}: is dead` || node.state?.peer.boot !== owed.generation) return;
     if (this.linksChangedAt !== owed.linksChangedAt) return;
     throw new Violation(`(9) ${node.name} declares ${leaver.name} dead after it shut down gracefully over a working path: the shutdown notice never arrived`);
   }

@@ -82,6 +82,29 @@ const retriesFailedStop: StepFn = (state, event) => {
   return { state, effects: [{ type: 'log', level: 'error', text: `Resource group ${event.group} failed to stop: trying again` }, { type: 'stop-group', group: event.group }] };
 };
 
+/**
+ * Bug (twinbeat before issue 17): generations trusted to grow. A message with a lower generation
+ * than the newest seen from the peer is dropped as old, so a swapped unit, or one whose state
+ * directory was lost with its clock behind, is never joined.
+ */
+function dropsLowerGenerations(): StepFn {
+  const newest = new Map<string, number>();
+  return (state, event) => {
+    if (event.type === 'start') newest.delete(state.config.local);
+    if (event.type !== 'message') return step(state, event);
+    const seen = newest.get(state.config.local) ?? 0;
+    if (event.message.generation < seen) return { state, effects: [] };
+    newest.set(state.config.local, event.message.generation);
+    return step(state, event);
+  };
+}
+
+/** Bug: the challenge is ignored, so a replay of a recorded frame of an earlier run joins that run. */
+const believesReplays: StepFn = (state, event) => {
+  if (event.type !== 'message' || event.message.boot === undefined || event.message.boot === state.peer.boot) return step(state, event);
+  return step({ ...state, peer: { ...state.peer, challenge: event.message.answer ?? 1 } }, event);
+};
+
 /** Bug: damping broken (flap_limit read as 0), so a flapping cause bounces the group back and forth; the hold-down still works. */
 const neverDamps: StepFn = (state, event) => step({ ...state, config: { ...state.config, flapLimit: 0 } }, event);
 
@@ -144,6 +167,21 @@ test('a core that retries a failed stop without escalating is caught', () => {
   assert.ok(caught, 'no violation found');
   console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
   assert.match(caught!.violation, /^\((11|12)\)/);
+});
+
+test('a core that drops a peer whose generation went back (a swapped unit) is caught', () => {
+  const caught = firstCaught(dropsLowerGenerations(), 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(14\) .* has not joined/);
+});
+
+test('a core that joins any run that names it, without its challenge answered, is caught', () => {
+  const caught = firstCaught(believesReplays, 1000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(13\) a replayed message changed/);
+
 });
 
 test('a core whose damping is broken is caught bouncing a group for a flapping cause', () => {

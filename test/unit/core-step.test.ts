@@ -69,8 +69,8 @@ test('events before start are ignored', () => {
   assert.equal(r.effects, []);
 });
 
-test('the first step sends a heartbeat carrying the generation and an empty view', () => {
-  const r = step(initialState(configFromLine('config local=node1')), { type: 'start', now: 0, generation: 7 });
+test('the first step sends a heartbeat carrying the generation, the boot and an empty view', () => {
+  const r = step(initialState(configFromLine('config local=node1')), { type: 'start', now: 0, generation: 7, boot: 9001 });
   const send = r.effects.find((e) => e.type === 'send');
   assert.ok(send && send.type === 'send');
   assert.equal(send.message, {
@@ -84,6 +84,8 @@ test('the first step sends a heartbeat carrying the generation and an empty view
     failed: [],
     epochs: { '192.0.2.50': 0 },
     fenceInMs: -1,
+    boot: 9001,
+    ackBoot: 0,
   });
   assert.is(send.path, undefined);
 });

@@ -100,6 +100,16 @@ test('a verdict on an older run does not bury the node that came back (a new gen
   assert.equal(legacy.pairs[0]!.flags, ['both active']);
 });
 
+test('a swapped unit (a new run with a lower generation, its clock behind) is not buried by the verdict on the old unit', () => {
+  const fresh = snapshot({ generation: 3, seq: 2, boot: 777, role: 'standby', timestamp: '2026-01-01T00:00:05.000Z', groups: [{ id: '192.0.2.50', home: 'alpha', holder: 'beta', state: 'released', failedOn: [] }] });
+  const verdictOnOldUnit = betaTookOver(305, { peer: { node: 'alpha', state: 'dead', generation: 12, lastSeq: 305, boot: 555 } });
+  const view = viewOfMessages('twinbeat', [online('lab', 'alpha'), state(fresh), online('lab', 'beta'), state(verdictOnOldUnit)], NOW);
+  assert.equal(view.pairs[0]!.nodes.map((n) => n.availability), ['online', 'online']);
+  // The same verdict naming the fresh unit's run does bury it.
+  const onThisRun = betaTookOver(305, { peer: { node: 'alpha', state: 'dead', generation: 3, lastSeq: 5, boot: 777 } });
+  assert.equal(viewOfMessages('twinbeat', [online('lab', 'alpha'), state(fresh), online('lab', 'beta'), state(onThisRun)], NOW).pairs[0]!.nodes[0]!.availability, 'dead');
+});
+
 test('a peer declared dead that never reached the broker is shown dead (per its peer)', () => {
   const view = viewOfMessages('twinbeat', [online('lab', 'beta'), state(betaTookOver(305))], NOW);
   assert.equal(view.pairs[0]!.nodes.map((n) => [n.node, n.availability, n.deadPer]), [['beta', 'online', undefined], ['alpha', 'dead', 'beta']]);

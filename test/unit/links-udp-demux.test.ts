@@ -84,6 +84,26 @@ test('an interface that went away takes its bcast path with it (the table is re-
   assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'unknown' });
 });
 
+test('an interface missing from the table is looked for again within 100 ms, not 1 s (a carrier reported late at boot)', () => {
+  let snapshot: NodeJS.Dict<NetworkInterfaceInfo[]> = { eth0: [v4('192.0.2.1', '255.255.255.0')] };
+  let clock = 0;
+  let reads = 0;
+  const booting = new InterfaceTable(() => (reads++, snapshot), () => clock, 1_000, 100);
+  assert.not.ok(booting.hasAddress('eth1', 4));
+  assert.equal(booting.ipv4('eth1'), []);
+  snapshot = { ...snapshot, eth1: [v4('198.51.100.1', '255.255.255.0')] };
+  clock = 50;
+  assert.not.ok(booting.hasAddress('eth1', 4), 'a miss is trusted for 100 ms');
+  clock = 100;
+  assert.ok(booting.hasAddress('eth1', 4));
+  assert.is(booting.ipv4('eth1')[0]?.broadcast, '198.51.100.255');
+  // What is there stays cached for the full second: no system call per datagram.
+  const before = reads;
+  clock = 900;
+  assert.ok(booting.hasAddress('eth0', 4));
+  assert.is(reads, before);
+});
+
 test('address arithmetic', () => {
   assert.is(ipv4Broadcast('192.0.2.1', '255.255.255.0'), '192.0.2.255');
   assert.is(ipv4Broadcast('198.51.100.130', '255.255.255.128'), '198.51.100.255');

@@ -40,6 +40,12 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
+test('a peer heard in a run that does not answer this node\'s challenge is shown as heard, not "never heard"', () => {
+  const text = formatStatus({ ...SNAPSHOT, peer: { node: 'node-b', state: 'unknown', unansweredAgoMs: 300 } });
+  assert.match(text, "node     node-b: unknown; a run of it that has not answered this node's challenge heard 300 ms ago (does it hear this node?)\n");
+  assert.not.match(text, /node-b: .*never heard/);
+});
+
 test('the status table names each node, path, group and the last decision', () => {
   assert.is(
     formatStatus(SNAPSHOT),
