@@ -9,14 +9,14 @@ import { checkGroup, startGroup, stopGroup } from '../resources/group';
 import type { GroupOutcome } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import { releaseLeftover } from './leftovers';
-import { newBootNumber } from '../generation';
-import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../report/snapshot';
+import { newBootNumber } from './generation';
+import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../snapshot';
 import { shown } from '../printable';
 import { eventFrom } from './events';
 import { buildSnapshot, splitDecision } from './snapshot';
 import type { PeerTransport } from './transport';
 import { finishTrace, KEPT_TRACES, traceLine, type RawMark } from './takeover-trace';
-import type { TakeoverTrace } from '../report/snapshot';
+import type { TakeoverTrace } from '../snapshot';
 
 export interface ResetOutcome {
   ok: boolean;
@@ -29,7 +29,7 @@ export interface AgentDeps {
   transport: PeerTransport;
   groups: Map<string, ManagedResource[]>;
   generation: number;
-  /** This run's random boot number (src/generation.ts newBootNumber); default: one drawn here. */
+  /** This run's random boot number (src/agent/generation.ts newBootNumber); default: one drawn here. */
   boot?: number;
   /** Conditions found at start-up that an operator must fix (shown in status until the next start). */
   problems?: string[];

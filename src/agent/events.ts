@@ -1,7 +1,7 @@
 // Which of the core's log lines and decisions are events for a fleet's history (MQTT's events
 // topic). Reporting only: the core has already decided; this sorts its words into the kinds an
 // operator filters on.
-import type { ClusterEvent, ClusterEventType } from '../report/snapshot';
+import type { ClusterEvent, ClusterEventType } from '../snapshot';
 import { splitDecision } from './snapshot';
 
 const LOG_EVENTS: [RegExp, ClusterEventType][] = [

@@ -1,7 +1,7 @@
 // Builds the status snapshot every reporter reads from the core's state.
 import { failedHere, flappingText, isRunning, type CoreState } from '../core';
 import type { Config } from '../config/types';
-import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../report/snapshot';
+import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../snapshot';
 
 export interface SnapshotContext {
   config: Config;

@@ -3,7 +3,7 @@
 // when its first gratuitous ARP went out. Kept by the shell (the core has no clock): times are
 // the shell's monotonic clock (performance.now()), shown relative to the decision, so that a
 // reader sees at a glance where a takeover spends its time.
-import type { TakeoverTrace, TraceMark, TraceStep } from '../report/snapshot';
+import type { TakeoverTrace, TraceMark, TraceStep } from '../snapshot';
 
 /** How many finished traces `twinbeat status --json` keeps (the newest last). */
 export const KEPT_TRACES = 5;

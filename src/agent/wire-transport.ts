@@ -8,7 +8,7 @@ import type { Link } from '../links/link';
 import type { Logger } from '../log';
 import { decodeFrame, emptyDropCounters, encodeFrame, ReplayGuard, textFields, type DropReason } from '../wire';
 import type { WireField } from '../wire/fields';
-import { fieldsToMessage, messageToFields } from './messages';
+import { fieldsToMessage, messageToFields } from '../wire/messages';
 import type { Deliver, PeerTransport } from './transport';
 
 /** A reason to drop is logged at most this often (a flood of junk must not flood the log). */

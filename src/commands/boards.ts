@@ -2,7 +2,7 @@
 // machine is, with the GPIO chips its kernel shows, so that a stonith_host line can be written
 // without guessing.
 import { parseArgs } from 'node:util';
-import { BOARD_PROFILES, channelChipLabels, profileForModel, type BoardProfile } from '../fence/boards';
+import { BOARD_PROFILES, channelChipLabels, profileForModel, type BoardProfile } from '../config/boards';
 import { DEFAULT_SYSFS_ROOT, listGpioChips, readBoardModel, type GpioChipInfo } from '../fence/sysfs';
 import type { Command } from './command';
 

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { askAgent, DEFAULT_RUN_DIR } from '../control/client';
-import type { StatusSnapshot } from '../report/snapshot';
+import type { StatusSnapshot } from '../snapshot';
 import type { Command } from './command';
 
 /** How long to follow the reset before leaving the rest to `twinbeat status`. */

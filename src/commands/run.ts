@@ -4,16 +4,16 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, loadConfig, type Config } from '../config';
 import { thisMachine } from '../config/machine';
-import { createResetDevice } from '../fence';
+import { createResetDevice, type ResetController } from '../fence';
 import { fenceConfirmHandler, FENCE_CONFIRM_COMMAND } from '../fence/confirm-request';
-import { newBootNumber, nextGeneration } from '../generation';
+import { newBootNumber, nextGeneration } from '../agent/generation';
 import { createLinks } from '../links';
 import { createLogger, type Logger } from '../log';
-import { ControlSocket } from '../report/control-socket';
-import { prepareRunDir } from '../report/run-dir';
-import { createMqttReporter } from '../report/mqtt';
-import { createSystemdNotifier, statusLine } from '../report/systemd-notify';
-import type { StatusSnapshot } from '../report/snapshot';
+import { ControlSocket } from '../control/server';
+import { prepareRunDir } from '../control/run-dir';
+import { createMqttReporter, type MqttReporter } from '../report/mqtt';
+import { createSystemdNotifier, statusLine, type SystemdNotifier } from '../report/systemd-notify';
+import type { ClusterEvent, StatusSnapshot } from '../snapshot';
 import { VERSION } from '../version';
 import { shown } from '../printable';
 import { PingWatcher } from '../health/ping';
@@ -24,7 +24,7 @@ import { buildGroupResources } from '../agent/group-resources';
 import { IpBatch } from '../resources/ip-batch';
 import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from '../agent/options';
 import { planReload, serialReloads } from '../agent/reload';
-import { createWireTransport } from '../agent/wire-transport';
+import { createWireTransport, type WireTransport } from '../agent/wire-transport';
 import type { Command } from './command';
 import { holdSignalsWhileStarting } from './early-signals';
 
@@ -75,6 +75,150 @@ const linkLog = (logger: Logger) => ({
   debug: (m: string) => logger.log('debug', m),
 });
 
+/** The run directory, before anything is touched: one another user owns is refused here, not after the reset device and the paths are up. */
+async function claimRunDir(runDir: string): Promise<{ note?: string } | { refused: string }> {
+  try {
+    const note = await prepareRunDir(runDir);
+    return note ? { note } : {};
+  } catch (err) {
+    return { refused: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function openLog(config: Config): Logger {
+  return createLogger({
+    stderr: true,
+    debug: config.debugLevel > 0,
+    ...(config.logfile ? { logfile: config.logfile } : {}),
+    ...(config.debugfile ? { debugfile: config.debugfile } : {}),
+  });
+}
+
+/** First of all: a relay must hold the peer powered before anything else can go wrong. */
+async function startResetDevice(config: Config, logger: Logger): Promise<ResetController | undefined> {
+  const reset = createResetDevice(config, { log: logger });
+  await reset?.start();
+  if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
+  return reset;
+}
+
+/**
+ * One long-lived `ip -batch` for the VIPs' adds and removes, started now so that the first
+ * takeover does not wait for it (see ip-batch.ts); none when no group has a VIP.
+ */
+function startIpBatch(config: Config, options: AgentOptions, logger: Logger): IpBatch | undefined {
+  const hasVip = config.groups.some((g) => g.resources.some((r) => r.kind === 'vip'));
+  const ipBatch = hasVip ? new IpBatch(options.ipPath, (text) => logger.log('warn', text)) : undefined;
+  ipBatch?.start();
+  return ipBatch;
+}
+
+/** The reset device as the agent sees it: a way to shoot, its health and its counters. */
+function resetDeviceDeps(reset: ResetController | undefined) {
+  if (!reset) return {};
+  return {
+    resetPeer: () => reset.resetPeer('the core decided to reset the peer'),
+    resetDevice: () => ({ description: reset.describe(), ...reset.device.health() }),
+    counters: () => {
+      const c = reset.counters();
+      return { 'reset-shots': c.shots, 'reset-succeeded': c.succeeded, 'reset-failed': c.failed };
+    },
+  };
+}
+
+/** What the agent tells the outside after each step: MQTT and systemd, only when someone listens (a snapshot per change costs a little on every event). */
+function reportingDeps(mqtt: MqttReporter | undefined, systemd: SystemdNotifier) {
+  return {
+    onHeartbeat: (now: number) => systemd.heartbeat(now),
+    ...(mqtt || systemd.enabled
+      ? {
+          onSnapshot: (s: StatusSnapshot) => {
+            mqtt?.publishState(s);
+            systemd.status(statusLine(s.role, s.groups, s.node));
+          },
+        }
+      : {}),
+    ...(mqtt ? { onEvent: (e: ClusterEvent) => mqtt.publishEvent(e) } : {}),
+  };
+}
+
+/** `twinbeat status`, `standby`, `takeover`, `cleanup`, `fence` and `fence-confirm`, answered over the control socket. */
+async function startControlSocket(runDir: string, config: Config, agent: Agent, reset: ResetController | undefined, logger: Logger): Promise<ControlSocket> {
+  const control = new ControlSocket(runDir, {
+    status: () => agent.snapshot(),
+    standby: () => agent.admin('standby'),
+    takeover: (request) => agent.admin(request.force === true ? 'takeover-force' : 'takeover'),
+    cleanup: (request) => agent.cleanup(String((request as { group?: unknown }).group)),
+    [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
+    fence: (request) => {
+      const node = (request as { node?: unknown }).node;
+      if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${shown(String(node))}`);
+      return agent.admin('fence');
+    },
+  });
+  const note = await control.start();
+  if (note) logger.log('warn', note);
+  return control;
+}
+
+/** The ping targets and the carriers the configuration names, told to the agent as they change. */
+function startHealthWatchers(config: Config, agent: Agent, logger: Logger): { stop(): void } {
+  const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
+  pings?.start();
+  const pollMs = Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2));
+  const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), pollMs }) : undefined;
+  carrier?.start();
+  return {
+    stop() {
+      pings?.stop();
+      carrier?.stop();
+    },
+  };
+}
+
+/**
+ * TERM/INT hand the groups over and exit (within SHUTDOWN_LIMIT_MS); HUP re-reads the
+ * configuration and applies what can change while running (the authkeys). Signals that came
+ * while the agent started are acted on now.
+ */
+function handleSignals(ctx: { config: Config; options: AgentOptions; logger: Logger; agent: Agent; transport: WireTransport; systemd: SystemdNotifier; early: { release(): NodeJS.Signals[] } }): void {
+  const { config, options, logger, agent, transport, systemd } = ctx;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', `Received ${signal}: shutting down (giving up resources to the peer)`);
+    systemd.stopping(`stopping (${signal}): handing the groups to ${config.peerNode}`);
+    agent.requestShutdown();
+    setTimeout(() => {
+      logger.log('ERROR', `Shutdown did not complete within ${SHUTDOWN_LIMIT_MS} ms: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+  };
+  let running = config;
+  const reload = async () => {
+    logger.log('info', `SIGHUP: re-reading ${options.configDir}`);
+    const next = await load(options, (line) => logger.log('warn', `SIGHUP: ${line}`)).catch(() => undefined);
+    if (!next) return logger.log('ERROR', 'SIGHUP: the new configuration is not valid; keeping the running one (nothing released)');
+    const plan = planReload(running, next);
+    if (plan.authChanged) {
+      transport.setAuth(next.auth);
+      running = { ...running, auth: next.auth };
+      logger.log('info', `SIGHUP: authkeys applied (sending with key ${next.auth.sendIndex}, accepting ${next.auth.keys.map((k) => k.index).join(', ')})`);
+    }
+    if (plan.refused.length) logger.log('warn', `SIGHUP: not applied while running, restart twinbeat to change: ${plan.refused.join('; ')}`);
+    if (!plan.authChanged && !plan.refused.length) logger.log('info', 'SIGHUP: nothing changed');
+  };
+  const reloads = serialReloads(reload);
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', reloads);
+  for (const signal of ctx.early.release()) {
+    if (signal === 'SIGHUP') reloads();
+    else shutdown(`${signal} (while starting)`);
+  }
+}
+
 export const runCommand: Command = {
   summary: 'run the agent (--config-dir DIR, --node NAME, --state-dir, --run-dir, --init-dir)',
   async run(args) {
@@ -87,32 +231,16 @@ export const runCommand: Command = {
       process.stderr.write(`twinbeat: not starting: ${options.configDir} is not valid here (twinbeat check-config --strict says why)\n`);
       return 2;
     }
-    // Before anything is touched: a run directory another user owns is refused here, not after
-    // the reset device and the paths are up.
-    let runDirNote: string | undefined;
-    try {
-      runDirNote = await prepareRunDir(options.runDir);
-    } catch (err) {
-      process.stderr.write(`twinbeat: not starting: ${err instanceof Error ? err.message : String(err)}\n`);
+    const runDir = await claimRunDir(options.runDir);
+    if ('refused' in runDir) {
+      process.stderr.write(`twinbeat: not starting: ${runDir.refused}\n`);
       return 2;
     }
-    const logger = createLogger({
-      stderr: true,
-      debug: config.debugLevel > 0,
-      ...(config.logfile ? { logfile: config.logfile } : {}),
-      ...(config.debugfile ? { debugfile: config.debugfile } : {}),
-    });
+    const logger = openLog(config);
     logger.log('info', `Configuration validated. Starting twinbeat ${VERSION} on ${config.localNode}`);
-    if (runDirNote) logger.log('warn', runDirNote);
-    const reset = createResetDevice(config, { log: logger });
-    // First of all: a relay must hold the peer powered before anything else can go wrong.
-    await reset?.start();
-    if (reset) logger.log('info', `Reset device: ${reset.describe()}`);
-    // One long-lived `ip -batch` for the VIPs' adds and removes, started now so that the first
-    // takeover does not wait for it (see ip-batch.ts); none when no group has a VIP.
-    const hasVip = config.groups.some((g) => g.resources.some((r) => r.kind === 'vip'));
-    const ipBatch = hasVip ? new IpBatch(options.ipPath, (text) => logger.log('warn', text)) : undefined;
-    ipBatch?.start();
+    if (runDir.note) logger.log('warn', runDir.note);
+    const reset = await startResetDevice(config, logger);
+    const ipBatch = startIpBatch(config, options, logger);
     const groups = buildGroupResources(config, options, ipBatch);
     const { generation, problem: generationProblem } = await nextGeneration(options.stateDir);
     if (generationProblem) logger.log('ERROR', `State directory: ${generationProblem}`);
@@ -138,90 +266,20 @@ export const runCommand: Command = {
       boot: newBootNumber(),
       ...(generationProblem ? { problems: [generationProblem] } : {}),
       version: VERSION,
-      ...(reset
-        ? {
-            resetPeer: () => reset.resetPeer('the core decided to reset the peer'),
-            resetDevice: () => ({ description: reset.describe(), ...reset.device.health() }),
-            counters: () => {
-              const c = reset.counters();
-              return { 'reset-shots': c.shots, 'reset-succeeded': c.succeeded, 'reset-failed': c.failed };
-            },
-          }
-        : {}),
-      onHeartbeat: (now) => systemd.heartbeat(now),
-      // A snapshot per change costs a little on every event: only when someone listens.
-      ...(mqtt || systemd.enabled
-        ? {
-            onSnapshot: (s: StatusSnapshot) => {
-              mqtt?.publishState(s);
-              systemd.status(statusLine(s.role, s.groups, s.node));
-            },
-          }
-        : {}),
-      ...(mqtt ? { onEvent: (e) => mqtt.publishEvent(e) } : {}),
+      ...resetDeviceDeps(reset),
+      ...reportingDeps(mqtt, systemd),
     });
     agentRef = agent;
-    const control = new ControlSocket(options.runDir, {
-      status: () => agent.snapshot(),
-      standby: () => agent.admin('standby'),
-      takeover: (request) => agent.admin(request.force === true ? 'takeover-force' : 'takeover'),
-      cleanup: (request) => agent.cleanup(String((request as { group?: unknown }).group)),
-      [FENCE_CONFIRM_COMMAND]: fenceConfirmHandler(reset),
-      fence: (request) => {
-        const node = (request as { node?: unknown }).node;
-        if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${shown(String(node))}`);
-        return agent.admin('fence');
-      },
-    });
-    const controlNote = await control.start();
-    if (controlNote) logger.log('warn', controlNote);
+    const control = await startControlSocket(options.runDir, config, agent, reset, logger);
     await agent.start();
-    const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
-    pings?.start();
-    const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), pollMs: Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2)) }) : undefined;
-    carrier?.start();
+    const health = startHealthWatchers(config, agent, logger);
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
     systemd.ready(statusLine(first.role, first.groups, first.node));
-
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.log('info', `Received ${signal}: shutting down (giving up resources to the peer)`);
-      systemd.stopping(`stopping (${signal}): handing the groups to ${config.peerNode}`);
-      agent.requestShutdown();
-      setTimeout(() => {
-        logger.log('ERROR', `Shutdown did not complete within ${SHUTDOWN_LIMIT_MS} ms: exiting anyway`);
-        process.exit(1);
-      }, SHUTDOWN_LIMIT_MS).unref();
-    };
-    let running = config;
-    const reload = async () => {
-      logger.log('info', `SIGHUP: re-reading ${options.configDir}`);
-      const next = await load(options, (line) => logger.log('warn', `SIGHUP: ${line}`)).catch(() => undefined);
-      if (!next) return logger.log('ERROR', 'SIGHUP: the new configuration is not valid; keeping the running one (nothing released)');
-      const plan = planReload(running, next);
-      if (plan.authChanged) {
-        transport.setAuth(next.auth);
-        running = { ...running, auth: next.auth };
-        logger.log('info', `SIGHUP: authkeys applied (sending with key ${next.auth.sendIndex}, accepting ${next.auth.keys.map((k) => k.index).join(', ')})`);
-      }
-      if (plan.refused.length) logger.log('warn', `SIGHUP: not applied while running, restart twinbeat to change: ${plan.refused.join('; ')}`);
-      if (!plan.authChanged && !plan.refused.length) logger.log('info', 'SIGHUP: nothing changed');
-    };
-    const reloads = serialReloads(reload);
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', reloads);
-    for (const signal of early.release()) {
-      if (signal === 'SIGHUP') reloads();
-      else shutdown(`${signal} (while starting)`);
-    }
+    handleSignals({ config, options, logger, agent, transport, systemd, early });
 
     await agent.exited;
-    pings?.stop();
-    carrier?.stop();
+    health.stop();
     await agent.halt();
     await control.stop();
     await mqtt?.stop();

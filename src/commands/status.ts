@@ -2,7 +2,7 @@
 // or crm_mon would: each node, each path, each group and its holder, the last decision and why.
 import { parseArgs } from 'node:util';
 import { askAgent, DEFAULT_RUN_DIR } from '../control/client';
-import type { StatusSnapshot } from '../report/snapshot';
+import type { StatusSnapshot } from '../snapshot';
 import type { Command } from './command';
 import { askAndPrint } from './control-command';
 

@@ -2,7 +2,7 @@
 // command registers under FENCE_CONFIRM_COMMAND. It hands the node to this node's reset
 // device; an error (no manual device, nothing waiting, wrong node) becomes the reply's error.
 import { FENCE_CONFIRM_COMMAND, type FenceConfirmRequest } from '../control/protocol';
-import type { ControlHandler } from '../report/control-socket';
+import type { ControlHandler } from '../control/server';
 import type { ResetController } from './index';
 
 export { FENCE_CONFIRM_COMMAND };

@@ -3,7 +3,7 @@
 // printed goes into the detail, so the log says why a reset failed. runCommand never throws,
 // and a hung program is killed after the timeout (with everything it started).
 import type { Logger } from '../log';
-import { runCommand, type CommandResult } from '../resources/exec';
+import { runCommand, type CommandResult } from '../exec';
 import type { FenceAction, FenceOutcome, ResetDevice } from './device';
 
 export const DEFAULT_EXTERNAL_TIMEOUT_MS = 30_000;

@@ -3,7 +3,7 @@
 // often checked on a build host, where the board's chip is absent: that is a note, and an
 // error only under --strict (which `twinbeat run` applies to itself).
 import type { Config, SourceLine } from '../config/types';
-import { findProfile, profileForModel } from './boards';
+import { findProfile, profileForModel } from '../config/boards';
 import { relaySettingsFrom } from './relay-settings';
 import { DEFAULT_SYSFS_ROOT, readBoardModel, resolveGpioLine } from './sysfs';
 

@@ -4,7 +4,7 @@
 // the functions here still throw with a reason rather than guess.
 import type { ResetDeviceSpec } from '../config/types';
 import { parseBoolean, parseDuration } from '../config/values';
-import { channelChipLabels, findProfile } from './boards';
+import { channelChipLabels, findProfile } from '../config/boards';
 
 export type Wiring = 'nc' | 'no';
 export type Level = 0 | 1;

@@ -1,9 +1,9 @@
 // The fleet view as a pure function of what the broker delivered: every retained availability
 // and state of every node under the prefix, plus the events seen while watching. No I/O, no
 // clock (`now` is passed in), so the table an operator reads can be tested message by message.
-import { parseTopic } from '../report/mqtt-topics';
-import { parseEvent, parseState, type WireState } from '../report/mqtt-wire';
-import type { PeerState, PathState, Role } from '../report/snapshot';
+import { parseTopic } from '../mqtt/topics';
+import { parseEvent, parseState, type WireState } from '../mqtt/wire';
+import type { PeerState, PathState, Role } from '../snapshot';
 
 export interface FleetMessage {
   topic: string;

@@ -22,9 +22,9 @@
 // and QoS 1 would make the broker's in-flight window (20) and queue the limit again.
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { loadMqtt } from '../report/mqtt-connection';
-import { readPasswordFile, readSmallFile } from '../report/mqtt-options';
-import { parseTopic } from '../report/mqtt-topics';
+import { loadMqtt } from '../mqtt/connection';
+import { readPasswordFile, readSmallFile } from '../mqtt/options';
+import { parseTopic } from '../mqtt/topics';
 import type { FleetMessage } from './view';
 
 /** Clusters whose states one SUBSCRIBE asks for: two nodes each, two slices at most in the broker's queue. */

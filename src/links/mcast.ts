@@ -9,7 +9,7 @@
 // when a node also has ucast or bcast lines, or the peer is heard on both paths.
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { PathSpec } from '../config/types';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../backoff';
 import { reasonOf } from './condition-log';
 import { InterfaceTable } from './interfaces';
 import type { FrameBytes, FrameHandler, Link, LinkLog } from './link';

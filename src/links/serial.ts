@@ -14,7 +14,7 @@
 // the device to be writable), so a queued frame leaves whole or the port is declared lost.
 import type { autoDetect } from '@serialport/bindings-cpp';
 import type { PathSpec } from '../config/types';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
 import { reasonOf } from './condition-log';
 import { Counters } from './counters';
 import type { FrameBytes, FrameHandler, FrameSplitter, Link, LinkLog } from './link';

@@ -4,7 +4,7 @@
 // ucast/bcast driver and by the multicast driver; neither ever sends on a socket that is not
 // bound (Node would silently bind it to a random port).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
 import { ConditionLog, reasonOf } from './condition-log';
 import type { Counters } from './counters';
 import type { LinkLog } from './link';

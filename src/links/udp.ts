@@ -10,7 +10,7 @@
 // the peer's family, so a frame never leaves through another route when that cable is out.
 import type { RemoteInfo } from 'node:dgram';
 import type { PathSpec } from '../config/types';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../backoff';
 import { reasonOf } from './condition-log';
 import { InterfaceTable } from './interfaces';
 import type { FrameBytes, FrameHandler, Link, LinkLog } from './link';

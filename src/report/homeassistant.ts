@@ -2,8 +2,8 @@
 // device with a sensor for its role, its peer's state, each heartbeat path and the holder of
 // each resource group. The sensors read the node's state topic and share its availability
 // topic, so a dead agent turns them "unavailable" through the Last Will.
-import type { StatusSnapshot } from './snapshot';
-import type { NodeTopics } from './mqtt-topics';
+import type { StatusSnapshot } from '../snapshot';
+import type { NodeTopics } from '../mqtt/topics';
 
 export const DISCOVERY_PREFIX = 'homeassistant';
 

@@ -11,14 +11,14 @@ import type { MqttClient } from 'mqtt';
 import type { Config, MqttConfig } from '../config/types';
 import type { LogLevel } from '../log';
 import { discoveryMessages, discoveryShape } from './homeassistant';
-import { Backoff } from './mqtt-backoff';
+import { Backoff } from '../backoff';
 import { readCommand, type MqttCommand } from './mqtt-commands';
-import { BrokerConnection, loadMqtt } from './mqtt-connection';
+import { BrokerConnection, loadMqtt } from '../mqtt/connection';
 import { BoundedQueue } from './mqtt-event-queue';
-import { clientOptions, DEFAULT_CONNECTION_TUNING, type ConnectionTuning } from './mqtt-options';
-import { nodeTopics, type NodeTopics } from './mqtt-topics';
-import { eventMessage, stateMessage, type DroppedEventsNotice } from './mqtt-wire';
-import type { ClusterEvent, StatusSnapshot } from './snapshot';
+import { clientOptions, DEFAULT_CONNECTION_TUNING, type ConnectionTuning } from '../mqtt/options';
+import { nodeTopics, type NodeTopics } from '../mqtt/topics';
+import { eventMessage, stateMessage, type DroppedEventsNotice } from '../mqtt/wire';
+import type { ClusterEvent, StatusSnapshot } from '../snapshot';
 
 export type { MqttCommand } from './mqtt-commands';
 
@@ -85,7 +85,7 @@ export class MqttReporter {
     this.connection = new BrokerConnection({
       brokers: deps.mqtt.brokers,
       options: () => clientOptions(deps.mqtt, { cluster: deps.cluster, node: deps.node }, this.topics, this.tuning),
-      backoff: new Backoff({ initialMs: this.tuning.backoffInitialMs, maxMs: this.tuning.backoffMaxMs, spread: 0.2 }),
+      backoff: new Backoff({ firstMs: this.tuning.backoffInitialMs, maxMs: this.tuning.backoffMaxMs, spread: 0.2 }),
       log: (level, message) => this.log(level, message),
       handlers: {
         connected: (client) => this.guard(() => this.onConnected(client)),

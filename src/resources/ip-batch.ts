@@ -10,7 +10,7 @@
 // command it was running and every later one then run the old way, one `ip` process each, and
 // the log says so once. A takeover never waits on a dead batch.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { runCommand, type CommandResult } from './exec';
+import { runCommand, type CommandResult } from '../exec';
 
 /** A name no interface has (a real one would answer on stdout and the marker would never come: the wait's limit covers it). */
 const MARKER = 'twinbeat.mark';

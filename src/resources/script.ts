@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { scriptCandidates } from '../config/machine';
 import type { ResourceOp, ScriptResource } from '../config/types';
-import { runCommand } from './exec';
+import { runCommand } from '../exec';
 import type { ActionResult, ManagedResource } from './resource';
 
 export interface ScriptOptions {

@@ -4,7 +4,7 @@
 import { networkInterfaces } from 'node:os';
 import { subnetHolders, type InterfaceAddress, type MachineView } from '../config/machine';
 import type { VipResource } from '../config/types';
-import { runCommand, runProbe, type CommandResult } from './exec';
+import { runCommand, runProbe, type CommandResult } from '../exec';
 import { ForkingIp, type IpRunner } from './ip-batch';
 import type { ActionMark, ActionResult, ManagedResource } from './resource';
 

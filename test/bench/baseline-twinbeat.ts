@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CROSSOVER, LAN } from '../helpers/netns';
 import { BUNDLE, spawnWatched, type Watched } from '../helpers/pair';
 import { BaselineSession, HOLDER, runBaseline, waitUntil, type BaselineOp, type BaselineResult, type Node } from './baseline-common';
-import type { StatusSnapshot, TakeoverTrace } from '../../src/report/snapshot';
+import type { StatusSnapshot, TakeoverTrace } from '../../src/snapshot';
 
 export interface TwinbeatOptions {
   keepalive: string;

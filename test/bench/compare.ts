@@ -27,7 +27,7 @@ import { HeartbeatPair, heartbeatUnavailable } from './baseline-heartbeat';
 import { KeepalivedPair, keepalivedUnavailable } from './baseline-keepalived';
 import { descendants, haMs, TwinbeatPair } from './baseline-twinbeat';
 import { median } from './stats';
-import type { TakeoverTrace } from '../../src/report/snapshot';
+import type { TakeoverTrace } from '../../src/snapshot';
 
 type Daemon = 'twinbeat' | 'keepalived' | 'heartbeat';
 const DAEMONS: readonly Daemon[] = ['twinbeat', 'keepalived', 'heartbeat'];

@@ -2,7 +2,7 @@
 // and the serial one-way latency over a socat pty pair (median and p99 of 1,000 frames at
 // 19200 and 115200 baud). A pty moves bytes at memory speed whatever its baud setting, so the
 // time a real line needs to carry the frame is printed beside it (10 bits per byte, 8N1).
-import { messageToFields } from '../../src/agent/messages';
+import { messageToFields } from '../../src/wire/messages';
 import type { AuthMethod, PathSpec } from '../../src/config/types';
 import { SerialLink } from '../../src/links/serial';
 import { createFrameSplitter, decodeFrame, encodeFrame } from '../../src/wire';

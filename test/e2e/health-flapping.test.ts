@@ -12,7 +12,7 @@ import { events, type PairSettings } from '../helpers/pair';
 import { answeredBy, assertNeverBoth, servingPair, sleep, type ServingPair } from '../helpers/pair-scenario';
 import { skipWithReason } from '../helpers/skip';
 import type { Shape } from '../helpers/shapes';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping']);
 const SETTINGS = (shape: Shape): Partial<PairSettings> => ({ keepalive: '200ms', deadtime: '1s', warntime: '500ms', initdead: '2s', shape });

@@ -11,7 +11,7 @@ import { FAST, Pair, type Watched } from '../helpers/pair';
 import { answeredBy, assertNeverBoth, linksUp, sleep, type ServingPair } from '../helpers/pair-scenario';
 import { skipWithReason } from '../helpers/skip';
 import type { Shape } from '../helpers/shapes';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping', 'nft']);
 const TABLE = 'twinbeat_one_way';

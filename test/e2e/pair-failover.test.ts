@@ -7,7 +7,7 @@ import { labUnavailable, LAN } from '../helpers/netns';
 import { events } from '../helpers/pair';
 import { answeredBy, assertNeverBoth, holdsNow, servingPair, sleep, type ServingPair } from '../helpers/pair-scenario';
 import { skipWithReason } from '../helpers/skip';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping']);
 const DEADTIME_MS = 500; // FAST

@@ -17,7 +17,7 @@ import { answeredBy, assertNeverBoth, servingPair, sleep, type ServingPair } fro
 import { skipWithReason } from '../helpers/skip';
 import { fakeClock } from '../field/field-pair';
 import type { Shape } from '../helpers/shapes';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const unavailable =
   labUnavailable(['ip', 'socat', 'arping', 'tcpdump']) ?? (spawnSync('sh', ['-c', 'command -v faketime']).status === 0 ? undefined : 'needs faketime (apt-get install faketime)');

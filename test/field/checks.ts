@@ -8,7 +8,7 @@
 import { doubleHolds, events, type Watched } from '../helpers/pair';
 import { holdsNow } from '../helpers/pair-scenario';
 import { longestOutage, type ClientChange } from '../helpers/client-gap';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 import type { FieldPair } from './field-pair';
 import { SIDES, type Expected, type Side, type World } from './model';
 

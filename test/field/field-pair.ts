@@ -9,7 +9,7 @@ import { FAST, Pair, type PairNode, type Watched } from '../helpers/pair';
 import { PowerSimulator, relayLine } from '../helpers/power';
 import { authkeys, noPathCut, pathCut, type Shape } from '../helpers/shapes';
 import { sleep } from '../helpers/pair-scenario';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 import type { Side } from './model';
 
 /** The run's timings: short enough for many steps an hour, long enough for a loaded 2-core host. */

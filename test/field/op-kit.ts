@@ -5,7 +5,7 @@ import type { Rng } from '../sim/prng';
 import { type FieldPair } from './field-pair';
 import { expectedHolder, healthMoved, healthRepaired, other, standbyOn, started, stopped, takeoverOn, type Side, type World } from './model';
 import { sleep } from '../helpers/pair-scenario';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 /** A graceful move (standby, takeover, SIGTERM, failback, a health-driven handover): the bound. */
 export const MOVE_BUDGET_MS = 300;

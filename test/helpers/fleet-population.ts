@@ -3,7 +3,7 @@
 // pair. Published by one client at QoS 0 (the broker's inbound side has no queue limit for
 // them), then one QoS 1 message whose PUBACK says that the broker has handled all before it.
 import type { MqttClient } from 'mqtt';
-import { stateMessage } from '../../src/report/mqtt-wire';
+import { stateMessage } from '../../src/mqtt/wire';
 import { snapshot } from '../unit/mqtt-fixtures';
 
 export const clusterName = (i: number) => `gw-${String(i).padStart(5, '0')}`;

@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { doubleHolds, events, FAST, Pair, type PairNode, type PairSettings, type Watched } from './pair';
 import { expectedLinks } from './shapes';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 export interface ServingPair {
   pair: Pair;

@@ -2,7 +2,7 @@
 // throws, nothing that was not signed with a listed key is accepted, memory stays bounded.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { messageToFields } from '../../src/agent/messages';
+import { messageToFields } from '../../src/wire/messages';
 import { createFrameSplitter, decodeFrame, digestText, encodeFrame, encodeNetstring, MAX_FRAME_BYTES, sign, type WireField } from '../../src/wire';
 import { makeRng, type Rng } from '../sim/prng';
 import { authWith, capturedFrames, key } from './wire-fixtures';

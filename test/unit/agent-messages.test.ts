@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fieldsToMessage, messageToFields, type Fields } from '../../src/agent/messages';
+import { fieldsToMessage, messageToFields, type Fields } from '../../src/wire/messages';
 import type { Message } from '../../src/core';
 
 const view = {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { createLogger, formatLogLine } from '../../src/log';
-import { nextGeneration } from '../../src/generation';
-import { ControlSocket } from '../../src/report/control-socket';
+import { nextGeneration } from '../../src/agent/generation';
+import { ControlSocket } from '../../src/control/server';
 import { askAgent } from '../../src/control/client';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'twinbeat-parts-'));

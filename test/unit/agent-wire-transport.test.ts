@@ -8,7 +8,7 @@ import type { Config } from '../../src/config';
 import type { Message } from '../../src/core';
 import { FakeLinkPair } from '../../src/links';
 import { encodeFrame } from '../../src/wire';
-import { messageToFields } from '../../src/agent/messages';
+import { messageToFields } from '../../src/wire/messages';
 import { check } from '../helpers/config-dir';
 
 const quiet = { log: () => {} };

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlSocket } from '../../src/report/control-socket';
+import { ControlSocket } from '../../src/control/server';
 
 const runDir = mkdtempSync(join(tmpdir(), 'twinbeat-fence-cmd-'));
 const requests: unknown[] = [];

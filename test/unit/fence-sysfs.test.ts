@@ -1,7 +1,7 @@
 // Chip label + offset to the sysfs number, against fake sysfs trees; board detection.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BOARD_PROFILES, findProfile, profileForModel, profileProblems } from '../../src/fence/boards';
+import { BOARD_PROFILES, findProfile, profileForModel, profileProblems } from '../../src/config/boards';
 import { listGpioChips, readBoardModel, resolveGpioLine } from '../../src/fence/sysfs';
 import { makeFakeSysfs, PI5_CHIPS } from '../helpers/fake-sysfs';
 

@@ -9,7 +9,7 @@ import { statusProblems } from '../field/checks';
 import { SHAPES } from '../helpers/shapes';
 import { makeRng } from '../sim/prng';
 import type { FieldPair } from '../field/field-pair';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const both = (relay = false) => {
   const w = freshWorld(relay);

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { formatStatus } from '../../src/commands/status';
 import { eventFrom } from '../../src/agent/events';
 import { flappingText, type Flapping } from '../../src/core';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const FLAPPING: Flapping = { moves: 3, windowMs: 60_000, holder: 'node-b', home: 'node-a', cause: 'eth0' };
 const TEXT = 'flapping: 3 moves in 60 s; holding on node-b until eth0 on node-a is stable for 60 s';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { FleetView } from '../../src/fleet/view';
 import { MqttReporter } from '../../src/report/mqtt';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 import { skipWithReason } from '../helpers/skip';
 import { Mosquitto, Watcher, mosquittoBinary, waitFor } from '../helpers/mosquitto';
 import { clusterName, populateFleet } from '../helpers/fleet-population';

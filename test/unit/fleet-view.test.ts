@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderTable, ago } from '../../src/fleet/table';
 import { applyMessage, emptyFleet, fleetView, viewOfMessages, type FleetMessage } from '../../src/fleet/view';
-import { eventMessage, stateMessage } from '../../src/report/mqtt-wire';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import { eventMessage, stateMessage } from '../../src/mqtt/wire';
+import type { StatusSnapshot } from '../../src/snapshot';
 import { event, snapshot } from './mqtt-fixtures';
 
 const NOW = new Date('2026-11-25T03:10:00Z');

@@ -141,7 +141,7 @@ test('4. the MQTT password file: regular, twinbeat\'s user, exactly 0600', async
     r = await load(dir);
     assert.equal(r.errors, [`ha.cf:12: mqtt_password_file pw: owned by uid 1000, it must be owned by root (the user twinbeat runs as), or another user could change it: chown 0 pw`]);
   }
-  const { readPasswordFile } = await import('../../src/report/mqtt-options');
+  const { readPasswordFile } = await import('../../src/mqtt/options');
   rmSync(join(dir, 'pw'));
   symlinkSync('/dev/zero', join(dir, 'pw'));
   await readPasswordFile(join(dir, 'pw')).then(

@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlSocket } from '../../src/report/control-socket';
-import { prepareRunDir, RunDirError } from '../../src/report/run-dir';
+import { ControlSocket } from '../../src/control/server';
+import { prepareRunDir, RunDirError } from '../../src/control/run-dir';
 import { askAgent } from '../../src/control/client';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'twinbeat-hostile-'));

@@ -1,7 +1,7 @@
 // The small parts the drivers share: the once-per-change log, the back-off, the bounded queue.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Backoff } from '../../src/links/backoff';
+import { Backoff } from '../../src/backoff';
 import { ConditionLog, reasonOf } from '../../src/links/condition-log';
 import { BoundedFrameQueue } from '../../src/links/write-queue';
 import { RecordingLog } from '../helpers/link-log';

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MqttReporter, type MqttCommand } from '../../src/report/mqtt';
-import { parseEvent, parseState } from '../../src/report/mqtt-wire';
+import { parseEvent, parseState } from '../../src/mqtt/wire';
 import { skipWithReason } from '../helpers/skip';
 import { Mosquitto, Watcher, freePort, mosquittoBinary, mosquittoPasswdBinary, sleep, waitFor } from '../helpers/mosquitto';
 import { FAST, event, memoryLog, mqttConfig, snapshot } from './mqtt-fixtures';

@@ -1,6 +1,6 @@
 // Snapshots and events as the agent will build them, for the MQTT and fleet tests (not a suite).
 import type { MqttConfig } from '../../src/config/types';
-import type { ClusterEvent, StatusSnapshot } from '../../src/report/snapshot';
+import type { ClusterEvent, StatusSnapshot } from '../../src/snapshot';
 
 export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapshot {
   const node = overrides.node ?? 'alpha';

@@ -5,12 +5,12 @@ import * as assert from 'uvu/assert';
 import { createRequire } from 'node:module';
 import { discoveryMessages, discoveryShape } from '../../src/report/homeassistant';
 import { createMqttReporter } from '../../src/report/mqtt';
-import { Backoff } from '../../src/report/mqtt-backoff';
+import { Backoff } from '../../src/backoff';
 import { readCommand } from '../../src/report/mqtt-commands';
 import { BoundedQueue } from '../../src/report/mqtt-event-queue';
-import { clientIdFor } from '../../src/report/mqtt-options';
-import { nodeTopics, parseTopic, topicLevel } from '../../src/report/mqtt-topics';
-import { eventMessage, parseEvent, parseState, stateMessage } from '../../src/report/mqtt-wire';
+import { clientIdFor } from '../../src/mqtt/options';
+import { nodeTopics, parseTopic, topicLevel } from '../../src/mqtt/topics';
+import { eventMessage, parseEvent, parseState, stateMessage } from '../../src/mqtt/wire';
 import { event, snapshot } from './mqtt-fixtures';
 
 test('topics: one subtree per pair, one per node', () => {
@@ -58,11 +58,11 @@ test('queue: oldest dropped first, the count kept until reported', () => {
 });
 
 test('back-off: doubles to the cap, spread below nominal, reset after a connection', () => {
-  const b = new Backoff({ initialMs: 100, maxMs: 1000, spread: 0.2, random: () => 0 });
+  const b = new Backoff({ firstMs: 100, maxMs: 1000, spread: 0.2, random: () => 0 });
   assert.equal([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()], [100, 200, 400, 800, 1000, 1000]);
   b.reset();
   assert.is(b.next(), 100);
-  const spread = new Backoff({ initialMs: 1000, maxMs: 1000, spread: 0.2, random: () => 1 });
+  const spread = new Backoff({ firstMs: 1000, maxMs: 1000, spread: 0.2, random: () => 1 });
   assert.is(spread.next(), 800);
 });
 

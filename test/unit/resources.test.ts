@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../src/resources/exec';
+import { runCommand } from '../../src/exec';
 import { ScriptDriver } from '../../src/resources/script';
 import { checkGroup, startGroup, stopGroup } from '../../src/resources/group';
 import type { ActionResult, ManagedResource } from '../../src/resources/resource';

@@ -5,9 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ControlSocket } from '../../src/report/control-socket';
+import { ControlSocket } from '../../src/control/server';
 import { formatStatus } from '../../src/commands/status';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const SNAPSHOT: StatusSnapshot = {
   cluster: 'lab',

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatStatus } from '../../src/commands/status';
 import { eventFrom } from '../../src/agent/events';
-import type { StatusSnapshot } from '../../src/report/snapshot';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const SNAPSHOT: StatusSnapshot = {
   cluster: 'lab',

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { fieldsToMessage, messageToFields } from '../../src/agent/messages';
+import { fieldsToMessage, messageToFields } from '../../src/wire/messages';
 import type { Message } from '../../src/core';
 import type { AuthMethod } from '../../src/config/types';
 import { cksumCrc, decodeFrame, digest, digestText, encodeFrame, encodeNetstring, sign, textFields, type WireField } from '../../src/wire';

@@ -2,7 +2,7 @@
 // FROMNODE (`*`: to both nodes), with twinbeat's device types. Driving the devices is
 // src/fence's job; here the words are read and checked, board profiles and channels included.
 import { shown } from '../../printable';
-import { findProfile, profileNames } from '../../fence/boards';
+import { findProfile, profileNames } from '../boards';
 import { NODE_NAME_RULE, isNodeName, parseBoolean, parseDuration, parseInteger } from '../values';
 import type { ResetDeviceSpec } from '../types';
 import type { Directive, DirectiveContext } from './directive';

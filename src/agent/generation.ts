@@ -6,8 +6,8 @@
 import { mkdir, rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { readBoundedFile } from './config/read-file';
-import { shown } from './printable';
+import { readBoundedFile } from '../config/read-file';
+import { shown } from '../printable';
 
 const FILE = 'generation';
 /** The file holds one number: anything longer is not ours. */

@@ -1,7 +1,7 @@
 // Where twinbeat publishes: one subtree per pair under the prefix, one per node inside it.
 //
 //   PREFIX/CLUSTER/NODE/availability   retained "online" / "offline" (the Last Will)
-//   PREFIX/CLUSTER/NODE/state          retained JSON (mqtt-wire.ts)
+//   PREFIX/CLUSTER/NODE/state          retained JSON (wire.ts)
 //   PREFIX/CLUSTER/NODE/command        "standby" / "takeover", only with mqtt_commands on
 //   PREFIX/CLUSTER/events              JSON events of both nodes, not retained
 

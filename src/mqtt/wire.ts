@@ -2,7 +2,7 @@
 // agent's StatusSnapshot as it is, plus `schema` (bumped on an incompatible change) and
 // `publishedAt` (the snapshot's own `timestamp` is when it changed; a periodic re-publish
 // sends the same snapshot, so the receiver can still tell a silent agent from a quiet one).
-import type { ClusterEvent, StatusSnapshot } from './snapshot';
+import type { ClusterEvent, StatusSnapshot } from '../snapshot';
 
 export const WIRE_SCHEMA = 1;
 

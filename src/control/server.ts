@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { escapeControls, shown } from '../printable';
 import { prepareRunDir } from './run-dir';
-import { MAX_REQUEST_BYTES, SOCKET_NAME, type ControlReply, type ControlRequest } from '../control/protocol';
+import { MAX_REQUEST_BYTES, SOCKET_NAME, type ControlReply, type ControlRequest } from './protocol';
 
 export type ControlHandler = (request: ControlRequest) => Promise<unknown> | unknown;
 

@@ -5,7 +5,7 @@ import type { IClientOptions } from 'mqtt';
 import { readBoundedFile } from '../config/read-file';
 import { runningUid, secretFileProblems } from '../config/secret-file';
 import type { MqttConfig } from '../config/types';
-import type { NodeTopics } from './mqtt-topics';
+import type { NodeTopics } from './topics';
 
 /** Connection timings; the defaults suit a fleet on slow uplinks, tests shorten them. */
 export interface ConnectionTuning {
@@ -56,7 +56,7 @@ export async function clientOptions(
     clean: true,
     keepalive: tuning.keepaliveS ?? config.keepaliveS,
     connectTimeout: tuning.connectTimeoutMs,
-    // twinbeat runs its own reconnect loop (mqtt-connection.ts): back-off with a cap, and
+    // twinbeat runs its own reconnect loop (connection.ts): back-off with a cap, and
     // fail-over across brokers with their own URL (path, TLS).
     reconnectPeriod: 0,
     // Nothing is queued inside MQTT.js while offline: the reporter's queue is bounded.

@@ -7,7 +7,7 @@
 // MQTT.js is imported here, on the first attempt, so an agent without mqtt_broker never loads it.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { LogLevel } from '../log';
-import type { Backoff } from './mqtt-backoff';
+import type { Backoff } from '../backoff';
 
 export interface ConnectionHandlers {
   /** A CONNACK arrived: `client` is connected to `broker`. */
