@@ -1,6 +1,6 @@
 // `standby` / `takeover` from the node's command topic (mqtt_commands on). Anyone who can
 // publish there can move the resource group, so the broker's ACL must restrict the topic to
-// the operators (README). A retained command is refused: it would run again on every reconnect.
+// the operators (docs/mqtt-and-fleet.md, "Commands"). A retained command is refused: it would run again on every reconnect.
 
 export type MqttCommand = 'standby' | 'takeover';
 

@@ -16,7 +16,7 @@
 // TWINBEAT_COMPARE_ADVERT (default 0.1, whose Master_Down_Interval of 3 adverts + skew is 361 ms
 // for priority 100); rounds: TWINBEAT_COMPARE_RUNS (5); idle seconds: TWINBEAT_COMPARE_IDLE_S
 // (60; 0 skips idle). The bench installs nothing: a daemon that is missing is a column skipped
-// with the reason (README, "Development", says how to install them without starting them).
+// with the reason (docs/development.md says how to install them without starting them).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -4,7 +4,7 @@
 // idle agent's RSS, PSS and CPU over 30 s at keepalive 1. Both nodes run an HTTP server all the
 // time, so the gap is the VIP's move alone, as in the Heartbeat baseline (heartbeat-baseline.ts).
 // Failover and lan wire the pair in the seed tutorial's shape (bcast eth1 + ucast eth1, no
-// serial line, a bare VIP): the README's table of failures is measured in it.
+// serial line, a bare VIP): the table of failures (docs/failover.md) is measured in it.
 import { readFileSync } from 'node:fs';
 import { FAST, Pair, type PairSettings } from '../helpers/pair';
 import { labUnavailable } from '../helpers/netns';
@@ -75,7 +75,7 @@ function kib(file: string, field: string): number {
 }
 
 async function idle(print: (l: string) => void) {
-  // Idle is measured in the suites' shape (ucast eth1 + serial), as its README figures were.
+  // Idle is measured in the suites' shape (ucast eth1 + serial), as its figures in docs/performance.md were.
   const { pair } = await servingPair({ ...FAST, keepalive: '1s', deadtime: '10s', warntime: '5s', initdead: '10s', services: '' });
   try {
     const pid = pair.agents.a!.child.pid!;

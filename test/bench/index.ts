@@ -1,5 +1,5 @@
 // `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet|compare]...`: the figures
-// the README and the closing notes quote. No argument runs every part but startup, matrix,
+// docs/performance.md and the closing notes quote. No argument runs every part but startup, matrix,
 // baselines and handover (each takes minutes: run it by name). All but wire need root
 // (network namespaces). matrix: every pair shape through every handover, some ten times;
 // baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);

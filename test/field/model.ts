@@ -1,7 +1,7 @@
 // What the field suite expects of the pair, from what the operator did to it: which agents run,
 // which node was put in standby, whether each has heard its peer since it started. Pure, so that
 // the expectation can be checked without a pair (test/unit/field-model.test.ts). The rules are
-// the README's ("How failover behaves"), for auto_failback on with node-a as the home node.
+// docs/failover.md's ("How failover behaves"), for auto_failback on with node-a as the home node.
 export type Side = 'a' | 'b';
 export const SIDES: readonly Side[] = ['a', 'b'];
 export const other = (node: Side): Side => (node === 'a' ? 'b' : 'a');
@@ -17,7 +17,7 @@ export interface World {
   unfit: Record<Side, boolean>;
   /** Each node has a relay that switches the other's power. */
   relay: boolean;
-  /** Health moves of the group and damping (README "A flapping cable"); see healthMoved and damped. */
+  /** Health moves of the group and damping (docs/failover.md, "A flapping cable"); see healthMoved and damped. */
   flap: Flap;
 }
 
@@ -54,7 +54,7 @@ export function expectedHolder(w: World, now = Date.now()): Expected {
   if (up.length === 0) return { holder: null, why: 'both agents are stopped' };
   if (up.length === 1) {
     const alone = up[0]!;
-    // README: a node that starts and never hears its peer neither shoots nor takes over when it
+    // docs/failover.md: a node that starts and never hears its peer neither shoots nor takes over when it
     // has a reset device; without one it takes over after initdead.
     if (w.relay && !w.heardPeer[alone]) return { holder: null, why: `node-${alone} runs alone, has not heard its peer since it started, and has a reset device: it waits` };
     return { holder: alone, why: `node-${alone} is the only agent running` };

@@ -40,7 +40,7 @@ export const OPS: Operation[] = [
       ctx.note(`every heartbeat path cut at ${name(serving)} (UDP 694 dropped, serial cable out)`);
       try {
         if (world.relay) {
-          // README: the node running the first group resets the other at once.
+          // docs/failover.md: the node running the first group resets the other at once.
           const deadline = Date.now() + DEADTIME_MS + 10_000;
           while (pair.history[silent].length === before && Date.now() < deadline) await sleep(50);
           if (pair.history[silent].length === before) ctx.fail(`${name(silent)} was not reset and booted within deadtime + 10 s`);
@@ -58,7 +58,7 @@ export const OPS: Operation[] = [
         await pair.healHeartbeats(serving);
       }
       if (!world.relay) {
-        // README: the node that could not take over shows the group failed there until cleanup,
+        // docs/failover.md ("Which failures move the service"): the node that could not take over shows the group failed there until cleanup,
         // which the operator runs once the nodes hear each other again (a cleanup before that
         // would only let it try, and fail, again).
         const status = await heardAgain(ctx, silent);
@@ -94,7 +94,7 @@ export const OPS: Operation[] = [
       await agent.waitFor(/restart in place/, MONITOR_INTERVAL_MS * 3 + 5000, from);
       await ctx.settle('restarted in place');
       // The restart in place is spent until the group moves or an operator cleans up: clean up,
-      // so that a later kill is again a restart in place (README, "Resource monitoring").
+      // so that a later kill is again a restart in place (docs/failover.md, "Resource monitoring").
       const status = await ctx.pair.status(node);
       const id = typeof status === 'string' ? undefined : status.groups[0]?.id;
       if (id) await command(ctx, node, 'cleanup', id);
@@ -103,7 +103,7 @@ export const OPS: Operation[] = [
   {
     name: 'stop-hangs',
     blocked: (w) => peerNotInStandby(w) ?? (w.relay ? undefined : 'without a relay the group stays stopped until an operator acts (on_stop_failure block): judged only with relays'),
-    // README ("A service that will not stop"): the stop is killed at its limit and the VIP removed,
+    // docs/failover.md ("A service that will not stop"): the stop is killed at its limit and the VIP removed,
     // the node asks its peer to reset it, the peer resets it, then takes over.
     budgetMs: () => PULSE_MS + 1000,
     deathExpected: true,

@@ -87,7 +87,7 @@ export const OPS: Operation[] = [
       ctx.note(`SIGTERM to ${name(node)} ${after} ms after its start`);
       await terminate(ctx, node);
       // Its shutdown notice, if it got that far, tells a peer waiting alone (with a relay) that
-      // nothing runs there: the peer has heard it and may take over (README: "A node shuts down").
+      // nothing runs there: the peer has heard it and may take over (docs/failover.md: "A node shuts down").
       if (ctx.world.running[other(node)] && peer?.lines.slice(peerFrom).some((l) => l.includes(`Received shutdown notice from '${name(node)}'`))) {
         ctx.world.heardPeer[other(node)] = true;
         ctx.note(`${name(other(node))} heard its shutdown notice`);
@@ -97,7 +97,7 @@ export const OPS: Operation[] = [
   {
     name: 'power-loss-active',
     blocked: (w) => (holder(w) === null ? 'nobody holds the group' : undefined),
-    // README: deadtime of silence, then (with a relay) the reset before the takeover. The lost
+    // docs/failover.md: deadtime of silence, then (with a relay) the reset before the takeover. The lost
     // node was the serving one, so its peer first waits fence_delay (2 x deadtime; half a
     // deadtime more on node-b, the second node of ha.cf) in case the cables were cut instead.
     budgetMs: (w) => {

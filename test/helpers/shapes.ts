@@ -32,7 +32,7 @@ export function mediaLines(shape: Shape, node: Side, cable: SerialCable): string
     case 'serial+udp':
       return [`ucast eth1 ${peer}`, `serial ${serialEnd(node, cable)}`];
     case 'mcast':
-      // Port 694 as udpport: the README asks for a port of its own only when ucast or bcast
+      // Port 694 as udpport: docs/wire-format.md asks for a port of its own only when ucast or bcast
       // lines share the node (Linux hands a group's datagrams to every socket on its port);
       // this shape has none.
       return [`mcast eth1 ${MCAST_GROUP} 694 1 0`];

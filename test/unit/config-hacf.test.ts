@@ -133,7 +133,7 @@ const CASES: Case[] = [
   { line: 'autojoin any', errors: ['ha.cf:10: autojoin any is not supported by twinbeat: a pair has exactly two fixed nodes, named by the node lines; remove the line'] },
   { line: 'respawn root /usr/sbin/mydaemon', errors: ['ha.cf:10: respawn root /usr/sbin/mydaemon is not supported by twinbeat: it does not start other programs; run /usr/sbin/mydaemon as its own systemd unit'] },
   { line: 'failfast hacluster /usr/lib/heartbeat/ccm', errors: refused('failfast', 'it does not start other programs; run the program as its own systemd unit') },
-  { line: 'stonith baytech /etc/ha.d/conf/stonith.baytech', errors: refused('stonith', 'describe the reset device with "stonith_host * gpio-relay target=NODE ...", "external" or "manual" (see README)') },
+  { line: 'stonith baytech /etc/ha.d/conf/stonith.baytech', errors: refused('stonith', 'describe the reset device with "stonith_host * gpio-relay target=NODE ...", "external" or "manual" (see docs/reset-devices.md)') },
   { line: 'quorum_server qs.example.com', errors: refused('quorum_server', 'a pair settles a split by resetting the peer (stonith_host), not by a quorum server') },
   { line: 'mcast6 eth0 ff05::694 694 1 0', errors: refused('mcast6', 'use "ucast IFACE IPV6-ADDRESS" for an IPv6 path') },
   { line: 'ping6 2001:db8::1', errors: refused('ping6', 'use "ping" with an IPv6 address') },

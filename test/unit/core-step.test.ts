@@ -1,6 +1,6 @@
 // Properties of step() itself: it never changes its input, it ignores events before `start`,
 // every takeover decision also shows as a decision effect, nextDeadline is exact, and
-// coreConfigFrom reads the Config the way the README says.
+// coreConfigFrom reads the Config the way docs/configuration.md says.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coreConfigFrom, initialState, nextDeadline, step, type CoreState } from '../../src/core';

@@ -111,7 +111,7 @@ export const compatDirectives: Directive[] = [
   pingLike('ping'),
   pingLike('ping_group'),
   refusedDirective('failfast', 'it does not start other programs; run the program as its own systemd unit'),
-  refusedDirective('stonith', 'describe the reset device with "stonith_host * gpio-relay target=NODE ...", "external" or "manual" (see README)'),
+  refusedDirective('stonith', 'describe the reset device with "stonith_host * gpio-relay target=NODE ...", "external" or "manual" (see docs/reset-devices.md)'),
   refusedDirective('quorum_server', 'a pair settles a split by resetting the peer (stonith_host), not by a quorum server'),
   refusedDirective('mcast6', 'use "ucast IFACE IPV6-ADDRESS" for an IPv6 path'),
   refusedDirective('ping6', 'use "ping" with an IPv6 address'),
