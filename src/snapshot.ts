@@ -73,6 +73,8 @@ export interface StatusSnapshot {
     lastHeardAgoMs?: number;
     /** A run of the peer that has not answered this node's challenge (not joined) was heard this long ago: does it hear this node? */
     unansweredAgoMs?: number;
+    /** Present when the peer runs Heartbeat 3.0 rather than twinbeat (a pair being migrated). */
+    software?: 'heartbeat';
   };
   paths: PathSnapshot[];
   groups: GroupSnapshot[];

@@ -99,7 +99,10 @@ export class Agent {
    * node out of the pair), each reported to the core as a stop.
    */
   async start(): Promise<void> {
-    await this.deps.transport.start((path, message) => this.dispatch({ type: 'message', now: this.clock(), path, message }));
+    await this.deps.transport.start(
+      (path, message) => this.dispatch({ type: 'message', now: this.clock(), path, message }),
+      (path, news) => this.dispatch({ type: 'heartbeat-peer', now: this.clock(), path, news }),
+    );
     const releasing = [...this.deps.groups.keys()];
     this.dispatch({ type: 'start', now: this.clock(), generation: this.deps.generation, boot: this.deps.boot ?? newBootNumber(), releasing });
     for (const group of releasing) {
@@ -151,6 +154,9 @@ export class Agent {
       case 'send':
         this.deps.transport.send(effect.message, effect.path);
         if (effect.message.kind === 'heartbeat') this.deps.onHeartbeat?.(this.clock());
+        break;
+      case 'send-heartbeat':
+        this.deps.transport.sendHeartbeat?.(effect.message);
         break;
       case 'start-group':
         void this.runGroup(effect.group, 'start', this.openTrace());

@@ -96,6 +96,7 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
       ...(s.peer.generation ? { generation: s.peer.generation, lastSeq: s.peer.lastSeq } : {}),
       ...(s.peer.boot ? { boot: s.peer.boot } : {}),
       ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),
+      ...(s.heartbeat ? { software: 'heartbeat' as const } : {}),
       ...(s.peer.helloAt > 0 ? { unansweredAgoMs: ago(s.peer.helloAt)! } : {}),
     },
     paths: config.paths.map((p) => {

@@ -8,8 +8,9 @@ import type { Link } from '../links/link';
 import type { Logger } from '../log';
 import { decodeFrame, emptyDropCounters, encodeFrame, ReplayGuard, textFields, type DropReason } from '../wire';
 import type { WireField } from '../wire/fields';
-import { fieldsToMessage, messageToFields } from '../wire/messages';
-import type { Deliver, PeerTransport } from './transport';
+import { fieldsToMessage, messageToFields, type Fields } from '../wire/messages';
+import { fieldsToHeartbeatNews, heartbeatToFields, speaksHeartbeat } from '../wire/heartbeat-messages';
+import type { Deliver, DeliverHeartbeat, PeerTransport } from './transport';
 
 /** A reason to drop is logged at most this often (a flood of junk must not flood the log). */
 const DROP_LOG_INTERVAL_MS = 60_000;
@@ -41,7 +42,10 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
   const linkOfPath = new Map(links.flatMap((link) => link.paths.map((p) => [p, link] as const)));
   const pathName = new Map(config.paths.map((p) => [p.id, p.name]));
   // The links count frames and bytes; these count messages, so the names must not collide.
-  const tally = { 'messages-decoded': 0, 'messages-accepted': 0, 'messages-sent': 0, 'own-frames': 0 };
+  const tally = { 'messages-decoded': 0, 'messages-accepted': 0, 'messages-sent': 0, 'own-frames': 0, 'heartbeat-unnumbered': 0 };
+  // A node that is neither of the pair is said once by name (a third node of a Heartbeat
+  // cluster, a neighbour pair on the same LAN with the same keys), besides the drop count.
+  const strangers = new Set<string>();
 
   function drop(reason: DropReason, path: string, detail: string) {
     drops[reason]++;
@@ -75,7 +79,14 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     const src = fields.find(([n]) => n === 'src')?.[1];
     // Our own frame coming back (a serial loop-back plug, a bridged broadcast): not news, not an attack.
     if (src === config.localNode) return void tally['own-frames']++;
-    if (src !== config.peerNode) return drop('unknown-node', path, `src=${src ?? '(none)'} is not ${config.peerNode}`);
+    if (src !== config.peerNode) {
+      if (src && !strangers.has(src) && strangers.size < 16) {
+        strangers.add(src);
+        logger.log('warn', `Node ${src} is heard on ${pathName.get(path) ?? path} with our keys, but ha.cf names only ${config.localNode} and ${config.peerNode}: twinbeat runs a pair, not a cluster of three; ${src}'s frames are ignored`);
+      }
+      return drop('unknown-node', path, `src=${src ?? '(none)'} is not ${config.peerNode}`);
+    }
+    if (speaksHeartbeat(fields)) return receiveHeartbeat(fields, path);
     const parsed = fieldsToMessage(fields);
     if (!parsed.ok) return drop('bad-message', path, parsed.reason);
     if (parsed.dest !== config.localNode) return drop('not-for-us', path, `dest=${parsed.dest}`);
@@ -86,9 +97,33 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     deliver(path, parsed.message);
   }
 
+  let deliverHeartbeat: DeliverHeartbeat | undefined;
+  /** A peer that runs Heartbeat 3.0: its frames are checked as twinbeat's are (numbered, not replayed), then read in its words. */
+  function receiveHeartbeat(fields: Fields, path: string) {
+    const parsed = fieldsToHeartbeatNews(fields);
+    if (!parsed.ok) return drop('bad-message', path, parsed.reason);
+    if ('unnumbered' in parsed) return void tally['heartbeat-unnumbered']++;
+    const { generation, seq } = parsed.news;
+    const verdict = replay.check(parsed.src, path, generation, seq);
+    if (verdict !== 'ok') return drop(verdict, path, `seq ${seq} of generation ${generation}`);
+    tally['messages-accepted']++;
+    deliverHeartbeat?.(path, parsed.news);
+  }
+
   return {
-    async start(deliver) {
+    async start(deliver, heartbeat) {
+      deliverHeartbeat = heartbeat;
       await Promise.all(links.map((link) => link.start((frame, path) => receive(deliver, frame, path))));
+    },
+    sendHeartbeat(message) {
+      const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
+      const frame = encodeFrame(heartbeatToFields(message, envelope), config.auth);
+      for (const p of config.paths) {
+        const link = linkOfPath.get(p.id);
+        if (!link) continue;
+        link.send(frame, p.id);
+        tally['messages-sent']++;
+      }
     },
     send(message: Message, path?: string) {
       const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };

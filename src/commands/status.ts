@@ -36,7 +36,7 @@ export function formatStatus(s: StatusSnapshot): string {
   const rows: [string, string][] = [
     ['cluster', `${s.cluster}, twinbeat ${s.version}, generation ${s.generation}, up ${uptime(s.uptimeS)}`],
     ['node', `${s.node} (this node): ${s.role}`],
-    ['node', `${s.peer.node}: ${s.peer.state}${s.peer.state === 'unknown' ? '' : `, ${ago(s.peer.lastHeardAgoMs)}`}${unanswered(s.peer.unansweredAgoMs)}`],
+    ['node', `${s.peer.node}: ${s.peer.state}${s.peer.state === 'unknown' ? '' : `, ${ago(s.peer.lastHeardAgoMs)}`}${s.peer.software === 'heartbeat' ? ' (runs Heartbeat 3.0)' : ''}${unanswered(s.peer.unansweredAgoMs)}`],
     ...s.paths.map((p): [string, string] => ['path', `${p.name} (${p.id}): ${p.state}, ${ago(p.lastHeardAgoMs)}`]),
     ...s.groups.map((g): [string, string] => [
       'group',

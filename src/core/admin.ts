@@ -91,7 +91,8 @@ function awaitAcknowledgement(st: Step): void {
   const s = st.s;
   const peer = s.config.peer;
   if (s.farewell!.acked) {
-    log(st, 'info', `${peer} acknowledged the shutdown notice.`);
+    // A Heartbeat peer was told in its own words, which it does not answer (heartbeat-peer.ts).
+    if (!s.heartbeat) log(st, 'info', `${peer} acknowledged the shutdown notice.`);
     exit(st);
   } else if (s.contact !== 'alive') {
     exit(st);

@@ -122,7 +122,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   s.peer.lastSeq = msg.seq;
   s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;
   // An answer to our challenge from a run that has not joined us yet says nothing of what it runs for us.
-  s.peer.view = namesUs(s, msg) ? viewOf(msg) : null;
+  s.peer.view = namesUs(s, msg) && !msg.withheld ? viewOf(msg) : null;
   // Kept apart from the view, which is dropped when the peer leaves: what it could not stop stays true after it left.
   s.peer.stuck = msg.stuck ?? [];
   s.peer.resetMe = msg.resetMe === true;

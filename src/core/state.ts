@@ -1,6 +1,7 @@
 // The core's state and the small helpers every situation file uses to change it.
 // `step` clones the state once (cloneState) and the situation files then edit the clone,
 // so callers always get a new object and their old state stays untouched.
+import type { HeartbeatPeerSlot } from './heartbeat-peer';
 import type { CoreConfig, Effect, GroupState, LogLevel, NodeMode, SenderView, StopFailureRule } from './types';
 
 /** How this node currently regards its peer. */
@@ -189,6 +190,8 @@ export interface CoreState {
   holdUntil: number | null;
   /** Resets the peer asked for (on_stop_failure fence) that failed: the next is not before `nextAt`. */
   askedReset: { attempts: number; nextAt: number };
+  /** The peer runs Heartbeat 3.0, not twinbeat: what it said in its own words (heartbeat-peer.ts); null until it spoke so. */
+  heartbeat: HeartbeatPeerSlot | null;
 }
 
 export function initialState(config: CoreConfig): CoreState {
@@ -227,6 +230,7 @@ export function initialState(config: CoreConfig): CoreState {
     health: null,
     holdUntil: null,
     askedReset: { attempts: 0, nextAt: 0 },
+    heartbeat: null,
   };
 }
 
@@ -239,7 +243,7 @@ export function cloneState(s: CoreState): CoreState {
   for (const id in s.paths) paths[id] = { ...s.paths[id]! };
   const groups: Record<string, GroupSlot> = {};
   for (const id in s.groups) groups[id] = { ...s.groups[id]!, moves: [...s.groups[id]!.moves] };
-  return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck], retired: [...s.peer.retired] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down] };
+  return { ...s, peer: { ...s.peer, stuck: [...s.peer.stuck], retired: [...s.peer.retired] }, askedReset: { ...s.askedReset }, fence: { ...s.fence }, farewell: s.farewell && { ...s.farewell }, paths, groups, down: [...s.down], heartbeat: s.heartbeat && { ...s.heartbeat, said: [...s.heartbeat.said], taking: s.heartbeat.taking && { ...s.heartbeat.taking }, giving: s.heartbeat.giving && { ...s.heartbeat.giving } } };
 }
 
 /** A state being stepped, with the effects collected so far. */

@@ -5,6 +5,7 @@ import { onAdmin, onShutdownRequest, finishShutdownIfDone } from './admin';
 import { fencingAfterStall, fencingTimers, onResetResult } from './fencing';
 import { onGroupResult, placeGroups } from './handover';
 import { announceAfterContact, livenessTimers, onMessage } from './liveness';
+import { adminWithHeartbeatPeer, forgetHeartbeatPeer, heartbeatPeerDuties, onHeartbeatNews } from './heartbeat-peer';
 import { probeTimers } from './probe';
 import { carrierRule, connectivityTimers, onCarrier, onReachability } from './connectivity';
 import { monitorTimers, onCheckResult, onCleanup, reportStoppedGroups } from './monitoring';
@@ -35,10 +36,14 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
       case 'tick':
         break;
       case 'message':
+        if (event.message.generation >= s.peer.generation) forgetHeartbeatPeer(st);
         onMessage(st, event.path, event.message);
         break;
+      case 'heartbeat-peer':
+        onHeartbeatNews(st, event.path, event.news);
+        break;
       case 'admin':
-        onAdmin(st, event.command);
+        if (!adminWithHeartbeatPeer(st, event.command)) onAdmin(st, event.command);
         break;
       case 'group-result':
         onGroupResult(st, event.group, event.action, event.ok, event.detail);
@@ -75,6 +80,7 @@ export function step(state: CoreState, event: CoreEvent): StepResult<CoreState> 
   monitorTimers(st);
   announceAfterContact(st);
   finishShutdownIfDone(st);
+  heartbeatPeerDuties(st);
   noticeTimers(st);
   s.standing = st.standing;
   if (!s.exited && st.now >= s.nextHeartbeatAt) {

@@ -87,6 +87,11 @@ export interface HealthMove {
  */
 export interface SenderView {
   /**
+   * What the sender holds is not a fact yet: a Heartbeat 3.0 peer in a transition, or before it
+   * answered (heartbeat-peer.ts). The sender is heard; its view is taken as unknown.
+   */
+  withheld?: boolean;
+  /**
    * Incremented at every start of the sender (kept on disk by the shell). Shown and sent as
    * Heartbeat's `hg`, but not trusted to grow: a swapped unit, a lost state directory or a clock
    * behind at boot start lower. Which run of the sender a message is from is `boot`.
@@ -169,6 +174,48 @@ export type Message =
 
 export type MessageKind = Message['kind'];
 
+/**
+ * How much of the pair's resources a Heartbeat v1 node says it holds (its `rsc_hold`), from its
+ * own point of view: `local` are the groups whose home is that node, `foreign` the others.
+ */
+export type HeartbeatHolding = 'none' | 'local' | 'foreign' | 'all';
+
+/**
+ * A frame from a Heartbeat 3.0 peer, in the words the core needs (src/wire/heartbeat-messages.ts
+ * reads them; heartbeat-peer.ts decides). Every kind carries the run (`hg`) and `seq` of its sender.
+ */
+export type HeartbeatNews = { generation: number; seq: number } & (
+  /** Its heartbeat: `init`, `up` or `active`. */
+  | { what: 'status'; status: 'init' | 'up' | 'active' }
+  /** Its resource manager is starting and asks what this node holds. */
+  | { what: 'starting' }
+  /** What it holds; `full` replaces what was known, otherwise it adds; `stable` absent when not said. */
+  | { what: 'resources'; holds: HeartbeatHolding; full: boolean; stable?: boolean; info?: string }
+  /** It released everything and is shutting down (SIGTERM). */
+  | { what: 'shutdone' }
+  /** Its answer to "which nodes": the cluster's node list. */
+  | { what: 'nodes'; nodes: string[] }
+  /** A step of a hand-over twinbeat does not take part in yet: `ask_resources` (standby, failback) or `hb_takeover`. */
+  | { what: 'handover'; type: string; holds: HeartbeatHolding; info?: string }
+  /** Understood and nothing to decide on (`reqnodes`, `ip-request`, `ip-request-resp`, `NS_rexmit`). */
+  | { what: 'routine'; type: string }
+  /** A Heartbeat running Pacemaker (`crm yes`): its resource manager's messages, not v1's. */
+  | { what: 'crm'; type: string }
+  /** A message kind twinbeat does not understand (the peer is heard, not understood). */
+  | { what: 'unknown'; type: string; detail: string }
+);
+
+/** A message in Heartbeat's vocabulary that this node sends to a Heartbeat peer (seq from the same counter as every message). */
+export type HeartbeatOut = { generation: number; seq: number } & (
+  | { what: 'starting' }
+  | { what: 'resources'; holds: HeartbeatHolding; stable: boolean; info?: string }
+  /** A step of Heartbeat's standby exchange (`ask_resources`): `holds` from the point of view of the node going standby. */
+  | { what: 'standby'; holds: HeartbeatHolding; info: 'me' | 'other' | 'done' }
+  /** hb_takeover: "hand me these" (`holds` from this node's point of view); the peer answers by going standby. */
+  | { what: 'takeover'; holds: HeartbeatHolding }
+  | { what: 'shutdone' }
+);
+
 /** hb_standby, hb_takeover (with --force when the peer was never heard), and `twinbeat fence` (reset the peer by hand). */
 export type AdminCommand = 'standby' | 'takeover' | 'takeover-force' | 'fence';
 
@@ -182,6 +229,8 @@ export type CoreEvent =
   | { type: 'tick'; now: number }
   /** An authenticated message from the peer arrived on path `path` (a PathSpec id). */
   | { type: 'message'; now: number; path: string; message: Message }
+  /** An authenticated frame from a peer that runs Heartbeat 3.0 rather than twinbeat (see heartbeat-peer.ts). */
+  | { type: 'heartbeat-peer'; now: number; path: string; news: HeartbeatNews }
   | { type: 'admin'; now: number; command: AdminCommand }
   | { type: 'group-result'; now: number; group: string; action: 'start' | 'stop'; ok: boolean; detail?: string }
   | { type: 'reset-result'; now: number; ok: boolean; detail?: string }
@@ -201,6 +250,8 @@ export type LogLevel = 'info' | 'warn' | 'error';
 export type Effect =
   /** Send on every path (`path` absent) or on one path. */
   | { type: 'send'; message: Message; path?: string }
+  /** Send on every path, in Heartbeat's own words, to a peer that runs Heartbeat 3.0. */
+  | { type: 'send-heartbeat'; message: HeartbeatOut }
   | { type: 'start-group'; group: string }
   | { type: 'stop-group'; group: string }
   | { type: 'reset-peer'; node: string }

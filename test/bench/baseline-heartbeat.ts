@@ -60,7 +60,7 @@ export class HeartbeatPair extends BaselineSession {
     this.cable = opts.shape === 'serial+udp' ? new SerialCable(this.root) : undefined;
   }
 
-  private etc(node: Node): string {
+  protected etc(node: Node): string {
     return join(this.root, node, 'ha.d');
   }
 
@@ -68,7 +68,7 @@ export class HeartbeatPair extends BaselineSession {
     return join(this.root, node, 'lib');
   }
 
-  private logFile(node: Node): string {
+  protected logFile(node: Node): string {
     return join(this.root, node, 'ha-log');
   }
 
@@ -93,7 +93,7 @@ export class HeartbeatPair extends BaselineSession {
     await new Promise((r) => setTimeout(r, this.settleMs));
   }
 
-  private configure(node: Node): void {
+  protected configure(node: Node): void {
     const { keepalive, deadtime, shape } = this.opts;
     mkdirSync(join(this.root, node), { recursive: true });
     const etc = this.etc(node);
@@ -151,7 +151,7 @@ export class HeartbeatPair extends BaselineSession {
       .map((p) => p.pid);
   }
 
-  private master(node: Node): number {
+  protected master(node: Node): number {
     const master = this.processes(node).find((p) => p.cmdline.startsWith('heartbeat: master control process'));
     if (!master) throw new Error(`no heartbeat master control process on node ${node}`);
     return master.pid;

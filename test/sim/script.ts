@@ -19,10 +19,13 @@
 // monitor (ms) misses (monitor_failures) failover (on|off) probe (ms, probeLeadMs) stopfail (fence|block|handover, every group's on_stop_failure)
 // holddown flaplimit flapwindow (ms; failback_holddown, flap_limit, flap_window; absent: none). Recv keys beyond
 // those: steady=MS:CAUSE (a + in CAUSE is a space), moves=G@EPOCH@AGO,... (see damping.ts). Heartbeat sends and decision effects are not listed (every
-// decision is also a log line); other sends read `send KIND [groups]`.
+// decision is also a log line); other sends read `send KIND [groups]`. A Heartbeat 3.0 peer's frames:
+// `hb PATH status|starting|resources|shutdone|nodes|handover|routine|crm|unknown [key=value…]` (keys gen
+// seq st holds full(=0: adds) stable(1|0) info nodes type detail; see heartbeatNews); what this node says
+// to it reads `send-heartbeat starting` or `send-heartbeat resource HOLDING isstable=N`.
 import { readFileSync } from 'node:fs';
 import { failedHere, initialState, nextDeadline, step, type CoreState } from '../../src/core';
-import type { CoreConfig, CoreEvent, Effect, Message, MessageKind } from '../../src/core';
+import type { CoreConfig, CoreEvent, Effect, HeartbeatHolding, HeartbeatNews, Message, MessageKind } from '../../src/core';
 
 export interface ScriptStep {
   line: number;
@@ -115,6 +118,38 @@ export function formatEffect(e: Effect): string | null {
       return null;
     case 'exit':
       return 'exit';
+    case 'send-heartbeat': {
+      const m = e.message;
+      if (m.what === 'resources') return `send-heartbeat resource ${m.holds} isstable=${m.stable ? 1 : 0}${m.info ? ` info=${m.info}` : ''}`;
+      if (m.what === 'standby') return `send-heartbeat ask_resources ${m.holds} info=${m.info}`;
+      if (m.what === 'takeover') return `send-heartbeat hb_takeover ${m.holds}`;
+      return `send-heartbeat ${m.what}`;
+    }
+  }
+}
+
+/** `hb PATH WHAT [key=value…]`: a Heartbeat 3.0 peer's frame (keys gen seq st holds full stable info nodes type detail). */
+function heartbeatNews(what: string, kv: Record<string, string>, seq: number): HeartbeatNews {
+  const base = { generation: Number(kv.gen ?? 1), seq };
+  switch (what) {
+    case 'status':
+      return { ...base, what, status: (kv.st ?? 'active') as 'init' | 'up' | 'active' };
+    case 'resources':
+      return { ...base, what, holds: (kv.holds ?? 'none') as HeartbeatHolding, full: kv.full !== '0', ...(kv.stable !== undefined ? { stable: kv.stable === '1' } : {}), ...(kv.info ? { info: kv.info } : {}) };
+    case 'nodes':
+      return { ...base, what, nodes: list(kv.nodes) };
+    case 'handover':
+      return { ...base, what, type: kv.type ?? 'ask_resources', holds: (kv.holds ?? 'all') as HeartbeatHolding, ...(kv.info ? { info: kv.info } : {}) };
+    case 'routine':
+    case 'crm':
+      return { ...base, what, type: kv.type ?? '?' };
+    case 'unknown':
+      return { ...base, what, type: kv.type ?? '?', detail: (kv.detail ?? '').replaceAll('+', ' ') };
+    case 'starting':
+    case 'shutdone':
+      return { ...base, what };
+    default:
+      throw new Error(`unknown Heartbeat news '${what}'`);
   }
 }
 
@@ -199,6 +234,13 @@ export function runScript(text: string): ScriptStep[] {
           ...(args[1] === 'release-request' || args[1] === 'release-done' ? { groups: list(kv.groups) } : {}),
         } as Message;
         feed({ type: 'message', now, path: args[0]!, message });
+        break;
+      }
+      case 'hb': {
+        const kv = keyValues(args.slice(2));
+        const seq = kv.seq ? Number(kv.seq) : ++peerSeq;
+        peerSeq = seq;
+        feed({ type: 'heartbeat-peer', now, path: args[0]!, news: heartbeatNews(args[1]!, kv, seq) });
         break;
       }
       case 'carrier':

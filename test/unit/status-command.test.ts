@@ -63,6 +63,10 @@ test('the status table names each node, path, group and the last decision', () =
   );
 });
 
+test('a peer that runs Heartbeat 3.0 (a pair being migrated) is said on its row', () => {
+  assert.match(formatStatus({ ...SNAPSHOT, peer: { ...SNAPSHOT.peer, software: 'heartbeat' } }), /^node     node-b: up, heard 120 ms ago \(runs Heartbeat 3\.0\)$/m);
+});
+
 test('the reset device and its readiness get a row of their own', () => {
   const text = formatStatus({ ...SNAPSHOT, resetDevice: { description: 'gpio-relay chip pinctrl-rp1 line 26', ok: false, detail: 'cannot open /sys/class/gpio/gpio597: EACCES' } });
   assert.match(text, /^reset    gpio-relay chip pinctrl-rp1 line 26: NOT READY: cannot open \/sys\/class\/gpio\/gpio597: EACCES$/m);

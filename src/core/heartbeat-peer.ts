@@ -1,0 +1,182 @@
+// A peer that runs Heartbeat 3.0 (`crm no`) instead of twinbeat: the first step of a rolling
+// migration (issue 24; docs/heartbeat-peer.md). Its frames arrive as HeartbeatNews. This file
+// keeps what they say (which run, what it holds, whether it is understood), answers in
+// Heartbeat's words (`starting`, `resource`), and gives the rest of the core what a twinbeat
+// peer's message would: liveness through onMessage, and a view of the groups it holds.
+//
+// Safety first: until the peer has said what it holds (its `resource` answer to our `starting`),
+// or once it said something twinbeat does not understand, its view is withheld, and without a
+// view the core claims nothing from a peer it hears (handover.ts). Groups move while both run
+// only through Heartbeat's standby exchange (heartbeat-standby.ts): the view's mode is `standby`,
+// to which the rest of the core hands nothing by twinbeat's own hand-over messages.
+import { onMessage } from './liveness';
+import { heartbeatStandbyDuties, onHandover } from './heartbeat-standby';
+
+export { adminWithHeartbeatPeer } from './heartbeat-standby';
+import { BITS, freshSlot, groupsOfHolding, once, ourHolding, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
+import { log, type CoreState, type Step } from './state';
+import type { HeartbeatHolding, HeartbeatNews, Message, SenderView } from './types';
+
+export type { HeartbeatPeerSlot } from './heartbeat-words';
+
+/**
+ * A message in twinbeat's words from the peer: it runs twinbeat now (the second step of a
+ * migration), so nothing more is said to it in Heartbeat's words.
+ */
+export function forgetHeartbeatPeer(st: Step): void {
+  if (!st.s.heartbeat) return;
+  st.s.heartbeat = null;
+  log(st, 'info', `${st.s.config.peer} runs twinbeat now: no longer speaking Heartbeat's words with it`);
+}
+
+/** A frame from a Heartbeat peer: learn from it, answer it, and let liveness and placement see it. */
+export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): void {
+  const s = st.s;
+  const c = s.config;
+  // A run older than the peer's newest (a twinbeat run that replaced it, say): old news.
+  if (news.generation < s.peer.generation) return;
+  if (!s.heartbeat) {
+    s.heartbeat = freshSlot(news.generation, []);
+    log(st, 'info', `${c.peer} runs Heartbeat 3.0, not twinbeat: pairing with it in Heartbeat's own words (see docs/heartbeat-peer.md)`);
+  }
+  if (news.generation < s.heartbeat.generation) return; // an older run: old news, and not a sign of life
+  if (news.generation > s.heartbeat.generation) s.heartbeat = freshSlot(news.generation, s.heartbeat.said);
+  const hb = s.heartbeat;
+  const newest = hb.seen.length > 0 ? Math.max(...hb.seen) : 0;
+  if (!hb.seen.includes(news.seq) && news.seq > newest - SEEN_SEQS) {
+    hb.seen = [...hb.seen, news.seq].slice(-SEEN_SEQS);
+    hb.viewSeq++;
+    learn(st, hb, news);
+  }
+  // Its resource manager answers `starting` only once it is active (before that it has not
+  // registered for resource messages, and drops them); while it has not answered, ask again
+  // now and then.
+  const asked = hb.startingAt !== null && (hb.holds !== null || st.now - hb.startingAt < 2 * c.keepaliveMs);
+  if (hb.status === 'active' && hb.understood && !asked) {
+    hb.startingAt = st.now;
+    hb.resourcesDue = true;
+    sendHeartbeat(st, { what: 'starting' });
+  }
+  onMessage(st, path, asMessage(s, hb, news));
+}
+
+function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
+  const c = st.s.config;
+  switch (news.what) {
+    case 'status':
+      hb.status = news.status;
+      break;
+    case 'starting':
+      hb.resourcesDue = true;
+      break;
+    case 'resources': {
+      const before = `${hb.holds} ${hb.settled}`;
+      hb.holds = holdingAfter(hb.holds, news.holds, news.full, news.stable);
+      hb.settled = news.full && news.stable !== false;
+      if (news.stable !== undefined) hb.stable = news.stable;
+      if (before !== `${hb.holds} ${hb.settled}`) {
+        const settled = hb.settled;
+        const groups = groupsOfHolding(st.s, hb.holds, c.peer);
+        const why = [`rsc_hold=${news.holds}`, ...(news.info ? [news.info] : []), ...(settled ? [] : ['in transition: nothing is claimed or given up here until it is stable'])].join(', ');
+        log(st, 'info', `${c.peer} (Heartbeat) ${settled ? 'holds' : 'may hold'} ${groups.length > 0 ? groups.join(' ') : 'no group'} (${why})`);
+      }
+      break;
+    }
+    case 'nodes':
+      for (const node of news.nodes.filter((n) => !c.nodes.includes(n))) {
+        hb.understood = false;
+        once(st, hb, `node ${node}`, 'error', `${c.peer} lists node ${node} in its cluster: twinbeat runs a pair (${c.nodes.join(' and ')}), so ${c.peer}'s view of who holds what is not understood; ${c.peer} is heard, so nothing is taken over from it while it is heard`);
+      }
+      break;
+    case 'handover':
+      onHandover(st, hb, news.type, news.holds, news.info);
+      break;
+    case 'crm':
+      hb.understood = false;
+      once(st, hb, 'crm', 'error', `${c.peer} runs Heartbeat with crm yes (Pacemaker; it sent t=${news.type}): twinbeat pairs only with crm no; ${c.peer} is heard but not understood, so nothing is taken over from it while it is heard`);
+      break;
+    case 'unknown':
+      hb.understood = false;
+      once(st, hb, `t=${news.type}`, 'warn', `${c.peer} sent a Heartbeat message twinbeat does not understand (t=${news.type}: ${news.detail}): ${c.peer} is heard but not understood, so nothing is taken over from it while it is heard`);
+      break;
+    case 'shutdone':
+      // Sent once its release is complete: it holds nothing now.
+      hb.holds = 0;
+      break;
+    case 'routine':
+      break;
+  }
+}
+
+/**
+ * What the peer may hold after a `resource` message. Heartbeat says the holding it is moving to
+ * when a transition begins (`rsc_hold=none isstable=0 info=shutdown` comes before its scripts
+ * stop anything), so only a stable full update can take groups away; an unstable one, or the
+ * mach_down script's (no rtype), only adds. Before the first stable word, what it held is unknown:
+ * all of it, as far as claims go.
+ */
+export function holdingAfter(before: number | null, said: HeartbeatHolding, full: boolean, stable: boolean | undefined): number {
+  if (full && stable !== false) return BITS[said];
+  return (before ?? BITS.all) | BITS[said];
+}
+
+/** What the rest of the core sees: a twinbeat message with the view a Heartbeat peer's words support. */
+function asMessage(s: CoreState, hb: HeartbeatPeerSlot, news: HeartbeatNews): Message {
+  // Withheld while it is in a transition too: what it holds then is a direction, not a fact, and a
+  // view that said it holds our group would make the rest of the core release it (handover.ts).
+  const known = hb.understood && hb.holds !== null && hb.settled;
+  const view: SenderView = {
+    generation: news.generation,
+    // In the order its frames changed what we know (see `seen`): a copy repeats the number and only proves its path.
+    seq: hb.viewSeq,
+    // Heartbeat has no challenge: its run is known by its generation (older ones are dropped
+    // above), and it is joined as a twinbeat from before boot numbers would be, by naming ours.
+    ackGeneration: s.generation,
+    // The view counts only when it is complete: a withheld one keeps the core from claiming anything.
+    ...(known ? {} : { withheld: true }),
+    mode: 'standby',
+    held: known ? groupsOfHolding(s, hb.holds!, s.config.peer) : [],
+    granted: [],
+    failed: [],
+    epochs: {},
+    fenceInMs: -1,
+  };
+  // shutdone comes after everything was released (`resource rsc_hold=none info=shutdown`): the peer left.
+  return news.what === 'shutdone' ? { kind: 'shutdown', ...view } : { kind: 'heartbeat', ...view };
+}
+
+/**
+ * After the step's decisions: tell a Heartbeat peer what we hold when it asked or when that
+ * changed; when this node is leaving with everything stopped, say so as Heartbeat does, so that
+ * the peer takes over at once.
+ */
+export function heartbeatPeerDuties(st: Step): void {
+  const s = st.s;
+  const hb = s.heartbeat;
+  if (!hb || hb.startingAt === null || s.contact !== 'alive' || s.exited) return;
+  if (s.farewell) {
+    if (hb.shutdoneSent) return;
+    hb.shutdoneSent = true;
+    sendHeartbeat(st, { what: 'resources', holds: 'none', stable: false, info: 'shutdown' });
+    sendHeartbeat(st, { what: 'shutdone' });
+    // Heartbeat answers shutdone with nothing (it sends its own once, on every medium): said is done.
+    s.farewell.acked = true;
+    log(st, 'info', `Told ${s.config.peer} (Heartbeat) that all HA resources here are released (shutdone).`);
+    return;
+  }
+  heartbeatStandbyDuties(st, hb);
+  const holds = ourHolding(s);
+  // Stable: no group starting or stopping here, and no standby exchange under way.
+  const stable =
+    !hb.giving &&
+    !hb.taking &&
+    s.config.groups.every((g) => {
+      const state = s.groups[g.id]!.state;
+      return state !== 'starting' && state !== 'stopping';
+    });
+  const said = `${holds} ${stable ? 1 : 0}`;
+  if (!hb.resourcesDue && said === hb.lastSent) return;
+  hb.resourcesDue = false;
+  hb.lastSent = said;
+  sendHeartbeat(st, { what: 'resources', holds, stable });
+}

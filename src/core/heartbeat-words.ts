@@ -1,0 +1,103 @@
+// What the Heartbeat-peer files share (heartbeat-peer.ts, heartbeat-standby.ts): the peer's slot
+// in the core state, Heartbeat's holdings as bits, and how a message in Heartbeat's words leaves.
+import { log, mayRun, type CoreState, type Step } from './state';
+import type { HeartbeatHolding, HeartbeatOut } from './types';
+
+export const LOCAL = 1;
+export const FOREIGN = 2;
+export const BITS: Record<HeartbeatHolding, number> = { none: 0, local: LOCAL, foreign: FOREIGN, all: LOCAL | FOREIGN };
+export const HOLDINGS: HeartbeatHolding[] = ['none', 'local', 'foreign', 'all'];
+
+/** Heartbeat's standby exchange (`ask_resources`): `me`, `other`, `done`, in the order docs/heartbeat-peer.md gives. */
+export interface Exchange {
+  /** What moves, from the point of view of the node going standby (the giver). */
+  holds: HeartbeatHolding;
+  /**
+   * Taking: `agreed` once we answered `other`, `acquiring` once it said `done` (released).
+   * Giving: `asked` once we said `me`, `releasing` once it answered `other`, `released` once we said `done`.
+   */
+  phase: 'agreed' | 'acquiring' | 'asked' | 'releasing' | 'released';
+  /** When it began (a `me` nobody answers is given up after STANDBY_ANSWER_MS, as Heartbeat does). */
+  at: number;
+}
+
+export interface HeartbeatPeerSlot {
+  /** The peer's run (`hg`) this slot describes. */
+  generation: number;
+  /**
+   * The `seq`s of that run whose content was taken in, newest last (at most SEEN_SEQS): a copy on
+   * another path only proves the path. Not a high-water mark: Heartbeat numbers a message when it
+   * is queued, so its standby `done` can come after a `resource` numbered above it.
+   */
+  seen: number[];
+  /** Counts the frames whose content was taken in: the number the rest of the core sees them by, in the order they changed this slot. */
+  viewSeq: number;
+  /** Its last `st`. */
+  status: string;
+  /** What it holds, as bits of its own point of view (LOCAL: its home groups); null until it said. */
+  holds: number | null;
+  /** Its last `isstable`; null until it said. */
+  stable: boolean | null;
+  /** `holds` is a fact: its last word was a stable full update (or it finished handing us groups); otherwise a direction. */
+  settled: boolean;
+  /** False once it said something twinbeat does not understand (crm, a third node, an unknown kind): no view until its next run. */
+  understood: boolean;
+  /** When our `starting` went to this run (the peer answers it with what it holds); null: not yet. */
+  startingAt: number | null;
+  /** It asked what we hold (its `starting`, or our own `starting` which it answers): say it at the end of the step. */
+  resourcesDue: boolean;
+  /** Our holding and stability as last said (`local 1`), '' when never. */
+  lastSent: string;
+  /** Our `shutdone` went to this run (graceful shutdown here). */
+  shutdoneSent: boolean;
+  /** The peer's standby exchange in which this node takes (its hb_standby, or its failback to us). */
+  taking: Exchange | null;
+  /** Our standby exchange in which this node gives (failback to it, its hb_takeover). */
+  giving: Exchange | null;
+  /** This run went standby and handed its groups here: no failback to it until it starts again (Heartbeat's own rule). */
+  stoodBy: boolean;
+  /** Notices already logged, kept across the peer's runs: each is said once. */
+  said: string[];
+}
+
+/** How many recent `seq`s a slot remembers (Heartbeat's own retransmission window is 200 messages). */
+export const SEEN_SEQS = 256;
+
+export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
+  return { generation, seen: [], viewSeq: 0, status: '', holds: null, stable: null, settled: false, understood: true, startingAt: null, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+}
+
+/** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
+export function groupsOfHolding(s: CoreState, bits: number, node: string): string[] {
+  return s.config.groups.filter((g) => (g.home === node ? bits & LOCAL : bits & FOREIGN)).map((g) => g.id);
+}
+
+/** What this node holds, in Heartbeat's words from this node's point of view (a group counts from its claim until its stop completes). */
+export function ourHolding(s: CoreState): HeartbeatHolding {
+  let bits = 0;
+  for (const g of s.config.groups) {
+    const slot = s.groups[g.id]!;
+    if (slot.token || mayRun(slot.state)) bits |= g.home === s.config.local ? LOCAL : FOREIGN;
+  }
+  return HOLDINGS[bits]!;
+}
+
+type HeartbeatWords =
+  | { what: 'starting' }
+  | { what: 'resources'; holds: HeartbeatHolding; stable: boolean; info?: string }
+  | { what: 'standby'; holds: HeartbeatHolding; info: 'me' | 'other' | 'done' }
+  | { what: 'takeover'; holds: HeartbeatHolding }
+  | { what: 'shutdone' };
+
+/** A message in Heartbeat's words, numbered from the same counter as every message of this run. */
+export function sendHeartbeat(st: Step, words: HeartbeatWords): void {
+  const message = { generation: st.s.generation, seq: ++st.s.seq, ...words } as HeartbeatOut;
+  st.out.push({ type: 'send-heartbeat', message });
+}
+
+/** A notice said once per key, across the peer's runs. */
+export function once(st: Step, hb: HeartbeatPeerSlot, key: string, level: 'info' | 'warn' | 'error', text: string): void {
+  if (hb.said.includes(key)) return;
+  hb.said.push(key);
+  log(st, level, text);
+}
