@@ -70,6 +70,8 @@ const LEVELS: Record<'info' | 'warn' | 'error', LogLevel> = { info: 'info', warn
 export class Agent {
   private state: CoreState;
   private timer: NodeJS.Timeout | undefined;
+  /** The core's deadline the armed timer is for. */
+  private timerDue: number | undefined;
   private lastDecision: Decision | undefined;
   /** What reporters last heard about, so they hear only of changes (not of every tick). */
   private reportedSignature = '';
@@ -140,13 +142,23 @@ export class Agent {
   }
 
   private scheduleTick(): void {
+    const due = nextDeadline(this.state);
+    const wanted = due === null || !Number.isFinite(due) ? undefined : due;
+    // Most events leave the next deadline where it was (the peer's heartbeat moves its own
+    // deadline, not the next send): the armed timer stays, rather than a timer cancelled and
+    // made again for each of them.
+    if (wanted === this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const due = nextDeadline(this.state);
-    if (due === null || !Number.isFinite(due)) return;
+    this.timerDue = wanted;
+    if (wanted === undefined) return;
     // +1 ms: a timer may fire a hair early by the monotonic clock; the core must see the deadline passed.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - this.clock()) + 1);
-    this.timer = setTimeout(() => this.dispatch({ type: 'tick', now: this.clock() }), delay);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, wanted - this.clock()) + 1);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = undefined;
+      this.dispatch({ type: 'tick', now: this.clock() });
+    }, delay);
   }
 
   private execute(effect: Effect): void {
@@ -318,6 +330,7 @@ export class Agent {
   private stopTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerDue = undefined;
   }
 
   /** For tests and the demo: the core's current state. */

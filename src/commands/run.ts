@@ -18,6 +18,7 @@ import { VERSION } from '../version';
 import { shown } from '../printable';
 import { PingWatcher } from '../health/ping';
 import { CarrierWatcher } from '../health/carrier';
+import { LinkMonitor } from '../links/link-monitor';
 import { createFrameSplitter } from '../wire';
 import { Agent } from '../agent/agent';
 import { buildGroupResources } from '../agent/group-resources';
@@ -162,11 +163,11 @@ async function startControlSocket(runDir: string, config: Config, agent: Agent, 
 }
 
 /** The ping targets and the carriers the configuration names, told to the agent as they change. */
-function startHealthWatchers(config: Config, agent: Agent, logger: Logger): { stop(): void } {
+function startHealthWatchers(config: Config, agent: Agent, logger: Logger, linkMonitor: LinkMonitor | undefined): { stop(): void } {
   const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
   pings?.start();
   const pollMs = Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2));
-  const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), pollMs }) : undefined;
+  const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), ...(linkMonitor ? { monitor: linkMonitor } : {}), pollMs }) : undefined;
   carrier?.start();
   return {
     stop() {
@@ -244,7 +245,12 @@ export const runCommand: Command = {
     const groups = buildGroupResources(config, options, ipBatch);
     const { generation, problem: generationProblem } = await nextGeneration(options.stateDir);
     if (generationProblem) logger.log('ERROR', `State directory: ${generationProblem}`);
-    const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter() });
+    // One `ip monitor` for whoever keeps a view of the interfaces (the UDP paths, the carrier
+    // watcher), so that neither polls the kernel while nothing changes.
+    const watchesInterfaces = config.trackInterfaces.length > 0 || config.paths.some((p) => p.kind !== 'serial');
+    const linkMonitor = watchesInterfaces ? new LinkMonitor() : undefined;
+    linkMonitor?.start();
+    const links = createLinks(config, { log: linkLog(logger), splitter: () => createFrameSplitter(), ...(linkMonitor ? { monitor: linkMonitor } : {}) });
     const transport = createWireTransport(config, { logger, links });
     const systemd = createSystemdNotifier({ env: process.env, logger });
     // The agent exists by the time a command can arrive (the reporter connects after start()).
@@ -272,7 +278,7 @@ export const runCommand: Command = {
     agentRef = agent;
     const control = await startControlSocket(options.runDir, config, agent, reset, logger);
     await agent.start();
-    const health = startHealthWatchers(config, agent, logger);
+    const health = startHealthWatchers(config, agent, logger, linkMonitor);
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
     systemd.ready(statusLine(first.role, first.groups, first.node));
@@ -280,6 +286,7 @@ export const runCommand: Command = {
 
     await agent.exited;
     health.stop();
+    linkMonitor?.stop();
     await agent.halt();
     await control.stop();
     await mqtt?.stop();

@@ -3,6 +3,7 @@
 // every path of config.paths exactly once.
 import { isIPv6 } from 'node:net';
 import type { Config } from '../config/types';
+import type { LinkMonitor } from './link-monitor';
 import { InterfaceTable } from './interfaces';
 import type { FrameSplitter, Link, LinkLog } from './link';
 import { McastLink } from './mcast';
@@ -17,13 +18,17 @@ export interface LinkDeps {
   /** Makes a stream splitter (src/wire's) for a serial link; called again at each reopening. */
   splitter: () => FrameSplitter;
   now?: () => number;
+  /** The kernel's news of links and addresses: the UDP paths read the interfaces on news, not every second. */
+  monitor?: Pick<LinkMonitor, 'listen'>;
 }
 
 /** Only `config.paths` is read; a whole Config fits. */
 export function createLinks(config: Pick<Config, 'paths'>, deps: LinkDeps): Link[] {
   const now = deps.now ?? Date.now;
-  // One table for all UDP links: the interfaces are read at most once a second in all.
+  // One table for all UDP links: the interfaces are read on the monitor's news (at most once a
+  // second in all without it).
   const interfaces = new InterfaceTable(undefined, now);
+  if (deps.monitor) interfaces.followMonitor(deps.monitor);
   const udpGroups = new Map<string, { family: 4 | 6; port: number; paths: Array<UcastPath | BcastPath> }>();
   const links: Link[] = [];
   for (const path of config.paths) {

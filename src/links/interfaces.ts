@@ -1,12 +1,17 @@
 // This node's interfaces as the UDP driver needs them: which addresses are its own (to drop
 // its own broadcast echo), the IPv4 subnet and broadcast address of an interface (to demux and
-// send bcast). Read from os.networkInterfaces(), which lists only interfaces that are up, and
-// re-read at most once per `maxAgeMs` so that an interface brought up, down or readdressed is
-// seen within that time without a system call per datagram. An interface missing from the
+// send bcast). Read from os.networkInterfaces(), which lists only interfaces that are up.
+// While the kernel's news of links and addresses arrives (followMonitor: the agent's `ip
+// monitor`), the table is read again on news, and otherwise at most every `settledMaxAgeMs` in
+// case a line was missed; without it, at most once per `maxAgeMs`, so that an interface brought
+// up, down or readdressed is seen within that time without a system call per datagram. (Read
+// once a second, the list cost an idle agent a netlink socket and two dumps of the kernel's
+// tables every second, a sixth of its time.) An interface missing from the
 // table is looked for again sooner (`missMaxAgeMs`): at boot the kernel reports the carrier of
 // a link just set up up to a second late, and for that second this node would hear its peer
 // without being able to answer it.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { LinkMonitor } from './link-monitor';
 import { canonicalAddress, ipv4Broadcast } from './addresses';
 
 export type InterfaceSnapshot = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -23,15 +28,34 @@ export class InterfaceTable {
   private readAt = -Infinity;
   /** Per interface, its IPv4 networks as ipv4() answers them, worked out once per reading. */
   private nets = new Map<string, Ipv4Net[]>();
+  /** Whether the kernel's news of changes arrives now (the monitor runs). */
+  private told = false;
 
   constructor(
     private readonly read: () => InterfaceSnapshot = networkInterfaces,
     private readonly now: () => number = Date.now,
     private readonly maxAgeMs = 1_000,
     private readonly missMaxAgeMs = 100,
+    private readonly settledMaxAgeMs = 30_000,
   ) {}
 
-  private fresh(maxAgeMs = this.maxAgeMs): InterfaceSnapshot {
+  /** Reads again on each change the monitor reports, and only then (or after settledMaxAgeMs) while it runs. */
+  followMonitor(monitor: Pick<LinkMonitor, 'listen'>): () => void {
+    return monitor.listen({
+      onChange: () => this.stale(),
+      onRunning: (running) => {
+        // Whatever changed while no news came is read at the next use.
+        this.told = running;
+        this.stale();
+      },
+    });
+  }
+
+  private stale(): void {
+    this.readAt = -Infinity;
+  }
+
+  private fresh(maxAgeMs = this.told ? this.settledMaxAgeMs : this.maxAgeMs): InterfaceSnapshot {
     const t = this.now();
     if (t - this.readAt >= maxAgeMs || t < this.readAt) {
       this.readAt = t;

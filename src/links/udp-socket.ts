@@ -4,6 +4,7 @@
 // ucast/bcast driver and by the multicast driver; neither ever sends on a socket that is not
 // bound (Node would silently bind it to a random port).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { rememberingLookup } from './address-lookup';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
 import { ConditionLog, reasonOf } from './condition-log';
 import type { Counters } from './counters';
@@ -34,6 +35,8 @@ export class RetryingUdpSocket {
   private readonly backoff: Backoff;
   private readonly condition: ConditionLog;
   private readonly pending = new PendingSends();
+  /** Kept across reopenings: the addresses do not change. */
+  private readonly lookup = rememberingLookup();
 
   constructor(private readonly options: RetryingSocketOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -90,7 +93,7 @@ export class RetryingUdpSocket {
 
   private open(settled?: () => void): void {
     const { family, port, address } = this.options;
-    const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: true, ipv6Only: family === 6 });
+    const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', reuseAddr: true, ipv6Only: family === 6, lookup: this.lookup });
     this.socket = socket;
     socket.on('message', (message, remote) => this.options.onMessage(message, remote));
     socket.on('error', (err) => {

@@ -5,12 +5,14 @@
 // shape (`bcast eth1` + `ucast eth1`, as the Heartbeat baseline), with twinbeat's defaults
 // (the service interface's carrier tracked, the group checked every 10 s).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CROSSOVER, LAN } from '../helpers/netns';
 import { BUNDLE, spawnWatched, type Watched } from '../helpers/pair';
 import { BaselineSession, HOLDER, runBaseline, waitUntil, type BaselineOp, type BaselineResult, type Node } from './baseline-common';
 import type { StatusSnapshot, TakeoverTrace } from '../../src/snapshot';
+
+const UNIT = resolve('firmware-scripts/twinbeat.service');
 
 export interface TwinbeatOptions {
   keepalive: string;
@@ -27,6 +29,42 @@ export function haMs(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
   if (!m) throw new Error(`not a time: ${value}`);
   return m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
+/** The Node flags of the systemd unit's ExecStart (`/usr/bin/node FLAGS /opt/twinbeat/twinbeat.js run`). */
+export function unitNodeFlags(unitText: string): string[] {
+  const exec = /^ExecStart=(.*)$/m.exec(unitText)?.[1]?.trim().split(/\s+/) ?? [];
+  const script = exec.findIndex((word) => word.endsWith('twinbeat.js'));
+  return script > 0 ? exec.slice(1, script) : [];
+}
+
+/**
+ * The unit's scheduling (CPUSchedulingPolicy=rr or fifo, CPUSchedulingPriority=,
+ * CPUSchedulingResetOnFork=, Nice=) as a command prefix (chrt, nice), so that a bench's agent
+ * runs as the unit runs it.
+ */
+export function unitScheduling(unitText: string): string[] {
+  const value = (key: string) => new RegExp(`^${key}=(\\S+)`, 'm').exec(unitText)?.[1];
+  const prefix: string[] = [];
+  const nice = value('Nice');
+  if (nice) prefix.push('nice', '-n', nice);
+  const policy = value('CPUSchedulingPolicy');
+  if (policy === 'rr' || policy === 'fifo') {
+    prefix.push('chrt', ...(value('CPUSchedulingResetOnFork') === 'yes' ? ['--reset-on-fork'] : []), policy === 'rr' ? '--rr' : '--fifo', value('CPUSchedulingPriority') ?? '1');
+  }
+  return prefix;
+}
+
+/**
+ * Node flags for the agents under test: the unit's, so that the figures are those of the agent
+ * as it ships, then TWINBEAT_BENCH_NODE_FLAGS (space-separated) for a look inside a bench's run:
+ * `--cpu-prof --cpu-prof-dir=DIR`, `--heap-prof`, V8's memory flags. Node refuses the profilers
+ * in NODE_OPTIONS, hence a variable of the bench's own. TWINBEAT_BENCH_UNIT_FLAGS=0 leaves the
+ * unit's flags and scheduling out (to measure without them).
+ */
+export function agentNodeFlags(): string[] {
+  const unit = process.env.TWINBEAT_BENCH_UNIT_FLAGS === '0' ? [] : unitNodeFlags(readFileSync(UNIT, 'utf8'));
+  return [...unit, ...(process.env.TWINBEAT_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 export class TwinbeatPair extends BaselineSession {
@@ -82,8 +120,11 @@ export class TwinbeatPair extends BaselineSession {
   }
 
   override startDaemon(node: Node): void {
+    const asUnit = process.env.TWINBEAT_BENCH_UNIT_FLAGS === '0' ? [] : unitScheduling(readFileSync(UNIT, 'utf8'));
     this.agents[node] = spawnWatched(this.lab, node, [
+      ...asUnit,
       process.execPath,
+      ...agentNodeFlags(),
       BUNDLE,
       'run',
       '--config-dir', this.dir(node, 'etc'),
@@ -126,6 +167,11 @@ export class TwinbeatPair extends BaselineSession {
     const cut = super.powerOff(node);
     this.cutAt = cut;
     return cut;
+  }
+
+  /** Everything a node's agent has logged so far. */
+  logLines(node: Node): readonly string[] {
+    return this.agents[node]?.lines ?? [];
   }
 
   override diagnostics(): string {

@@ -8,7 +8,8 @@
 //   answer to the new holder's first;
 // - idle: both nodes up, keepalive 1 s (keepalived advert 1), CPU of the daemon and everything
 //   it runs (its children's time included) over a minute, and its RSS and PSS, on the active
-//   node and on the standby.
+//   node and on the standby; and beside them the floor: bare Node doing the same I/O and
+//   nothing else (node-floor.mjs). twinbeat runs with the Node flags of its systemd unit.
 //
 // The runs are interleaved (one of each daemon per round), so that a machine that gets busier or
 // quieter during the bench shifts all three alike. twinbeat's and Heartbeat's timing:
@@ -18,11 +19,12 @@
 // (60; 0 skips idle). The bench installs nothing: a daemon that is missing is a column skipped
 // with the reason (docs/development.md says how to install them without starting them).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { labUnavailable } from '../helpers/netns';
-import { BUNDLE } from '../helpers/pair';
-import { runBaseline, survivors, type BaselineResult, type BaselineSession, type Node } from './baseline-common';
+import { fileURLToPath } from 'node:url';
+import { CROSSOVER, labUnavailable } from '../helpers/netns';
+import { BUNDLE, spawnWatched } from '../helpers/pair';
+import { BaselinePair, runBaseline, survivors, type BaselineResult, type BaselineSession, type Node } from './baseline-common';
 import { HeartbeatPair, heartbeatUnavailable } from './baseline-heartbeat';
 import { KeepalivedPair, keepalivedUnavailable } from './baseline-keepalived';
 import { descendants, haMs, TwinbeatPair } from './baseline-twinbeat';
@@ -36,6 +38,9 @@ const RUNS = Number(process.env.TWINBEAT_COMPARE_RUNS ?? 5);
 const IDLE_S = Number(process.env.TWINBEAT_COMPARE_IDLE_S ?? 60);
 const [KEEPALIVE = '100ms', DEADTIME = '300ms'] = (process.env.TWINBEAT_COMPARE_TIMING ?? '100ms/300ms').split('/');
 const ADVERT = Number(process.env.TWINBEAT_COMPARE_ADVERT ?? 0.1);
+
+/** The crossover's broadcast address (198.51.100.0/24), where `bcast eth1` sends. */
+const CROSSOVER_BROADCAST = '198.51.100.255';
 
 /** keepalived's Master_Down_Interval for the backup (priority 100): 3 adverts + (256 - 100) / 256 of one. */
 const masterDownMs = (advert: number) => Math.round((3 + (256 - 100) / 256) * advert * 1000);
@@ -55,11 +60,23 @@ function machine(): string {
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-function ticks(pid: number): number {
+/**
+ * CPU time of a process in ns: its threads' run time as the scheduler counts it (schedstat, ns;
+ * clock ticks of 10 ms would show an idle daemon as 0 or 1 tick a minute), plus the time of the
+ * children it reaped (scripts, arping; cutime and cstime, in ticks: all the kernel keeps).
+ */
+function cpuNs(pid: number): number {
   try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime stime cutime cstime: the daemon's own time and that of the children it reaped (scripts, arping).
-    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return ns + (Number(fields[13]) + Number(fields[14])) * 1e7;
   } catch {
     return 0;
   }
@@ -75,13 +92,13 @@ function kib(file: string, field: string): number {
 }
 
 /** CPU (% of one core) of each node's daemon over `seconds`, and its memory at the end. */
-async function measureIdle(session: BaselineSession, seconds: number): Promise<Record<Node, Idle>> {
+async function measureIdle(daemonPids: (node: Node) => number[], seconds: number): Promise<Record<Node, Idle>> {
   const pidsOf = (node: Node) => {
-    const own = session.daemonPids(node);
+    const own = daemonPids(node);
     return [...new Set([...own, ...descendants(own)])];
   };
   const before: Record<Node, Map<number, number>> = { a: new Map(), b: new Map() };
-  for (const node of ['a', 'b'] as const) for (const pid of pidsOf(node)) before[node].set(pid, ticks(pid));
+  for (const node of ['a', 'b'] as const) for (const pid of pidsOf(node)) before[node].set(pid, cpuNs(pid));
   const started = Date.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsedS = (Date.now() - started) / 1000;
@@ -89,15 +106,34 @@ async function measureIdle(session: BaselineSession, seconds: number): Promise<R
   for (const node of ['a', 'b'] as const) {
     const pids = pidsOf(node);
     // A process that came meanwhile counts from 0; one that left, not at all (its parent reaped it: cutime).
-    const used = pids.reduce((sum, pid) => sum + ticks(pid) - (before[node].get(pid) ?? 0), 0);
+    const usedNs = pids.reduce((sum, pid) => sum + cpuNs(pid) - (before[node].get(pid) ?? 0), 0);
     out[node] = {
-      cpuPercent: (used / 100 / elapsedS) * 100,
+      cpuPercent: (usedNs / 1e9 / elapsedS) * 100,
       rssMiB: pids.reduce((s, pid) => s + kib(`/proc/${pid}/status`, 'VmRSS'), 0) / 1024,
       pssMiB: pids.reduce((s, pid) => s + kib(`/proc/${pid}/smaps_rollup`, 'Pss'), 0) / 1024,
       processes: pids.length,
     };
   }
   return out;
+}
+
+/** Bare Node doing an idle pair's I/O (node-floor.mjs) in the same namespaces: what no Node agent can go below. */
+async function measureFloor(log: (line: string) => void): Promise<Record<Node, Idle> | undefined> {
+  log(`compare: idle floor (bare Node), ${IDLE_S} s (load ${load()})`);
+  const pair = new BaselinePair('tb-floor-');
+  try {
+    pair.build();
+    const script = fileURLToPath(new URL('./node-floor.mjs', import.meta.url));
+    for (const node of ['a', 'b'] as const) spawnWatched(pair.lab, node, [process.execPath, script, CROSSOVER_BROADCAST, node === 'a' ? CROSSOVER.b : CROSSOVER.a]);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const floorPids = (node: Node) => pair.processes(node).filter((p) => p.cmdline.includes('node-floor.mjs')).map((p) => p.pid);
+    return await measureIdle(floorPids, IDLE_S);
+  } catch (err) {
+    log(`compare: idle floor failed: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  } finally {
+    pair.dispose();
+  }
 }
 
 function sessionFor(daemon: Daemon, idle: boolean): BaselineSession {
@@ -176,7 +212,7 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
         await session.startPair();
         // Past the start-up tail (the paced gratuitous ARPs, the first checks).
         await new Promise((r) => setTimeout(r, 10_000));
-        idle[daemon] = await measureIdle(session, IDLE_S);
+        idle[daemon] = await measureIdle((node) => session.daemonPids(node), IDLE_S);
       } catch (err) {
         log(`compare: idle ${daemon} failed: ${(err as Error).message.split('\n')[0]}\n${session.diagnostics()}`);
       } finally {
@@ -184,6 +220,7 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
       }
     }
   }
+  const floor = IDLE_S > 0 ? await measureFloor(log) : undefined;
   const uptimeAfter = execFileSync('uptime', { encoding: 'utf8' }).trim();
 
   const label: Record<Daemon, string> = {
@@ -203,16 +240,13 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
     [`power loss: gap - nominal detection (deadtime; keepalived ${masterDownMs(ADVERT)} ms)`, cell(minusNominal('twinbeat')), cell(minusNominal('keepalived')), '', cell(minusNominal('heartbeat')), ''],
     ['SIGTERM: client gap, ms', cell(gaps('twinbeat', 'stop')), cell(gaps('keepalived', 'stop')), ratio(gaps('twinbeat', 'stop'), gaps('keepalived', 'stop')), cell(gaps('heartbeat', 'stop')), ratio(gaps('twinbeat', 'stop'), gaps('heartbeat', 'stop'))],
   ];
-  // CPU is counted in clock ticks (10 ms): less than one over the minute shows as below one tick.
-  const tick = 1 / IDLE_S;
   const idleRow = (what: string, node: Node, pick: (i: Idle) => number, digits: number) => {
     const v = (d: Daemon) => idle[d]?.[node];
-    const show = (d: Daemon) => (v(d) ? (pick(v(d)!) > 0 ? pick(v(d)!).toFixed(digits) : `< ${tick.toFixed(digits)}`) : '-');
+    const show = (d: Daemon) => (v(d) ? pick(v(d)!).toFixed(digits) : '-');
     const r = (d: Daemon) => {
       const ours = v('twinbeat');
       const theirs = v(d);
-      if (!ours || !theirs) return '-';
-      return pick(theirs) > 0 ? (pick(ours) / pick(theirs)).toFixed(1) : `> ${(pick(ours) / tick).toFixed(0)}`;
+      return ours && theirs && pick(theirs) > 0 ? (pick(ours) / pick(theirs)).toFixed(1) : '-';
     };
     return [what, show('twinbeat'), show('keepalived'), r('keepalived'), show('heartbeat'), r('heartbeat')];
   };
@@ -230,6 +264,15 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
   print(line(header));
   print(`  |${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const r of rows) print(line(r));
+  if (floor) {
+    const idleOf = (d: Daemon, node: Node) => idle[d]?.[node];
+    const times = (ours: number | undefined, base: number) => (ours !== undefined && base > 0 ? ` (twinbeat ${(ours / base).toFixed(1)} times)` : '');
+    print(
+      `  the floor, bare Node ${process.version} doing an idle pair's I/O and nothing else (node-floor.mjs, same namespaces): ` +
+        `CPU ${floor.a.cpuPercent.toFixed(3)} %${times(idleOf('twinbeat', 'a')?.cpuPercent, floor.a.cpuPercent)} and ${floor.b.cpuPercent.toFixed(3)} %${times(idleOf('twinbeat', 'b')?.cpuPercent, floor.b.cpuPercent)}, ` +
+        `RSS ${floor.a.rssMiB.toFixed(1)} MiB${times(idleOf('twinbeat', 'a')?.rssMiB, floor.a.rssMiB)}`,
+    );
+  }
   if (detections.length) {
     print(`  twinbeat power loss, from its trace: detection (cut to decision) median ${Math.round(median(detections))} ms; decision to the client's first answer median ${Math.round(median(overheads))} ms (${overheads.map(Math.round).join(', ')})`);
     const step = (name: 'decisionToVipMs' | 'decisionToArpMs' | 'decisionToEndMs') => median(traces.flatMap((t) => (t[name] !== undefined ? [t[name]!] : [])));

@@ -27,6 +27,7 @@ export function labUnavailable(tools: string[] = ['ip']): string | undefined {
 }
 
 const live = new Set<Lab>();
+let labsMade = 0;
 process.on('exit', () => {
   for (const lab of live) lab.dispose();
 });
@@ -39,9 +40,11 @@ export class Lab {
   private disposed = false;
 
   constructor() {
-    // Short and unique per test process; namespace names are file names, interface names are
-    // inside the namespaces and never clash with the host's.
-    this.id = `tb${process.pid}`;
+    // Short and unique per test process (and per Lab within it, for the benches that run pairs
+    // side by side); namespace names are file names, interface names are inside the namespaces
+    // and never clash with the host's.
+    this.id = labsMade === 0 ? `tb${process.pid}` : `tb${process.pid}x${labsMade}`;
+    labsMade++;
     live.add(this);
   }
 

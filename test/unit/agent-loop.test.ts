@@ -67,6 +67,35 @@ test('one path cut: no takeover, only that path is dead; healed, it is up again'
   await pair.dispose();
 });
 
+test('a heartbeat heard leaves the armed timer alone: one timer per deadline, not one per message (an idle agent\'s wake-ups)', async () => {
+  const { pair, alpha, beta } = await runningPair();
+  const accepted = () => [alpha, beta].reduce((sum, n) => sum + (n.agent.snapshot().counters['messages-accepted'] ?? 0), 0);
+  const realSetTimeout = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    if (new Error().stack?.includes('scheduleTick')) armed++;
+    return realSetTimeout(fn, ms);
+  }) as typeof setTimeout;
+  const heardBefore = accepted();
+  try {
+    await new Promise((r) => realSetTimeout(r, 1000));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  const heard = accepted() - heardBefore;
+  try {
+    // keepalive 50 ms: each agent's own sends, about 20 a second, are its deadlines; it hears
+    // twice as many heartbeats (two paths), which move only the peer's deadlines, later than
+    // the next send. Both agents run in this process: about 40 timers for about 80 messages
+    // (a loaded machine adds a few: a timer that fires early is armed again). One timer per
+    // message and per send would be more timers than messages.
+    assert.ok(heard >= 40, `heard ${heard}`);
+    assert.ok(armed < heard, `the timers were armed ${armed} times for ${heard} messages heard in a second`);
+  } finally {
+    await pair.dispose();
+  }
+});
+
 test('graceful shutdown of the active: the peer takes over at once, before deadtime', async () => {
   const { pair, alpha, beta } = await runningPair();
   const asked = Date.now();

@@ -80,6 +80,27 @@ test('authkeys not copied to a new unit: said once, in words, in the log and as 
   await b.stop();
 });
 
+test('the same bytes again: taken as checked on another path, a replay on the same one, checked anew after new keys', async () => {
+  const [alpha, beta] = await configs();
+  const paths = alpha.paths.map((p) => p.id);
+  const pair = new FakeLinkPair({ paths });
+  const b = createWireTransport(beta, { logger: quiet, links: [pair.b] });
+  const got: string[] = [];
+  await b.start((path) => got.push(path));
+  const bytes = encodeFrame(messageToFields(heartbeat(5), { src: 'alpha', dest: 'beta', unixSeconds: 0 }), alpha.auth);
+  for (const path of paths) pair.a.send(bytes, path);
+  pair.a.send(bytes, paths[0]!);
+  await tick();
+  assert.equal(got, paths, 'one delivery per path');
+  assert.is(b.counters()['dropped-replay'], 1, 'the copy on a path that had it is a replay');
+  const source = { file: 'authkeys', line: 2 };
+  b.setAuth({ sendIndex: 2, keys: [{ index: 2, method: 'sha256', secret: 'rotated', source }] });
+  pair.a.send(bytes, paths[1] ?? paths[0]!);
+  await tick();
+  assert.is(b.counters()['dropped-unknown-key'], 1, 'after new keys the same bytes are checked again, and refused');
+  await b.stop();
+});
+
 test('new authkeys on SIGHUP: the old key is refused once both sides rotate; a listed old key still works', async () => {
   const [alpha, beta] = await configs();
   const pair = new FakeLinkPair({ paths: alpha.paths.map((p) => p.id) });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarrierWatcher, isDown } from '../../src/health/carrier';
+import { LinkMonitor, type LinkMonitorListener } from '../../src/links/link-monitor';
 
 const root = mkdtempSync(join(tmpdir(), 'twinbeat-sysfs-'));
 function iface(name: string, operstate: string, carrier?: string) {
@@ -26,7 +27,7 @@ test('up is up; down, lowerlayerdown, missing, or unknown without carrier is dow
 test('the watcher reports at start and on each change only', async () => {
   iface('eth0', 'up', '1');
   const reports: string[][] = [];
-  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: null, pollMs: 10 });
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, pollMs: 10 });
   w.start();
   try {
     await new Promise((r) => setTimeout(r, 50));
@@ -44,9 +45,10 @@ test('with a link monitor running, a change is read when the monitor prints a li
   iface('eth0', 'up', '1');
   const reports: string[][] = [];
   // The fake monitor waits, then reports one change; the safety read is far away.
-  const monitor = ['sh', '-c', 'sleep 0.3; echo "2: eth0: <NO-CARRIER,BROADCAST,MULTICAST,UP> state DOWN"; sleep 5'];
-  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: monitor, pollMs: 10, safetyMs: 60_000 });
+  const monitor = new LinkMonitor(['sh', '-c', 'sleep 0.3; echo "2: eth0: <NO-CARRIER,BROADCAST,MULTICAST,UP> state DOWN"; sleep 5']);
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitor, pollMs: 10, safetyMs: 60_000 });
   w.start();
+  monitor.start();
   try {
     await new Promise((r) => setTimeout(r, 150));
     iface('eth0', 'down', '0');
@@ -56,14 +58,17 @@ test('with a link monitor running, a change is read when the monitor prints a li
     assert.equal(reports, [[], ['eth0']], 'read on the monitor line');
   } finally {
     w.stop();
+    monitor.stop();
   }
 });
 
 test('a monitor that cannot start leaves the watcher polling', async () => {
   iface('eth0', 'up', '1');
   const reports: string[][] = [];
-  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitorCommand: ['/nonexistent/ip'], pollMs: 10, safetyMs: 60_000 });
+  const monitor = new LinkMonitor(['/nonexistent/ip']);
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitor, pollMs: 10, safetyMs: 60_000 });
   w.start();
+  monitor.start();
   try {
     await new Promise((r) => setTimeout(r, 100));
     iface('eth0', 'down', '0');
@@ -71,7 +76,39 @@ test('a monitor that cannot start leaves the watcher polling', async () => {
     assert.equal(reports, [[], ['eth0']]);
   } finally {
     w.stop();
+    monitor.stop();
   }
+});
+
+test('with a shared monitor, the watcher reads on its news, polls while it is down, and leaves it running', async () => {
+  iface('eth0', 'up', '1');
+  const reports: string[][] = [];
+  let listener: LinkMonitorListener | undefined;
+  let listening = false;
+  const shared = {
+    listen: (l: LinkMonitorListener) => {
+      listener = l;
+      listening = true;
+      l.onRunning(true);
+      return () => void (listening = false);
+    },
+  };
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitor: shared, pollMs: 10, safetyMs: 60_000 });
+  w.start();
+  try {
+    iface('eth0', 'down', '0');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(reports, [[]], 'no polling while the monitor runs');
+    listener!.onChange();
+    assert.equal(reports, [[], ['eth0']], 'read on the news');
+    listener!.onRunning(false);
+    iface('eth0', 'up', '1');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(reports, [[], ['eth0'], []], 'polling while the monitor is down');
+  } finally {
+    w.stop();
+  }
+  assert.not.ok(listening, 'stopped listening');
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { canonicalAddress, inIpv4Subnet, ipv4Broadcast } from '../../src/links/addresses';
+import type { LinkMonitorListener } from '../../src/links/link-monitor';
 import { InterfaceTable } from '../../src/links/interfaces';
 import { TwinCopies } from '../../src/links/twin-copies';
 import { bcastTwinOf, classifySource, type UdpPathRef } from '../../src/links/udp-demux';
@@ -82,6 +83,35 @@ test('an interface that went away takes its bcast path with it (the table is re-
   assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'path', id: 'bcast eth0' }, 'cached for up to 1 s');
   clock = 1_000;
   assert.equal(classifySource('192.0.2.2', paths, changing), { kind: 'unknown' });
+});
+
+test('following the kernel\'s news, the table is read again on a change only (or after 30 s), and every second without it', () => {
+  // Every interface the paths name is there (a missing one is looked for sooner, see below).
+  let snapshot: NodeJS.Dict<NetworkInterfaceInfo[]> = { eth0: [v4('192.0.2.1', '255.255.255.0'), v6('2001:db8::1')], eth1: [v4('198.51.100.1', '255.255.255.0')] };
+  let reads = 0;
+  let clock = 0;
+  const following = new InterfaceTable(() => (reads++, snapshot), () => clock, 1_000, 100, 30_000);
+  let listener: LinkMonitorListener | undefined;
+  following.followMonitor({ listen: (l) => ((listener = l), l.onRunning(true), () => undefined) });
+  assert.equal(classifySource('192.0.2.2', paths, following), { kind: 'path', id: 'bcast eth0' });
+  for (clock = 1_000; clock < 30_000; clock += 1_000) classifySource('192.0.2.2', paths, following);
+  assert.is(reads, 1, 'nothing changed: one read in 29 s');
+  // Readdressed: seen on the monitor's news, not before.
+  clock = 29_500;
+  snapshot = { ...snapshot, eth0: [v4('192.0.3.1', '255.255.255.0'), v6('2001:db8::1')] };
+  assert.equal(classifySource('192.0.2.2', paths, following), { kind: 'path', id: 'bcast eth0' }, 'no news yet');
+  listener!.onChange();
+  assert.equal(classifySource('192.0.2.2', paths, following), { kind: 'unknown' }, 'read on the news');
+  assert.is(reads, 2);
+  clock = 60_000;
+  classifySource('192.0.2.2', paths, following);
+  assert.is(reads, 3, 'and after 30 s in case a line was missed');
+  listener!.onRunning(false);
+  clock = 60_500;
+  classifySource('192.0.2.2', paths, following);
+  clock = 61_500;
+  classifySource('192.0.2.2', paths, following);
+  assert.is(reads, 5, 'the monitor gone: read at once, then every second');
 });
 
 test('an interface missing from the table is looked for again within 100 ms, not 1 s (a carrier reported late at boot)', () => {

@@ -83,8 +83,8 @@ function pingLike(name: 'ping' | 'ping_group'): Directive {
 export const compatDirectives: Directive[] = [
   ignoredDirective('hopfudge', 'a pair has no hops', (t) => parseInteger(t, 0, 255)),
   ignoredDirective('watchdog', 'twinbeat uses the systemd watchdog (WatchdogSec= in its unit) instead of a device'),
-  ignoredDirective('rtprio', 'twinbeat keeps its heartbeat on time without realtime scheduling', (t) => parseInteger(t, 1, 99)),
-  ignoredDirective('realtime', 'twinbeat keeps its heartbeat on time without realtime scheduling', parseBoolean),
+  ignoredDirective('rtprio', 'the systemd unit sets twinbeat\'s scheduling (CPUSchedulingPolicy=rr)', (t) => parseInteger(t, 1, 99)),
+  ignoredDirective('realtime', 'the systemd unit sets twinbeat\'s scheduling (CPUSchedulingPolicy=rr)', parseBoolean),
   ignoredDirective('hbgenmethod', 'the generation is always kept in the state directory', (t): Parsed<string> =>
     t === 'file' || t === 'time' ? { ok: true, value: t } : { ok: false, expected: 'file or time' }),
   ignoredDirective('use_logd', 'twinbeat logs to stderr (journald) and to logfile/debugfile', parseBoolean),
