@@ -82,8 +82,12 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
     s.nextHeartbeatAt = Math.min(s.nextHeartbeatAt, st.now);
   }
   if (boot === s.peer.boot && s.peer.boot !== 0) {
-    // Written before it joined this run of ours (in flight across our restart): nothing yet.
-    if (!namesUs(s, msg)) return;
+    // Written before it joined this run of ours (in flight across our restart, or it does not
+    // hear us yet): nothing of what it says counts, but it speaks, as a hello does.
+    if (!namesUs(s, msg)) {
+      s.peer.helloAt = st.now;
+      return;
+    }
     if (msg.challenge === undefined) s.peer.answer = 0;
   } else if (answersChallenge(s, msg)) {
     join(st, boot, msg.generation, msg.boot !== undefined);
@@ -118,6 +122,8 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
     if (interval > c.warntimeMs) log(st, 'warn', `Late heartbeat: Node ${c.peer}: interval ${interval} ms`);
   }
   s.peer.lastHeardAt = st.now;
+  // News of the joined run that names us: it hears us, and nothing unanswered stands.
+  s.peer.helloAt = 0;
   if (s.contact !== 'alive') becomeAlive(st);
   s.peer.lastSeq = msg.seq;
   s.peer.shootsAt = msg.fenceInMs >= 0 ? st.now + msg.fenceInMs : null;

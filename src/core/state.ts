@@ -106,7 +106,7 @@ export interface PeerSlot {
   answer: number;
   /** Earlier runs of the peer heard during ours, newest last (bounded): their messages are old news. */
   retired: number[];
-  /** When a run we have not joined (a hello) was last heard; 0 if never. See liveness.ts heardUnjoined. */
+  /** When a message that proves nothing was last heard (a hello, or the joined run's not naming this run yet); 0 once the joined run names us. See liveness.ts heardUnjoinedAt. */
   helloAt: number;
   /** Said once per episode why a heard but unjoined peer keeps this node from taking over. */
   helloExplained: boolean;

@@ -64,6 +64,10 @@ export interface SimNode {
   heardRun: number;
   heardSeq: number;
   lastHeardCurrentAt: number | null;
+  /** When a message of the peer's current run newer than any before reached this node, answered or not (see (16)). */
+  liveNewsAt: number | null;
+  liveNewsRun: number;
+  liveNewsSeq: number;
   lastArrivalAt: number | null;
   /** The peer up to this incarnation (world truth, not its generation) is known to run nothing (we reset it, or it left). */
   clearedGeneration: number | null;
@@ -165,6 +169,9 @@ export class World {
       lastHeardAt: null,
       heardRun: 0,
       heardSeq: 0,
+      liveNewsAt: null,
+      liveNewsRun: 0,
+      liveNewsSeq: 0,
       lastHeardCurrentAt: null,
       lastArrivalAt: null,
       clearedGeneration: null,
@@ -402,8 +409,8 @@ export class World {
         n.bootAt = this.now;
         this.incarnationOfBoot.set(n.boot, n.incarnation);
         n.state = initialState(n.config);
-        n.lastHeardAt = n.lastHeardCurrentAt = n.lastArrivalAt = null;
-        n.heardRun = n.heardSeq = 0;
+        n.lastHeardAt = n.lastHeardCurrentAt = n.lastArrivalAt = n.liveNewsAt = null;
+        n.heardRun = n.heardSeq = n.liveNewsRun = n.liveNewsSeq = 0;
         n.heardSentAt = -Infinity;
         n.clearedGeneration = null;
         n.forced = false;
@@ -461,6 +468,7 @@ export class World {
     this.steps += 1;
     node.state = result.state;
     this.checkTakeover(node, before, result.state);
+    this.checkNotDeadWhileSpeaking(node, before, result.state);
     this.checkReleasedWithoutToken(node, result.state);
     if (event.type === 'group-result' && event.action === 'stop' && !event.ok) this.checkToldOfStopFailure(node, event.group, before, result.effects);
     // The shell closes its sockets when the core says exit: what this same step asked it to
@@ -504,6 +512,12 @@ export class World {
       node.heardSeq = msg.seq;
     }
     if (msg.kind === 'shutdown' && answers) node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, run);
+    // (16): the peer's current run is speaking to this node, whether or not it hears this node.
+    if (msg.boot === peer.boot && (run !== node.liveNewsRun || msg.seq > node.liveNewsSeq)) {
+      node.liveNewsAt = this.now;
+      node.liveNewsRun = run;
+      node.liveNewsSeq = msg.seq;
+    }
     // A lost-contact episode ends when either node hears the other's current run.
     if (msg.boot === peer.boot) {
       node.lastHeardCurrentAt = this.now;
@@ -806,6 +820,18 @@ export class World {
     for (const [id, slot] of Object.entries(state.groups)) {
       const leftover = slot.state === 'stopping' && slot.reason === 'leftover';
       if (!slot.token && slot.state !== 'released' && slot.state !== 'stop-failed' && !leftover) throw new Violation(`(10) ${node.name} has given ${id} up but its state here is ${slot.state}`);
+    }
+  }
+
+  /**
+   * (16) Without a reset device, a node does not judge its peer dead (and take its groups) while
+   * the peer's current run is reaching it with new messages, answered or not: that peer may not
+   * hear this node (a one-way path) and will take over itself, so both would run the groups.
+   */
+  private checkNotDeadWhileSpeaking(node: SimNode, before: CoreState, after: CoreState): void {
+    if (this.hasResetDevice || node.forced || after.contact !== 'dead' || before.contact === 'dead' || before.contact === 'left') return;
+    if (node.liveNewsAt !== null && this.now - node.liveNewsAt < this.deadtimeMs) {
+      throw new Violation(`(16) ${node.name} judges its peer dead ${this.now - node.liveNewsAt} ms after a new message of the peer's current run reached it (deadtime ${this.deadtimeMs} ms)`);
     }
   }
 

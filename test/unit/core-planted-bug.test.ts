@@ -169,6 +169,19 @@ test('a core that retries a failed stop without escalating is caught', () => {
   assert.match(caught!.violation, /^\((11|12)\)/);
 });
 
+/** Bug: forgets every message that proves nothing (a hello), so a peer it hears but that does not hear it is judged dead (issue 17's one-way start). */
+const forgetsHellos: StepFn = (state, event) => {
+  const r = step(state, event);
+  return { ...r, state: { ...r.state, peer: { ...r.state.peer, helloAt: 0 } } };
+};
+
+test('a core that takes over from a peer it hears in a run that does not answer (no reset device) is caught', () => {
+  const caught = firstCaught(forgetsHellos, 3000);
+  assert.ok(caught, 'no violation found');
+  console.log(`caught at seed ${caught!.seed}: ${caught!.violation}`);
+  assert.match(caught!.violation, /^\(16\) .* judges its peer dead/);
+});
+
 test('a core that drops a peer whose generation went back (a swapped unit) is caught', () => {
   const caught = firstCaught(dropsLowerGenerations(), 1000);
   assert.ok(caught, 'no violation found');
