@@ -221,7 +221,8 @@ function becomeAlive(st: Step): void {
  * off, and replays neither cause nor prevent a reset. An operator's --force overrides.
  */
 export function heardUnjoinedAt(s: CoreState): number {
-  return s.config.canResetPeer || s.forced ? 0 : s.peer.helloAt;
+  // A leaving node takes nothing over: its farewell is not held off either.
+  return s.config.canResetPeer || s.forced || s.farewell ? 0 : s.peer.helloAt;
 }
 
 /** The peer is judged dead, or not heard within initdead, but a hello (see heardUnjoinedAt) within deadtime holds the takeover off. */
@@ -256,7 +257,7 @@ export function livenessTimers(st: Step): void {
     }
   }
   if (s.contact === 'alive' && silentFor(st, s.peer.lastHeardAt) >= c.deadtimeMs) {
-    if (!s.farewell && heldOffByHello(st, `the run of ${c.peer} this node joined is silent for deadtime (${c.deadtimeMs} ms)`)) return;
+    if (heldOffByHello(st, `the run of ${c.peer} this node joined is silent for deadtime (${c.deadtimeMs} ms)`)) return;
     log(st, 'warn', `node ${c.peer}: is dead`);
     // Leaving, with nothing held: nothing to take over and nobody to reset; admin.ts exits.
     if (s.farewell) s.contact = 'dead';

@@ -829,7 +829,8 @@ export class World {
    * hear this node (a one-way path) and will take over itself, so both would run the groups.
    */
   private checkNotDeadWhileSpeaking(node: SimNode, before: CoreState, after: CoreState): void {
-    if (this.hasResetDevice || node.forced || after.contact !== 'dead' || before.contact === 'dead' || before.contact === 'left') return;
+    // A leaving node that judges its peer dead takes nothing: it exits.
+    if (this.hasResetDevice || node.forced || after.mode === 'leaving' || after.contact !== 'dead' || before.contact === 'dead' || before.contact === 'left') return;
     if (node.liveNewsAt !== null && this.now - node.liveNewsAt < this.deadtimeMs) {
       throw new Violation(`(16) ${node.name} judges its peer dead ${this.now - node.liveNewsAt} ms after a new message of the peer's current run reached it (deadtime ${this.deadtimeMs} ms)`);
     }
