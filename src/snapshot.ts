@@ -71,7 +71,7 @@ export interface StatusSnapshot {
     lastSeq?: number;
     boot?: number;
     lastHeardAgoMs?: number;
-    /** A run of the peer that has not answered this node's challenge (not joined) was heard this long ago: does it hear this node? */
+    /** A message of the peer that proves nothing yet was heard this long ago (a run not joined, or the joined run not naming this node's run): does it hear this node? */
     unansweredAgoMs?: number;
     /** Present when the peer runs Heartbeat 3.0 rather than twinbeat (a pair being migrated). */
     software?: 'heartbeat';
