@@ -45,13 +45,28 @@ export interface GroupSnapshot {
   flapping?: string;
 }
 
+/**
+ * The core's last decision (src/core/decisions.ts names every kind and cause). Read the fields,
+ * not the words: `text` and `reason` may be reworded from one version to the next.
+ */
 export interface Decision {
   /** ISO 8601. */
   at: string;
   /** What was decided, e.g. `Taking over resource group 192.0.2.50`. */
   text: string;
-  /** Why, e.g. `node node2: is dead (no heartbeat on any path for 30000 ms); reset succeeded`. */
+  /** Why, e.g. `node-a is dead and no reset device is configured`. */
   reason: string;
+  /** `takeover`, `handover`, `failback`, `release`, `keep`, `standby`, `wait`, `refuse`, `fence`, `restart`, `stop`, `cleanup`, `shutdown`, `notice`. */
+  kind: string;
+  /** `peer-dead`, `peer-reset`, `operator`, `auto-failback`, `carrier`, `check-failed`, ... */
+  cause: string;
+  /** The decision's name in src/core/decisions.ts, e.g. `take-from-dead-peer`. */
+  code: string;
+  group?: string;
+  /** The numbers that explain it (deadtimeMs, delayMs, attempt, targets, ...). */
+  figures?: Record<string, number>;
+  /** What it was in the fleet's history, if an event (a move of a group: `failover`, `handover`, `start`). */
+  event?: ClusterEventType;
 }
 
 export interface StatusSnapshot {
@@ -140,13 +155,25 @@ export interface TakeoverTrace {
   decisionToEndMs?: number;
 }
 
+/** The agent's answer to `twinbeat fence`: what its core decided, and whether a reset is now under way. */
+export interface FenceAnswer {
+  said: string;
+  resetting: boolean;
+}
+
 export interface ResetDeviceHealth {
   description: string;
   ok: boolean;
   detail: string;
 }
 
-export type ClusterEventType = 'failover' | 'handover' | 'reset' | 'path' | 'resource-failure' | 'peer';
+/**
+ * A move of a group: `failover` (taken from a peer judged dead, reset or forced out), `handover`
+ * (a planned or health move, a shutdown's), `start` (claimed by its home node, nobody running
+ * it). Exactly one event per move, from one node (src/core/decisions.ts says which). Others:
+ * `reset`, `resource-failure`, and from the log `path` (subject `node-b:eth1`) and `peer` (dead).
+ */
+export type ClusterEventType = 'failover' | 'handover' | 'start' | 'reset' | 'path' | 'resource-failure' | 'peer';
 
 /** One thing that happened, worth a line in a fleet's history. */
 export interface ClusterEvent {
@@ -158,6 +185,11 @@ export interface ClusterEvent {
   /** Heartbeat's wording where it has one: `Link node2:eth1 dead.`, `Taking over resource group 192.0.2.50`. */
   text: string;
   reason: string;
-  /** The group, path or peer concerned. */
-  subject?: string;
+  /** What it is about: the group (a move, a resource failure), the path (`node-b:eth1`), the peer (a reset, `peer`). */
+  subject: string;
+  /** From a decision (absent for `path` and `peer`): its kind, cause and figures, as in Decision. */
+  kind?: string;
+  cause?: string;
+  group?: string;
+  figures?: Record<string, number>;
 }

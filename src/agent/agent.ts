@@ -10,10 +10,10 @@ import type { GroupOutcome } from '../resources/group';
 import type { ManagedResource } from '../resources/resource';
 import { releaseLeftover } from './leftovers';
 import { newBootNumber } from './generation';
-import type { ClusterEvent, Decision, ResetDeviceHealth, StatusSnapshot } from '../snapshot';
+import type { ClusterEvent, Decision, FenceAnswer, ResetDeviceHealth, StatusSnapshot } from '../snapshot';
 import { shown } from '../printable';
-import { eventFrom } from './events';
-import { buildSnapshot, splitDecision } from './snapshot';
+import { decisionSnapshot, eventOfDecision, eventOfLog } from './events';
+import { buildSnapshot } from './snapshot';
 import type { PeerTransport } from './transport';
 import { finishTrace, KEPT_TRACES, traceLine, type RawMark } from './takeover-trace';
 import type { TakeoverTrace } from '../snapshot';
@@ -190,12 +190,12 @@ export class Agent {
         break;
       case 'log':
         this.deps.logger.log(LEVELS[effect.level], effect.text);
-        this.report('log', effect.text);
+        this.report(eventOfLog(effect.text, effect.about, this.where, new Date()));
         break;
       case 'decision':
         this.stepDecision = performance.now();
-        this.lastDecision = splitDecision(effect.text, new Date());
-        this.report('decision', effect.text);
+        this.lastDecision = decisionSnapshot(effect.decision, new Date());
+        this.report(eventOfDecision(effect.decision, this.where, new Date()));
         break;
       case 'exit':
         this.stopTimers();
@@ -204,10 +204,12 @@ export class Agent {
     }
   }
 
-  private report(kind: 'log' | 'decision', text: string): void {
-    if (!this.deps.onEvent) return;
-    const event = eventFrom(kind, text, { cluster: this.deps.config.cluster, node: this.deps.config.localNode }, new Date());
-    if (event) this.deps.onEvent(event);
+  private get where(): { cluster: string; node: string } {
+    return { cluster: this.deps.config.cluster, node: this.deps.config.localNode };
+  }
+
+  private report(event: ClusterEvent | undefined): void {
+    if (event && this.deps.onEvent) this.deps.onEvent(event);
   }
 
   /** The first marks of a group start's trace: what led to it, and the start asked now. */
@@ -274,6 +276,12 @@ export class Agent {
   admin(command: AdminCommand): string {
     this.dispatch({ type: 'admin', now: this.clock(), command });
     return this.answer();
+  }
+
+  /** `twinbeat fence`: what the core decided, and whether that is a reset now under way. */
+  fence(): FenceAnswer {
+    this.dispatch({ type: 'admin', now: this.clock(), command: 'fence' });
+    return { said: this.answer(), resetting: this.lastDecision?.code === 'reset-by-operator' };
   }
 
   /** What an operator's command is told: the core's last decision and why. */

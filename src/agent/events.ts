@@ -1,26 +1,51 @@
-// Which of the core's log lines and decisions are events for a fleet's history (MQTT's events
-// topic). Reporting only: the core has already decided; this sorts its words into the kinds an
-// operator filters on.
-import type { ClusterEvent, ClusterEventType } from '../snapshot';
-import { splitDecision } from './snapshot';
+// Which of the core's decisions and log lines are events for a fleet's history (MQTT's events
+// topic). Reporting only: the core has already said what each one is (decisions.ts, a log line's
+// `about`); this maps its fields onto the event, and reads no words.
+import type { Decision as CoreDecision, LogAbout } from '../core';
+import type { ClusterEvent, Decision } from '../snapshot';
 
-const LOG_EVENTS: [RegExp, ClusterEventType][] = [
-  [/^Link \S+ (up|dead)\.$/, 'path'],
-  [/^node \S+: is dead/, 'peer'],
-];
+interface Where {
+  cluster: string;
+  node: string;
+}
 
-const DECISION_EVENTS: [RegExp, ClusterEventType][] = [
-  [/^Resource group \S+ is flapping/, 'handover'],
-  [/failed to start|failed to stop|cannot stop|failed its check|stays stopped|^Not taking over resource group|^Restarting resource group/, 'resource-failure'],
-  [/^(Resetting|Reset of .* failed)/, 'reset'],
-  [/^(Taking over|Acquiring|Operator forced takeover|Reset of .* succeeded)/, 'failover'],
-  [/^(Standby|Takeover|auto_failback|Shutting down|.* asked for .*\(takeover\))/, 'handover'],
-];
+/** The decision as `twinbeat status` and MQTT's state show it. */
+export function decisionSnapshot(d: CoreDecision, at: Date): Decision {
+  return {
+    at: at.toISOString(),
+    text: d.what,
+    reason: d.why,
+    kind: d.kind,
+    cause: d.cause,
+    code: d.code,
+    ...(d.group !== undefined ? { group: d.group } : {}),
+    ...(Object.keys(d.figures).length > 0 ? { figures: { ...d.figures } as Record<string, number> } : {}),
+    ...(d.event ? { event: d.event } : {}),
+  };
+}
 
-export function eventFrom(kind: 'log' | 'decision', text: string, where: { cluster: string; node: string }, at: Date): ClusterEvent | undefined {
-  const table = kind === 'log' ? LOG_EVENTS : DECISION_EVENTS;
-  const type = table.find(([pattern]) => pattern.test(text))?.[1];
-  if (!type) return undefined;
-  const { text: what, reason } = kind === 'decision' ? splitDecision(text, at) : { text, reason: '' };
-  return { type, at: at.toISOString(), cluster: where.cluster, node: where.node, text: what, reason };
+/** The event a decision is, if any: a group's move, a reset, a resource failure. */
+export function eventOfDecision(d: CoreDecision, where: Where, at: Date): ClusterEvent | undefined {
+  if (!d.event) return undefined;
+  const snapshot = decisionSnapshot(d, at);
+  const { at: when, text, reason, kind, cause, group, figures } = snapshot;
+  return {
+    type: d.event,
+    at: when,
+    cluster: where.cluster,
+    node: where.node,
+    text,
+    reason,
+    subject: d.group ?? d.peer,
+    kind,
+    cause,
+    ...(group !== undefined ? { group } : {}),
+    ...(figures ? { figures } : {}),
+  };
+}
+
+/** The event a log line is, if the core marked it as one (a path up or dead, the peer dead). */
+export function eventOfLog(text: string, about: LogAbout | undefined, where: Where, at: Date): ClusterEvent | undefined {
+  if (!about) return undefined;
+  return { type: about.event, at: at.toISOString(), cluster: where.cluster, node: where.node, text, reason: '', subject: about.subject };
 }

@@ -1,7 +1,7 @@
 // Builds the status snapshot every reporter reads from the core's state.
-import { failedHere, flappingText, isRunning, type CoreState } from '../core';
+import { failedHere, flappingText, isRunning, nodeRole, peerRole, type CoreState } from '../core';
 import type { Config } from '../config/types';
-import type { Decision, GroupSnapshot, PeerState, Role, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../snapshot';
+import type { Decision, GroupSnapshot, StatusSnapshot, ResetDeviceHealth, TakeoverTrace } from '../snapshot';
 
 export interface SnapshotContext {
   config: Config;
@@ -17,29 +17,6 @@ export interface SnapshotContext {
   takeovers?: TakeoverTrace[];
 }
 
-/** "Taking over resource group X: node-b is dead" -> text and reason. */
-export function splitDecision(decision: string, at: Date): Decision {
-  const colon = decision.indexOf(': ');
-  return colon < 0
-    ? { at: at.toISOString(), text: decision, reason: '' }
-    : { at: at.toISOString(), text: decision.slice(0, colon), reason: decision.slice(colon + 2) };
-}
-
-function peerState(s: CoreState): PeerState {
-  switch (s.contact) {
-    case 'alive':
-      return 'up';
-    case 'waiting':
-      return 'unknown';
-    case 'left':
-      return 'leaving';
-    case 'lost':
-      return s.fence.phase === 'resetting' ? 'being-reset' : 'dead';
-    default:
-      return 'dead';
-  }
-}
-
 /** Where the group would not stop: here (our mark), and on the peer as it said (kept after it left). */
 function stopFailedOn(s: CoreState, config: Config, id: string): { stopFailedOn?: string[] } {
   const nodes = [
@@ -47,19 +24,6 @@ function stopFailedOn(s: CoreState, config: Config, id: string): { stopFailedOn?
     ...((s.contact === 'alive' || s.contact === 'left') && s.peer.stuck.includes(id) ? [config.peerNode] : []),
   ];
   return nodes.length > 0 ? { stopFailedOn: nodes } : {};
-}
-
-function role(s: CoreState): Role {
-  const slots = Object.values(s.groups);
-  if (s.mode === 'leaving') return 'leaving';
-  if (s.fence.phase === 'delay' || s.fence.phase === 'resetting' || s.fence.phase === 'retry-wait') return 'fencing';
-  if (slots.some((g) => g.state === 'starting')) return 'starting';
-  if (slots.some((g) => g.state === 'stopping')) return 'stopping';
-  if (slots.some((g) => g.state === 'stop-failed')) return 'failed';
-  if (slots.some((g) => g.state === 'held')) return 'active';
-  if (slots.some((g) => g.state === 'failed' || failedHere(g, s.lastEventAt))) return 'failed';
-  if (s.contact === 'waiting' && s.waitExplained) return 'waiting';
-  return 'standby';
 }
 
 export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
@@ -89,10 +53,10 @@ export function buildSnapshot(ctx: SnapshotContext): StatusSnapshot {
   return {
     cluster: config.cluster,
     node: config.localNode,
-    role: role(s),
+    role: nodeRole(s),
     peer: {
       node: config.peerNode,
-      state: peerState(s),
+      state: peerRole(s),
       ...(s.peer.generation ? { generation: s.peer.generation, lastSeq: s.peer.lastSeq } : {}),
       ...(s.peer.boot ? { boot: s.peer.boot } : {}),
       ...(peerLast !== undefined ? { lastHeardAgoMs: peerLast } : {}),

@@ -5,8 +5,11 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { askAgent, DEFAULT_RUN_DIR } from '../control/client';
-import type { StatusSnapshot } from '../snapshot';
+import type { FenceAnswer, StatusSnapshot } from '../snapshot';
 import type { Command } from './command';
+
+/** The decisions that end a reset (src/core/decisions.ts), and the exit status each means. */
+const RESET_OUTCOMES: Record<string, number> = { 'reset-succeeded': 0, 'reset-failed-asked-for': 1, 'reset-failed-heard': 1, 'reset-failed-retry': 1 };
 
 /** How long to follow the reset before leaving the rest to `twinbeat status`. */
 const FOLLOW_LIMIT_MS = 120_000;
@@ -43,18 +46,19 @@ export const fenceCommand: Command = {
       process.stderr.write(`twinbeat fence: ${reply.error}\n`);
       return 1;
     }
-    const said = String(reply.result);
+    const { said, resetting } = reply.result as FenceAnswer;
     process.stdout.write(`${said}\n`);
-    if (!said.startsWith('Resetting')) return 1;
+    if (!resetting) return 1;
     // The shot takes as long as the device does (a relay's pulse, an external program): follow it.
     const deadline = Date.now() + FOLLOW_LIMIT_MS;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       const status = await askAgent(runDir, { command: 'status' });
       const decision = status.ok ? (status.result as StatusSnapshot).lastDecision : undefined;
-      if (decision && /^Reset of /.test(decision.text)) {
-        process.stdout.write(`${decision.text}${decision.reason ? `: ${decision.reason}` : ''}\n`);
-        return /succeeded/.test(decision.text) ? 0 : 1;
+      const outcome = decision && RESET_OUTCOMES[decision.code];
+      if (outcome !== undefined) {
+        process.stdout.write(`${decision!.text}${decision!.reason ? `: ${decision!.reason}` : ''}\n`);
+        return outcome;
       }
     }
     process.stdout.write(`the reset is still under way after ${FOLLOW_LIMIT_MS / 1000} s: see twinbeat status\n`);

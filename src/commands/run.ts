@@ -154,7 +154,7 @@ async function startControlSocket(runDir: string, config: Config, agent: Agent, 
     fence: (request) => {
       const node = (request as { node?: unknown }).node;
       if (node !== config.peerNode) throw new Error(`this node can only reset its peer ${config.peerNode}, not ${shown(String(node))}`);
-      return agent.admin('fence');
+      return agent.fence();
     },
   });
   const note = await control.start();

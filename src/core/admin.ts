@@ -9,7 +9,7 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   const s = st.s;
   const peer = s.config.peer;
   if (s.mode === 'leaving') {
-    decide(st, `${command} refused: shutting down`);
+    decide(st, 'refused-shutting-down', { command });
     return;
   }
   if (command === 'fence') {
@@ -18,12 +18,12 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   }
   if (command === 'standby') {
     if (s.contact !== 'alive') {
-      decide(st, `Standby refused: ${peer} is not up to take the groups`, 'warn');
+      decide(st, 'standby-refused');
       return;
     }
     s.mode = 'standby';
     s.request = null; // An earlier takeover's request no longer stands.
-    decide(st, `Standby: handing every group to ${peer} (hb_standby)`);
+    decide(st, 'standby');
     return;
   }
   s.mode = 'active';
@@ -31,22 +31,22 @@ export function onAdmin(st: Step, command: AdminCommand): void {
   for (const slot of Object.values(s.groups)) forgetFailures(slot);
   if (s.contact === 'alive') {
     const wanted = s.peer.view?.held ?? [];
-    decide(st, `Takeover: asking ${peer} to release ${wanted.join(' ') || 'its groups'} (hb_takeover)`);
+    decide(st, 'takeover-asked', { groups: wanted });
     s.request = [...wanted];
     sendNotice(st, { kind: 'release-request', groups: wanted, ...senderView(s, st.now) });
     return;
   }
   if (s.contact === 'dead' || s.contact === 'reset' || s.contact === 'left') {
-    decide(st, `Takeover: ${peer} is not running anything; every group is taken here`);
+    decide(st, 'takeover-unopposed');
     return;
   }
   if (command === 'takeover-force') {
     s.forced = true;
     s.fence = { ...s.fence, phase: 'idle', until: 0 };
-    decide(st, `Operator forced takeover: taking every group without hearing ${peer}; make sure ${peer} is down`, 'warn');
+    decide(st, 'takeover-forced');
     return;
   }
-  decide(st, `Takeover refused: ${peer} is not heard; run \`twinbeat takeover --force\` if you know ${peer} is down`, 'warn');
+  decide(st, 'takeover-refused');
 }
 
 export function onShutdownRequest(st: Step): void {
@@ -54,7 +54,7 @@ export function onShutdownRequest(st: Step): void {
   if (s.mode === 'leaving') return;
   s.mode = 'leaving';
   log(st, 'info', 'Giving up all HA resources.');
-  decide(st, `Shutting down: stopping every group, then telling ${s.config.peer} to take them`);
+  decide(st, 'shutting-down');
 }
 
 /**

@@ -35,16 +35,16 @@ export function carrierRule(st: Step): void {
     const slot = s.groups[g.id]!;
     if (!slot.token || slot.state !== 'held' || slot.giveAway) continue;
     if (usable.length === 0) {
-      decideOnce(st, `Keeping resource group ${g.id}: ${s.down.join(' ')} has no carrier here, and none on ${c.peer} either`, 'warn');
+      decideOnce(st, 'keep-no-carrier-there-either', { group: g.id, interfaces: s.down });
       continue;
     }
     if (peerMarkedFailed(s, g.id)) {
-      decideOnce(st, `Keeping resource group ${g.id}: ${usable.join(' ')} has no carrier here, but the group failed on ${c.peer}`, 'warn');
+      decideOnce(st, 'keep-no-carrier-failed-there', { group: g.id, interfaces: usable });
       continue;
     }
     slot.giveAway = true;
     slot.healthMove = true;
-    decide(st, `Handing resource group ${g.id} to ${c.peer}: ${usable.join(' ')} has no carrier here and is up on ${c.peer}`, 'warn');
+    decide(st, 'hand-over-carrier', { group: g.id, interfaces: usable });
   }
 }
 
@@ -85,7 +85,7 @@ export function connectivityTimers(st: Step): void {
   // A group marked failed on the peer stays here, and no countdown starts for it alone.
   if (worse) {
     for (const g of held) {
-      if (peerMarkedFailed(s, g.id)) decideOnce(st, `Keeping resource group ${g.id}: ${c.peer} reaches more ping targets, but the group failed there`, 'warn');
+      if (peerMarkedFailed(s, g.id)) decideOnce(st, 'keep-ping-failed-there', { group: g.id });
     }
   }
   const movable = worse ? held.filter((g) => !peerMarkedFailed(s, g.id)) : [];
@@ -103,7 +103,7 @@ export function connectivityTimers(st: Step): void {
   for (const g of movable) {
     s.groups[g.id]!.giveAway = true;
     s.groups[g.id]!.healthMove = true;
-    decide(st, `Handing resource group ${g.id} to ${c.peer}: it reaches ${theirs} of ${targets} ping targets, this node ${s.reach} (for deadping ${deadping} ms)`, 'warn');
+    decide(st, 'hand-over-ping', { group: g.id, figures: { reachThere: theirs, targets, reachHere: s.reach, deadpingMs: deadping } });
   }
   s.worseSince = null;
 }

@@ -99,7 +99,7 @@ export function updateFlapping(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (!slot.flapping) return;
   // Tick when the home node will have been steady long enough, or when a move leaves the window.
   waitUntil(st, steady < window ? st.now + window - steady : recent[0]!.at + window);
-  decideOnce(st, `Resource group ${g.id} is ${flappingText(slot.flapping)}`, 'warn', `flapping ${g.id}`);
+  decideOnce(st, 'flapping', { group: g.id, detail: flappingWhy(slot.flapping) }, `flapping ${g.id}`);
 }
 
 /** Failback otherwise allowed: not while damped, nor before the home node has been steady for the hold-down. */
@@ -118,8 +118,13 @@ export function failbackSettled(st: Step, g: CoreGroup, slot: GroupSlot): boolea
 
 /** `flapping: 3 moves in 60 s; holding on node-b until eth0 on node-a is stable for 60 s` (log, status and MQTT). */
 export function flappingText(f: Flapping): string {
+  return `flapping: ${flappingWhy(f)}`;
+}
+
+/** How it flaps and what holds it, for the decision's reason. */
+function flappingWhy(f: Flapping): string {
   const w = seconds(f.windowMs);
-  return `flapping: ${f.moves} moves in ${w} s; holding on ${f.holder} until ${f.cause} on ${f.home} is stable for ${w} s`;
+  return `${f.moves} moves in ${w} s; holding on ${f.holder} until ${f.cause} on ${f.home} is stable for ${w} s`;
 }
 
 /** Seconds as people write them: `3`, `0.8`. */

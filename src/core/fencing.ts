@@ -6,6 +6,7 @@
 // waits fence_delay, so the serving node survives. A failed reset is retried, but only at
 // times when the peer's own shot cannot be due (see retryTime): two shots that cross would
 // power off both nodes.
+import type { DecisionFacts } from './decisions';
 import { asksToBeReset, decide, log, type Step } from './state';
 import type { CoreConfig } from './types';
 
@@ -22,7 +23,7 @@ export function onPeerLost(st: Step): void {
   const c = s.config;
   if (!c.canResetPeer) {
     s.contact = 'dead';
-    decide(st, `Taking over: ${c.peer} silent on every path for deadtime (${c.deadtimeMs} ms) and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
+    decide(st, 'takeover-peer-dead', { figures: { deadtimeMs: c.deadtimeMs } });
     return;
   }
   s.contact = 'lost';
@@ -49,19 +50,15 @@ export function onPeerLost(st: Step): void {
   }
   s.fence = { phase: 'delay', until: st.now + delay, attempts: 0, first: first && !yielded, lostAt: st.now };
   if (yielded) {
-    decide(st, `Not taking over yet: ${c.peer} is silent on every path and said it would reset this node first; waiting ${delay} ms before resetting it`, 'warn');
+    decide(st, 'wait-peer-shoots-first', { figures: { delayMs: delay } });
     return;
   }
   if (delay === 0) {
-    shoot(st, `${c.peer} silent on every path for deadtime and this node runs the first group, so it shoots at once`);
+    shoot(st, 'reset-at-once');
   } else if (first) {
-    decide(st, `Not taking over yet: ${c.peer} is silent on every path; this node runs the first group and resets ${c.peer} in ${delay} ms (second node's stagger)`, 'warn');
+    decide(st, 'wait-stagger', { figures: { delayMs: delay } });
   } else {
-    decide(
-      st,
-      `Not taking over yet: ${c.peer} is silent on every path; waiting ${delay} ms (fence_delay${stagger ? ' + stagger' : ''}${stalledInSilence ? ' + deadtime after our own stall' : ''}) before resetting it, so that ${asksToBeReset(s) ? `${c.peer}, asked to reset this node, shoots first` : 'the node running the first group shoots first'}`,
-      'warn',
-    );
+    decide(st, 'wait-fence-delay', { figures: { delayMs: delay }, stagger: stagger > 0, stalled: stalledInSilence, asksReset: asksToBeReset(s) });
   }
 }
 
@@ -81,11 +78,14 @@ function shootsFirst(st: Step): boolean {
   return g.home === c.local;
 }
 
-export function shoot(st: Step, why: string): void {
+/** The decisions that reset the peer, one per reason. */
+export type ShotCode = 'reset-at-once' | 'reset-after-stagger' | 'reset-after-fence-delay' | 'reset-retry' | 'reset-by-operator' | 'reset-asked-for';
+
+export function shoot(st: Step, why: ShotCode, facts: DecisionFacts = {}): void {
   const s = st.s;
   s.fence.phase = 'resetting';
   s.fence.attempts += 1;
-  decide(st, `Resetting ${s.config.peer}: ${why}`, 'warn');
+  decide(st, why, facts);
   st.out.push({ type: 'reset-peer', node: s.config.peer });
 }
 
@@ -98,16 +98,16 @@ export function operatorFence(st: Step): void {
   const s = st.s;
   const c = s.config;
   if (!c.canResetPeer) {
-    decide(st, `Fence refused: no reset device can reset ${c.peer} from this node`, 'warn');
+    decide(st, 'fence-refused-no-device');
     return;
   }
   if (s.fence.phase === 'resetting') {
-    decide(st, `Fence refused: a reset of ${c.peer} is already under way`, 'warn');
+    decide(st, 'fence-refused-under-way');
     return;
   }
   s.contact = 'lost';
   s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now };
-  shoot(st, 'operator request (twinbeat fence)');
+  shoot(st, 'reset-by-operator');
 }
 
 /**
@@ -145,13 +145,13 @@ export function fencingTimers(st: Step): void {
     // Never reset a peer heard within deadtime (a message that came while a reset was under way).
     s.contact = 'alive';
     cancelFencing(st);
-    decide(st, `${s.config.peer} is heard again: reset cancelled, not taking over`);
+    decide(st, 'reset-cancelled');
     return;
   }
   if (s.fence.phase === 'delay') {
-    shoot(st, `${s.config.peer} still silent after ${s.fence.first ? 'the stagger' : 'fence_delay'}`);
+    shoot(st, s.fence.first ? 'reset-after-stagger' : 'reset-after-fence-delay');
   } else if (s.fence.phase === 'retry-wait') {
-    shoot(st, `retry ${s.fence.attempts + 1} after a failed reset`);
+    shoot(st, 'reset-retry', { figures: { attempt: s.fence.attempts + 1 } });
   }
 }
 
@@ -159,10 +159,9 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
   const s = st.s;
   const c = s.config;
   if (s.fence.phase !== 'resetting') {
-    decide(st, `Reset result for ${c.peer} (${ok ? 'ok' : 'failed'}) arrived while no reset was under way: ignored`, 'warn');
+    decide(st, 'reset-result-ignored', { ok });
     return;
   }
-  const why = detail ? ` (${detail})` : '';
   if (ok) {
     s.contact = 'reset';
     // Whatever that run still says in flight is from before the power cut.
@@ -173,7 +172,7 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     s.peer.resetMe = false;
     s.askedReset = { attempts: 0, nextAt: 0 };
     cancelFencing(st);
-    decide(st, `Reset of ${c.peer} succeeded${why}: taking over its groups`, 'warn');
+    decide(st, 'reset-succeeded', { detail });
     return;
   }
   if (s.fence.askedFrom) {
@@ -182,21 +181,21 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     cancelFencing(st);
     const pause = Math.min(c.resetRetryMs * 2 ** (s.askedReset.attempts - 1), c.resetRetryMaxMs);
     s.askedReset.nextAt = st.now + pause;
-    decide(st, `Reset of ${c.peer} failed${why}, which it asked for as it cannot stop ${s.peer.stuck.join(' ') || 'a group'}: not taking over; trying again in ${pause} ms`, 'error');
+    decide(st, 'reset-failed-asked-for', { detail, groups: s.peer.stuck, figures: { delayMs: pause } });
     return;
   }
   if (heardWithinDeadtime(st)) {
     // The peer spoke while the reset was under way: it is alive, and it was not reset.
     s.contact = 'alive';
     cancelFencing(st);
-    decide(st, `Reset of ${c.peer} failed${why}, and ${c.peer} is heard again: not retrying, not taking over`, 'warn');
+    decide(st, 'reset-failed-heard', { detail });
     return;
   }
   const backoff = Math.min(c.resetRetryMs * 2 ** (s.fence.attempts - 1), c.resetRetryMaxMs);
   const at = retryTime(st, st.now + backoff);
   s.fence.phase = 'retry-wait';
   s.fence.until = at;
-  decide(st, `Reset of ${c.peer} failed${why} (attempt ${s.fence.attempts}): not taking over; retrying in ${at - st.now} ms`, 'error');
+  decide(st, 'reset-failed-retry', { detail, figures: { attempt: s.fence.attempts, delayMs: at - st.now } });
 }
 
 /**

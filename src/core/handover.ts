@@ -6,6 +6,7 @@
 // it said it was leaving, or (no reset device, Heartbeat v1) it was silent for deadtime.
 import { decide, decideOnce, giveUpToken, isRunning, log, nextEpoch, peerMarkedFailed, ruleOf, senderView, takeToken, type GroupSlot, type Step } from './state';
 import type { CoreGroup } from './types';
+import type { DecisionCode } from './decisions';
 import { peerCarrierWorse, peerReach } from './connectivity';
 import { cameForHealth, failbackSettled, recordMove, updateFlapping } from './damping';
 import { startedHere } from './monitoring';
@@ -29,7 +30,7 @@ export function placeGroups(st: Step): void {
       if (s.contact === 'left' && peerStuck(st, g.id)) notTakingLeftStuck(st, g.id);
       else {
         takeToken(s, slot);
-        decide(st, `Taking over resource group ${g.id}: ${whyTakeAll(st)}`);
+        decide(st, takeAllCode(st), { group: g.id });
       }
     }
     drive(st, g, slot);
@@ -37,17 +38,16 @@ export function placeGroups(st: Step): void {
 }
 
 function notTakingLeftStuck(st: Step, id: string): void {
-  const peer = st.s.config.peer;
-  decideOnce(st, `Not taking over resource group ${id}: ${peer} shut down unable to stop it, so it may still run there; run \`twinbeat cleanup ${id}\` here once it is really stopped on ${peer}`, 'error');
+  decideOnce(st, 'not-taking-left-stuck', { group: id });
 }
 
-function whyTakeAll(st: Step): string {
+/** Why every group is taken without the peer's word. */
+function takeAllCode(st: Step): DecisionCode {
   const s = st.s;
-  const peer = s.config.peer;
-  if (s.contact === 'reset') return `${peer} was reset`;
-  if (s.contact === 'left') return `${peer} shut down and released it`;
-  if (s.contact === 'dead') return `${peer} is dead and no reset device is configured`;
-  return `operator forced takeover without hearing ${peer}`;
+  if (s.contact === 'reset') return 'take-from-reset-peer';
+  if (s.contact === 'left') return 'take-from-leaving-peer';
+  if (s.contact === 'dead') return 'take-from-dead-peer';
+  return 'take-forced';
 }
 
 function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
@@ -62,12 +62,12 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   const peerEpoch = view.epochs[g.id] ?? 0;
   if (!slot.token && peerGrants && peerEpoch > slot.epoch) {
     takeToken(s, slot, peerEpoch);
-    decide(st, `Taking over resource group ${g.id}: ${c.peer} stopped it and handed it over`);
+    decide(st, 'take-handed-over', { group: g.id });
     // Handed over by a peer in standby while this node was in standby too (a standby there
     // after a takeover left this one in standby): the later command wins, this node is active.
     if (s.mode === 'standby' && view.mode === 'standby') {
       s.mode = 'active';
-      decide(st, `${c.peer} went standby and handed ${g.id} here: this node leaves standby`);
+      decide(st, 'leave-standby', { group: g.id });
     }
   }
   // Learn how often it changed hands, so that our next grant or claim is newer than anything
@@ -78,7 +78,7 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   // A group the peer could not stop may still run there: nobody claims it (stop-failure.ts).
   if (!slot.token && !peerHolds && !peerGrants && !peerStuck(st, g.id) && slot.grantedTo === 0 && g.home === c.local) {
     takeToken(s, slot);
-    decide(st, `Acquiring resource group ${g.id}: this is its home node and ${c.peer} does not hold it`);
+    decide(st, 'acquire', { group: g.id });
   }
   if (!slot.token || slot.giveAway) return;
   // It would not stop here: it stays until cleanup or a reset, whatever else would move it.
@@ -89,12 +89,12 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     if (slot.monitorFailed && !isRunning(slot.state)) {
       // It will not run here until cleanup, and the peer runs it: ours is given up (no grant).
       slot.giveAway = true;
-      decide(st, `Both nodes hold ${g.id} after contact was lost without a reset; it is marked failed here and ${c.peer} runs it: leaving it there`, 'warn');
+      decide(st, 'split-brain-leave-there', { group: g.id });
     } else if (g.home !== c.local && peerMarkedFailed(s, g.id)) {
-      decideOnce(st, `Both nodes hold ${g.id} after contact was lost without a reset; its home node ${g.home} has it marked failed: keeping it here`, 'warn');
+      decideOnce(st, 'split-brain-keep', { group: g.id, home: g.home });
     } else if (g.home !== c.local) {
       slot.giveAway = true;
-      decide(st, `Both nodes run ${g.id} after contact was lost without a reset; its home node ${g.home} keeps it: releasing it here`, 'warn');
+      decide(st, 'split-brain-release', { group: g.id, home: g.home });
     }
     return;
   }
@@ -104,11 +104,11 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
   if (c.autoFailback === 'on' && g.home === c.peer && s.mode === 'active') updateFlapping(st, g, slot);
   if (s.mode === 'standby') {
     if (peerMarkedFailed(s, g.id)) {
-      decideOnce(st, `Standby: keeping resource group ${g.id} here: it failed on ${c.peer} and would not run there (\`twinbeat cleanup ${g.id}\` on ${c.peer} first)`, 'warn');
+      decideOnce(st, 'standby-keep-failed-there', { group: g.id });
       return;
     }
     slot.giveAway = true;
-    decide(st, `Standby: handing resource group ${g.id} to ${c.peer}`);
+    decide(st, 'standby-hand-over', { group: g.id });
   } else if (
     c.autoFailback === 'on' &&
     g.home === c.peer &&
@@ -121,14 +121,14 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     // Not while the home node is still releasing a leftover of the group (stuck): that may not stop.
     slot.giveAway = true;
     slot.healthMove = cameForHealth(slot);
-    decide(st, `auto_failback on: ${c.peer} is up; handing resource group ${g.id} back to its home node`);
+    decide(st, 'failback', { group: g.id });
   } else if (slot.failedUntil > st.now && !peerFailed) {
     slot.giveAway = true;
-    decide(st, `Resource group ${g.id} failed to start here: handing it to ${c.peer}`, 'warn');
+    decide(st, 'hand-over-failed-start', { group: g.id });
   } else if (slot.monitorFailed && slot.state !== 'stopping' && !peerFailed) {
     slot.giveAway = true;
     slot.healthMove = true;
-    decide(st, `Resource group ${g.id} failed its checks here: handing it to ${c.peer}`, 'warn');
+    decide(st, 'hand-over-failed-checks', { group: g.id });
   }
 }
 
@@ -185,7 +185,7 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   const health = slot.healthMove;
   slot.healthMove = false;
   if (s.contact !== 'alive' || !view) {
-    decide(st, `Keeping resource group ${g.id}: ${s.config.peer} is no longer up to take it`, 'warn');
+    decide(st, 'keep-peer-gone', { group: g.id });
     return;
   }
   giveUpToken(slot);
@@ -200,7 +200,6 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
 export function onGroupResult(st: Step, group: string, action: 'start' | 'stop', ok: boolean, detail?: string): void {
   const s = st.s;
   const slot = s.groups[group];
-  const why = detail ? `: ${detail}` : '';
   if (!slot) {
     log(st, 'warn', `Result for unknown resource group ${group} ignored`);
     return;
@@ -219,14 +218,14 @@ export function onGroupResult(st: Step, group: string, action: 'start' | 'stop',
     slot.reason = 'cleanup';
     slot.failedUntil = st.now + s.config.failedRetryMs;
     slot.startFailed = true;
-    decide(st, `Resource group ${group} failed to start${why}: stopping what did start; not retrying here for ${s.config.failedRetryMs} ms`, 'error');
+    decide(st, 'start-failed', { group, detail, figures: { failedRetryMs: s.config.failedRetryMs } });
     st.out.push({ type: 'stop-group', group });
     return;
   }
   if (slot.state !== 'stopping') return;
   if (!ok) {
     // A group that may still run must not be handed over, nor stopped again and again in silence.
-    onStopFailed(st, group, slot, why);
+    onStopFailed(st, group, slot, detail);
     return;
   }
   const leftover = slot.reason === 'leftover';
@@ -254,7 +253,7 @@ export function onReleaseRequest(st: Step, groups: string[]): void {
   // Leaving hands over everything anyway; in standby the request was heard already (it is repeated until answered).
   if (s.mode !== 'active') return;
   s.mode = 'standby';
-  decide(st, `${s.config.peer} asked for ${groups.join(' ') || 'our groups'} (takeover): going standby and handing them over`);
+  decide(st, 'release-asked', { groups });
 }
 
 export function runningGroups(st: Step): string[] {

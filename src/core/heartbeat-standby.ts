@@ -6,6 +6,7 @@
 // `other`: nobody is asked to run what the other may still run, and nothing is given up to a
 // node that has not agreed to take it.
 import { BITS, groupsOfHolding, ourHolding, sendHeartbeat, once, type Exchange, type HeartbeatPeerSlot } from './heartbeat-words';
+import type { DecisionCause } from './decisions';
 import { decide, log, takeToken, type CoreState, type Step } from './state';
 import type { AdminCommand, HeartbeatHolding } from './types';
 
@@ -15,7 +16,7 @@ export const STANDBY_ANSWER_MS = 10_000;
 /** A step of the exchange (or hb_takeover) from the peer. */
 export function onHandover(st: Step, hb: HeartbeatPeerSlot, type: string, holds: HeartbeatHolding, info: string | undefined): void {
   const c = st.s.config;
-  if (type === 'hb_takeover') return startGiving(st, hb, flip(holds), `${c.peer} asked for them (hb_takeover)`);
+  if (type === 'hb_takeover') return startGiving(st, hb, flip(holds), `${c.peer} asked for them (hb_takeover)`, 'peer-asked');
   if (type !== 'ask_resources') return;
   if (info === 'me') return offerToTake(st, hb, holds);
   if (info === 'done' && hb.taking?.phase === 'agreed') return acquireGiven(st, hb, hb.taking);
@@ -70,13 +71,13 @@ function acquireGiven(st: Step, hb: HeartbeatPeerSlot, taking: Exchange): void {
     const slot = s.groups[id]!;
     if (slot.token) continue;
     takeToken(s, slot);
-    decide(st, `Taking over resource group ${id}: ${s.config.peer} went standby and released it`);
+    decide(st, 'take-from-heartbeat-standby', { group: id });
   }
 }
 
 // --- giving: failback to the peer, its hb_takeover, `twinbeat standby` ---
 
-function startGiving(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, why: string): void {
+function startGiving(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, why: string, cause: DecisionCause): void {
   const s = st.s;
   const groups = heldOf(s, holds);
   const not = whyNotGive(s, hb) ?? (groups.length === 0 ? 'nothing of it runs here' : null);
@@ -84,7 +85,7 @@ function startGiving(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, w
     log(st, 'warn', `Not going standby [${holds}] (${why}): ${not}`);
     return;
   }
-  hb.giving = { holds, phase: 'asked', at: st.now };
+  hb.giving = { holds, phase: 'asked', at: st.now, cause };
   log(st, 'info', `${s.config.local} wants to go standby [${holds}] (${why}): asking ${s.config.peer} (Heartbeat) to take ${groups.join(' ')}`);
   sendHeartbeat(st, { what: 'standby', holds, info: 'me' });
 }
@@ -111,7 +112,7 @@ function releaseAgreed(st: Step, hb: HeartbeatPeerSlot, giving: Exchange): void 
   for (const id of heldOf(s, giving.holds)) {
     const slot = s.groups[id]!;
     slot.giveAway = true;
-    decide(st, `Standby: handing resource group ${id} to ${s.config.peer} (Heartbeat agreed to take it)`);
+    decide(st, 'standby-hand-to-heartbeat', { group: id, cause: giving.cause });
   }
 }
 
@@ -154,7 +155,7 @@ export function heartbeatStandbyDuties(st: Step, hb: HeartbeatPeerSlot): void {
 function failBackToPeer(st: Step, hb: HeartbeatPeerSlot): void {
   const s = st.s;
   if (s.config.autoFailback !== 'on' || hb.stoodBy || hb.giving || hb.taking || hb.stable !== true || !hb.understood) return;
-  if (heldOf(s, 'foreign').some((id) => s.groups[id]!.state === 'held')) startGiving(st, hb, 'foreign', `auto_failback on: ${s.config.peer} is its home`);
+  if (heldOf(s, 'foreign').some((id) => s.groups[id]!.state === 'held')) startGiving(st, hb, 'foreign', `auto_failback on: ${s.config.peer} is its home`, 'auto-failback');
 }
 
 /**
@@ -167,7 +168,7 @@ export function adminWithHeartbeatPeer(st: Step, command: AdminCommand): boolean
   const hb = s.heartbeat;
   if (!hb || s.contact !== 'alive') return false;
   if (command === 'standby') {
-    startGiving(st, hb, 'all', 'twinbeat standby');
+    startGiving(st, hb, 'all', 'twinbeat standby', 'operator');
     return true;
   }
   if (command === 'takeover' || command === 'takeover-force') {

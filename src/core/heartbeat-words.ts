@@ -1,5 +1,6 @@
 // What the Heartbeat-peer files share (heartbeat-peer.ts, heartbeat-standby.ts): the peer's slot
 // in the core state, Heartbeat's holdings as bits, and how a message in Heartbeat's words leaves.
+import type { DecisionCause } from './decisions';
 import { log, mayRun, type CoreState, type Step } from './state';
 import type { HeartbeatHolding, HeartbeatOut } from './types';
 
@@ -19,6 +20,8 @@ export interface Exchange {
   phase: 'agreed' | 'acquiring' | 'asked' | 'releasing' | 'released';
   /** When it began (a `me` nobody answers is given up after STANDBY_ANSWER_MS, as Heartbeat does). */
   at: number;
+  /** Giving: why (the operator's standby here or hb_takeover there, or failback), for the decision that hands each group over. */
+  cause?: DecisionCause;
 }
 
 export interface HeartbeatPeerSlot {

@@ -55,4 +55,6 @@ export { nextDeadline } from './deadline';
 export { failedHere, initialState, isRunning, mayRun, type CoreState, type Contact, type FencePhase, type Flapping, type GroupSlot } from './state';
 export { coreConfigFrom } from './config';
 export { flappingText } from './damping';
+export { nodeRole, peerRole, type NodeRole, type PeerRole } from './roles';
+export { decisionLine, makeDecision, DECISION_CODES, type Decision, type DecisionCode, type DecisionCause, type DecisionEvent, type DecisionKind } from './decisions';
 export type * from './types';

@@ -12,7 +12,7 @@ import { learnMoves } from './damping';
 import { onPeerLost, cancelFencing } from './fencing';
 import { onPeerLeft, onReleaseRequest } from './handover';
 import { acknowledgeShutdown } from './notices';
-import { decide, log, takeToken, type CoreState, type Step } from './state';
+import { decide, log, logPath, logPeerDead, takeToken, type CoreState, type Step } from './state';
 import type { Message, SenderView } from './types';
 
 /** Earlier runs of the peer remembered as old news: one per restart of the peer during our run. */
@@ -112,7 +112,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
   if (path.up === false) st.contactRegained ??= `link ${pathName} is up again`;
   if (path.up !== true) {
     path.up = true;
-    log(st, 'info', `Link ${c.peer}:${pathName} up.`);
+    logPath(st, pathName, true);
   }
   if (copy) return;
   if (s.contact === 'lost' || s.contact === 'dead') st.contactRegained = `${c.peer} is heard again`;
@@ -150,11 +150,7 @@ function join(st: Step, boot: number, generation: number, challenged: boolean): 
   const peer = s.config.peer;
   const highest = Math.max(s.peer.highestGeneration, s.peer.generation);
   if (generation < highest) {
-    decide(
-      st,
-      `node ${peer}: restarted with an older generation (${highest} -> ${generation}): its state directory was lost or its clock is behind (a swapped or re-flashed unit?); joined, because it answered this run's challenge with the shared key`,
-      'warn',
-    );
+    decide(st, 'peer-older-generation', { figures: { fromGeneration: highest, toGeneration: generation } });
   } else if (s.peer.boot !== 0) {
     log(st, 'info', `node ${peer}: restarted (generation ${s.peer.generation} -> ${generation}): a fresh join`);
   }
@@ -202,9 +198,9 @@ function becomeAlive(st: Step): void {
     log(st, 'info', `Status update for node ${c.peer}: status up`);
   } else if (was === 'lost') {
     cancelFencing(st);
-    decide(st, `${c.peer} is heard again: reset cancelled, not taking over`);
+    decide(st, 'reset-cancelled');
   } else if (was === 'dead') {
-    decide(st, `${c.peer} is heard again after being declared dead: comparing who runs what`, 'warn');
+    decide(st, 'heard-after-dead');
   } else {
     log(st, 'info', `Status update for node ${c.peer}: status up`);
   }
@@ -226,7 +222,7 @@ export function heardUnjoinedAt(s: CoreState): number {
 }
 
 /** The peer is judged dead, or not heard within initdead, but a hello (see heardUnjoinedAt) within deadtime holds the takeover off. */
-function heldOffByHello(st: Step, what: string): boolean {
+function heldOffByHello(st: Step, code: 'wait-unanswered-after-silence' | 'wait-unanswered-at-start'): boolean {
   const s = st.s;
   const c = s.config;
   const hello = heardUnjoinedAt(s);
@@ -236,11 +232,7 @@ function heldOffByHello(st: Step, what: string): boolean {
   }
   if (!s.peer.helloExplained) {
     s.peer.helloExplained = true;
-    decide(
-      st,
-      `Not taking over: ${what}, but ${c.peer} is heard in a run that has not answered this node's challenge (this node's frames may not reach it: a one-way path, or an interface not up yet) and no reset device is configured; waiting until it answers, or is silent for deadtime (${c.deadtimeMs} ms)`,
-      'warn',
-    );
+    decide(st, code, { figures: { deadtimeMs: c.deadtimeMs, initdeadMs: c.initdeadMs } });
   }
   return true;
 }
@@ -253,17 +245,17 @@ export function livenessTimers(st: Step): void {
     const path = s.paths[p.id]!;
     if (path.up === true && silentFor(st, path.lastHeardAt) >= c.deadtimeMs) {
       path.up = false;
-      log(st, 'info', `Link ${c.peer}:${p.name} dead.`);
+      logPath(st, p.name, false);
     }
   }
   if (s.contact === 'alive' && silentFor(st, s.peer.lastHeardAt) >= c.deadtimeMs) {
-    if (heldOffByHello(st, `the run of ${c.peer} this node joined is silent for deadtime (${c.deadtimeMs} ms)`)) return;
-    log(st, 'warn', `node ${c.peer}: is dead`);
+    if (heldOffByHello(st, 'wait-unanswered-after-silence')) return;
+    logPeerDead(st);
     // Leaving, with nothing held: nothing to take over and nobody to reset; admin.ts exits.
     if (s.farewell) s.contact = 'dead';
     else onPeerLost(st);
   } else if (s.contact === 'waiting' && st.now - s.startedAt >= c.initdeadMs && silentFor(st, 0) >= c.deadtimeMs) {
-    if (heldOffByHello(st, `${c.peer} has not joined within initdead (${c.initdeadMs} ms)`)) return;
+    if (heldOffByHello(st, 'wait-unanswered-at-start')) return;
     bootSilence(st);
   }
 }
@@ -276,17 +268,13 @@ function bootSilence(st: Step): void {
     if (s.waitExplained || s.forced) return;
     s.waitExplained = true;
     // No fence loop: a node that was just reset would otherwise shoot back.
-    decide(
-      st,
-      `Not taking over: ${c.peer} has not been heard since start-up and a reset device is configured; ${c.peer} may be serving behind a broken link. Waiting for ${c.peer} or \`twinbeat takeover --force\``,
-      'warn',
-    );
+    decide(st, 'wait-not-heard-with-device');
     return;
   }
-  log(st, 'warn', `node ${c.peer}: is dead`);
+  logPeerDead(st);
   s.contact = 'dead';
-  const why = s.peer.helloAt > 0 ? `${c.peer} never answered this node's challenge and is silent for deadtime (${c.deadtimeMs} ms)` : `${c.peer} not heard within initdead (${c.initdeadMs} ms)`;
-  decide(st, `Taking over: ${why} and no reset device is configured (Heartbeat v1 behaviour)`, 'warn');
+  if (s.peer.helloAt > 0) decide(st, 'takeover-never-answered', { figures: { deadtimeMs: c.deadtimeMs } });
+  else decide(st, 'takeover-not-heard-at-start', { figures: { initdeadMs: c.initdeadMs } });
 }
 
 /** What the message says about its sender: all of it but its kind and the groups it names. */

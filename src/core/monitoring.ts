@@ -56,18 +56,13 @@ export function onCheckResult(st: Step, group: string, ok: boolean, detail?: str
   if (!slot.restarted || c.failoverOnMonitor === false) {
     slot.restarted = true;
     stopFor(st, group, slot, 'restart');
-    const stays = c.failoverOnMonitor === false ? ' (failover_on_monitor off: it stays on this node)' : '';
-    decide(st, `Restarting resource group ${group} in place: it failed its check${stays}`, 'warn');
+    decide(st, 'restart-in-place', { group, stays: c.failoverOnMonitor === false });
     return;
   }
   slot.monitorFailed = true;
   stopFor(st, group, slot, 'monitor');
   const view = s.contact === 'alive' ? s.peer.view : null;
-  const where =
-    view && view.mode === 'active' && !view.failed.includes(group)
-      ? `handing it to ${c.peer}; it stays marked failed here until \`twinbeat cleanup ${group}\``
-      : `it stays marked failed here until \`twinbeat cleanup ${group}\``;
-  decide(st, `Stopping resource group ${group}: it failed its check again after a restart in place; ${where}`, 'error');
+  decide(st, 'stop-failed-checks', { group, handing: !!view && view.mode === 'active' && !view.failed.includes(group) });
 }
 
 function stopFor(st: Step, group: string, slot: GroupSlot, reason: 'restart' | 'monitor'): void {
@@ -91,10 +86,10 @@ export function onCleanup(st: Step, group: string): void {
   forgetFailures(slot);
   slot.misses = 0;
   if (stuck === 'peer') {
-    decide(st, `Cleanup of resource group ${group}: the stop that failed on ${s.config.peer} before it shut down is forgotten; it may be taken here`);
+    decide(st, 'cleanup-peer-stop-failure', { group });
     return;
   }
-  decide(st, failed ? `Cleanup of resource group ${group}: its failures here are forgotten; it may run here again` : `Cleanup of resource group ${group}: nothing had failed here`);
+  decide(st, failed ? 'cleanup-failures' : 'cleanup-nothing', { group });
 }
 
 /**
@@ -109,7 +104,7 @@ export function reportStoppedGroups(st: Step): void {
     const stuck = slot.token && slot.monitorFailed && !slot.giveAway && (slot.state === 'failed' || slot.state === 'released');
     if (!stuck) continue;
     const view = s.contact === 'alive' ? s.peer.view : null;
-    const why = view?.failed.includes(g.id) ? `it failed on ${c.peer} too` : view?.mode === 'standby' ? `${c.peer} is in standby` : `${c.peer} is not up to take it`;
-    decideOnce(st, `Resource group ${g.id} stays stopped: it failed its checks here and ${why}; run \`twinbeat cleanup ${g.id}\` once the cause is fixed`, 'error');
+    const peerIs = view?.failed.includes(g.id) ? 'failed-too' : view?.mode === 'standby' ? 'standby' : 'not-up';
+    decideOnce(st, 'stays-stopped', { group: g.id, peerIs });
   }
 }

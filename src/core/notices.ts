@@ -78,7 +78,7 @@ export function noticeTimers(st: Step): void {
   if (s.contact !== 'alive') {
     s.request = null; // Lost contact decides now, not the request.
   } else if (st.now >= s.repeatUntil) {
-    decide(st, `Takeover: ${s.config.peer} did not answer the request for ${s.request.join(' ')} within ${repeatForMs(s)} ms; nothing moves (run \`twinbeat takeover\` again)`, 'warn');
+    decide(st, 'takeover-unanswered', { groups: s.request, figures: { delayMs: repeatForMs(s) } });
     s.request = null;
   }
 }

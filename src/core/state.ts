@@ -1,8 +1,9 @@
 // The core's state and the small helpers every situation file uses to change it.
 // `step` clones the state once (cloneState) and the situation files then edit the clone,
 // so callers always get a new object and their old state stays untouched.
+import { decisionLine, makeDecision, type Decision, type DecisionCode, type DecisionFacts } from './decisions';
 import type { HeartbeatPeerSlot } from './heartbeat-peer';
-import type { CoreConfig, Effect, GroupState, LogLevel, NodeMode, SenderView, StopFailureRule } from './types';
+import type { CoreConfig, Effect, GroupState, LogAbout, LogLevel, NodeMode, SenderView, StopFailureRule } from './types';
 
 /** How this node currently regards its peer. */
 export type Contact =
@@ -175,7 +176,6 @@ export interface CoreState {
   paths: Record<string, PathSlot>;
   groups: Record<string, GroupSlot>;
   fence: FenceSlot;
-  lastDecision: string;
   /** The standing notices (decideOnce) that held at the end of the last step: said, not said again while they hold. */
   standing: string[];
   /** How many ping targets this node reaches; -1 until measured (or without ping nodes). */
@@ -222,7 +222,6 @@ export function initialState(config: CoreConfig): CoreState {
     paths,
     groups,
     fence: { phase: 'idle', until: 0, attempts: 0, first: false, lostAt: 0 },
-    lastDecision: '',
     standing: [],
     reach: -1,
     worseSince: null,
@@ -257,26 +256,40 @@ export interface Step {
   standing: string[];
 }
 
-export function log(st: Step, level: LogLevel, text: string): void {
-  st.out.push({ type: 'log', level, text });
+export function log(st: Step, level: LogLevel, text: string, about?: LogAbout): void {
+  st.out.push(about ? { type: 'log', level, text, about } : { type: 'log', level, text });
 }
 
-/** Every decision to take over or not goes through here: a log line and the status field. */
-export function decide(st: Step, text: string, level: LogLevel = 'info'): void {
-  log(st, level, text);
-  if (st.s.lastDecision !== text) {
-    st.s.lastDecision = text;
-    st.out.push({ type: 'decision', text });
-  }
+/** A path came up or died (`Link node-b:eth1 dead.`). */
+export function logPath(st: Step, name: string, up: boolean): void {
+  const subject = `${st.s.config.peer}:${name}`;
+  log(st, 'info', `Link ${subject} ${up ? 'up' : 'dead'}.`, { event: 'path', subject });
+}
+
+/** The peer is judged dead (`node node-b: is dead`). */
+export function logPeerDead(st: Step): void {
+  log(st, 'warn', `node ${st.s.config.peer}: is dead`, { event: 'peer', subject: st.s.config.peer });
+}
+
+/** Every decision goes through here: a log line, and the decision itself for status and MQTT. */
+export function decide(st: Step, code: DecisionCode, facts: DecisionFacts = {}): void {
+  say(st, makeDecision(code, st.s.config.peer, facts));
+}
+
+function say(st: Step, decision: Decision): void {
+  log(st, decision.level, decisionLine(decision));
+  st.out.push({ type: 'decision', decision });
 }
 
 /**
  * A decision that stands for as long as its cause holds: said in the first step it holds, not
  * again while it goes on holding (each step that finds the cause says so here). Two standing at
- * once do not take turns, as comparing with the last decision would.
+ * once do not take turns, as comparing with the last decision would. `key` (the line, unless
+ * given) lets one whose figures change be said once.
  */
-export function decideOnce(st: Step, text: string, level: LogLevel = 'info', key = text): void {
-  if (sayOnce(st, key)) decide(st, text, level);
+export function decideOnce(st: Step, code: DecisionCode, facts: DecisionFacts = {}, key?: string): void {
+  const decision = makeDecision(code, st.s.config.peer, facts);
+  if (sayOnce(st, key ?? decisionLine(decision))) say(st, decision);
 }
 
 /**

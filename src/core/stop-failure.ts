@@ -13,29 +13,26 @@
 import { shoot } from './fencing';
 import { decide, decideOnce, peerMarkedFailed, ruleOf, type CoreState, type GroupSlot, type Step } from './state';
 
-export function onStopFailed(st: Step, group: string, slot: GroupSlot, why: string): void {
+export function onStopFailed(st: Step, group: string, slot: GroupSlot, detail: string | undefined): void {
   const s = st.s;
-  const peer = s.config.peer;
-  const leftover = slot.reason === 'leftover';
+  const facts = { group, detail, leftover: slot.reason === 'leftover' };
   slot.state = 'stop-failed';
   slot.stopFailed = true;
-  const what = leftover ? `Resource group ${group} left by a previous run failed to stop${why}` : `Resource group ${group} failed to stop${why}`;
-  const cleanup = `run \`twinbeat cleanup ${group}\` once the service is really stopped`;
   switch (ruleOf(s, group)) {
     case 'fence':
-      decide(st, `${what}: asking ${peer} to reset this node, which then takes the group over (on_stop_failure fence); it is not started on either node meanwhile`, 'error');
+      decide(st, 'stop-failed-fence', facts);
       return;
     case 'handover':
       // Handed over as any group is: never to a peer that is not up, nor where it failed its checks.
       if (slot.token && !(s.contact === 'alive' && s.peer.view && !peerMarkedFailed(s, group))) {
-        decide(st, `${what}: its addresses are removed; it stays here marked stop failed, as ${peer} cannot take it now (on_stop_failure handover); ${cleanup}`, 'error');
+        decide(st, 'stop-failed-kept', facts);
         return;
       }
       if (slot.token) slot.giveAway = true;
-      decide(st, `${what}: its addresses are removed; ${peer} may take it over all the same (on_stop_failure handover); it stays marked stop failed here until you ${cleanup}`, 'error');
+      decide(st, 'stop-failed-hand-over', facts);
       return;
     case 'block':
-      decide(st, `${what}: it stays here marked stop failed and ${peer} does not take it over (on_stop_failure block); stop the service by hand, then ${cleanup}`, 'error');
+      decide(st, 'stop-failed-block', facts);
   }
 }
 
@@ -84,9 +81,8 @@ export function stopFailureTimers(st: Step): void {
   const s = st.s;
   const c = s.config;
   if (!peerAsksReset(s) || s.mode === 'leaving') return;
-  const groups = s.peer.stuck.join(' ') || 'a group';
   if (!c.canResetPeer) {
-    decideOnce(st, `Not taking over ${groups}: ${c.peer} cannot stop it and asks to be reset, but no reset device here can reset ${c.peer}; stop it there by hand and run \`twinbeat cleanup\` on ${c.peer}`, 'error');
+    decideOnce(st, 'not-taking-peer-stuck', { groups: s.peer.stuck });
     return;
   }
   if (s.fence.phase !== 'idle' || st.now < s.askedReset.nextAt) return;
@@ -94,7 +90,7 @@ export function stopFailureTimers(st: Step): void {
   const askedFrom = s.contact === 'left' ? 'left' : 'alive';
   s.contact = 'lost';
   s.fence = { phase: 'delay', until: st.now, attempts: 0, first: true, lostAt: st.now, askedFrom };
-  shoot(st, `it cannot stop ${groups} and asked to be reset (on_stop_failure fence)${s.askedReset.attempts > 1 ? `, attempt ${s.askedReset.attempts}` : ''}`);
+  shoot(st, 'reset-asked-for', { groups: s.peer.stuck, figures: { attempt: s.askedReset.attempts } });
 }
 
 /** A group stuck here while nobody can act on it: said once, with what the operator can do. */
@@ -105,6 +101,6 @@ export function reportStuckGroups(st: Step): void {
   for (const g of c.groups) {
     const slot = s.groups[g.id]!;
     if (!slot.stopFailed || ruleOf(s, g.id) !== 'fence') continue;
-    decideOnce(st, `Resource group ${g.id} stays stopped here, as far as it would stop: ${c.peer} is not up to reset this node; run \`twinbeat cleanup ${g.id}\` once the service is really stopped`, 'error');
+    decideOnce(st, 'stuck-no-one-to-reset', { group: g.id });
   }
 }

@@ -2,6 +2,8 @@
 // the events the shell feeds it and the effects it hands back. Plain data only, so that
 // scenarios can print and compare them and the wire codec can encode the messages.
 
+import type { Decision } from './decisions';
+
 export type GroupState = 'released' | 'starting' | 'held' | 'stopping' | 'failed' | 'stop-failed';
 
 /** What a node does with a group that will not stop (on_stop_failure; see stop-failure.ts). */
@@ -247,6 +249,12 @@ export type CoreEvent =
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
+/** A log line that is an event: a path up or dead (subject `node-b:eth1`), the peer dead (subject the peer). */
+export interface LogAbout {
+  event: 'path' | 'peer';
+  subject: string;
+}
+
 export type Effect =
   /** Send on every path (`path` absent) or on one path. */
   | { type: 'send'; message: Message; path?: string }
@@ -268,9 +276,10 @@ export type Effect =
    * or changed; no result is reported to the core (the start that follows reports as ever).
    */
   | { type: 'probe-group'; group: string }
-  | { type: 'log'; level: LogLevel; text: string }
-  /** The last decision and why, for `twinbeat status` and MQTT. */
-  | { type: 'decision'; text: string }
+  /** A line for the log; `about` marks one that is an event of the fleet's history. */
+  | { type: 'log'; level: LogLevel; text: string; about?: LogAbout }
+  /** The decision just logged, as data (decisions.ts), for `twinbeat status` and MQTT. */
+  | { type: 'decision'; decision: Decision }
   /** Graceful shutdown is complete: the shell may exit. */
   | { type: 'exit' };
 

@@ -195,14 +195,14 @@ function groupsOf(records: NodeRecord[], speaking: NodeRecord[]): GroupView[] {
   });
 }
 
-/** Without a failover event seen, the newest takeover-like decision of either node says when. */
-const FAILOVER_WORDING = /taking over|takeover|failover|handover|handing over/i;
+/** Without a failover event seen, the newest decision of either node that moved a group says when. */
+const MOVES = new Set(['failover', 'handover']);
 
 function lastFailover(cluster: string, records: NodeRecord[], fleet: FleetState): FailoverRecord | undefined {
   const fromEvent = fleet.failovers.get(cluster);
   const decisions = records
     .map((r) => r.state?.lastDecision && { ...r.state.lastDecision, node: r.state.node })
-    .filter((d): d is NonNullable<typeof d> => !!d && FAILOVER_WORDING.test(d.text))
+    .filter((d): d is NonNullable<typeof d> => !!d && MOVES.has(d.event ?? ''))
     .sort((a, b) => (a.at < b.at ? 1 : -1));
   const decision = decisions[0];
   if (decision && (!fromEvent || decision.at > fromEvent.at)) return { at: decision.at, node: decision.node, text: decision.text, source: 'decision' };

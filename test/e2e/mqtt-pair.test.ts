@@ -20,6 +20,8 @@ interface Seen {
 }
 
 const PREFIX = 'twinbeat/node-a-node-b';
+/** The pair's group, named as Heartbeat names it: by its first resource. */
+const GROUP = '192.0.2.50/24/eth0';
 
 async function until<T>(what: string, find: () => T | undefined, limitMs: number): Promise<T> {
   const deadline = Date.now() + limitMs;
@@ -30,6 +32,31 @@ async function until<T>(what: string, find: () => T | undefined, limitMs: number
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+interface Event {
+  type: string;
+  node: string;
+  text: string;
+  reason: string;
+  subject: string;
+  kind?: string;
+  cause?: string;
+  group?: string;
+}
+
+/** The events published since `since`, oldest first. */
+const eventsSince = (watch: Watched, since: number): Event[] =>
+  events<Seen>(watch)
+    .filter((m) => m.t >= since && m.topic === `${PREFIX}/events`)
+    .map((m) => JSON.parse(m.payload ?? '{}') as Event);
+
+/** The events that are a move of a group (src/core/decisions.ts: exactly one per move). */
+const movesSince = (watch: Watched, since: number) => eventsSince(watch, since).filter((e) => ['failover', 'handover', 'start'].includes(e.type) && e.kind !== 'keep');
+
+/** What a move event says, in the fields a fleet reads. */
+const fields = (e: Event) => ({ type: e.type, node: e.node, kind: e.kind, cause: e.cause, group: e.group, subject: e.subject });
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const holderIn = (watch: Watched, node: string, since: number) =>
   events<Seen>(watch)
@@ -51,13 +78,15 @@ async function reportingPair(extra: string[]) {
 if (unavailable) {
   skipWithReason(test, `MQTT on the namespaced pair: ${unavailable}`);
 } else {
-  test('a failover is an event and the new holder in both state topics; kill -9 is offline by the Last Will', async () => {
+  test('one event per move: the start at home, then a failover with kind, cause and subject; the new holder in both state topics; kill -9 is offline by the Last Will', async () => {
     const { pair, broker, watch } = await reportingPair(['mqtt_interval 2s']);
     try {
       pair.startAgent('a');
       pair.startAgent('b');
       await until('node-a holds the group in both state topics', () => (holderIn(watch, 'node-a', 0) === 'node-a' && holderIn(watch, 'node-b', 0) === 'node-a' ? true : undefined), 20_000);
       await watch.waitFor(new RegExp(`"topic":"${PREFIX}/node-a/availability".*"payload":"online"`), 5000);
+      // The start-up is one `start` of the group at its home node, not a failover.
+      assert.equal(movesSince(watch, 0).map(fields), [{ type: 'start', node: 'node-a', kind: 'takeover', cause: 'home-node', group: GROUP, subject: GROUP }]);
 
       const lost = Date.now();
       pair.powerOff('a');
@@ -66,11 +95,17 @@ if (unavailable) {
         () => events<Seen>(watch).find((m) => m.t >= lost && m.topic === `${PREFIX}/events` && /"type":"failover"/.test(m.payload ?? '') && /"node":"node-b"/.test(m.payload ?? '') && /Taking over resource group 192\.0\.2\.50/.test(m.payload ?? '')),
         10_000,
       );
-      const event = JSON.parse(failover.payload!) as { text: string; reason: string; retain?: boolean };
+      const event = JSON.parse(failover.payload!) as Event;
       assert.match(event.text, /Taking over resource group 192\.0\.2\.50/);
       assert.ok(event.reason.length > 0, 'the event says why');
       assert.is(failover.retain, false, 'events are not retained');
       await until('node-b holds the group in its state topic', () => (holderIn(watch, 'node-b', lost) === 'node-b' ? true : undefined), 10_000);
+      await settle(1500);
+      // Exactly one move event for the failover (there were two before decisions became data).
+      assert.equal(movesSince(watch, lost).map(fields), [{ type: 'failover', node: 'node-b', kind: 'takeover', cause: 'peer-dead', group: GROUP, subject: GROUP }]);
+      const seen = eventsSince(watch, lost);
+      assert.ok(seen.some((e) => e.type === 'peer' && e.node === 'node-b' && e.subject === 'node-a'), `node-b says node-a is dead: ${JSON.stringify(seen)}`);
+      assert.ok(seen.some((e) => e.type === 'path' && e.node === 'node-b' && e.subject === 'node-a:eth1'), 'and which path died');
 
       // node-a's connection died with it: the broker publishes its Last Will once the keepalive runs out.
       // Power back on: node-a reports again, and (auto_failback off) it shows node-b as the holder.
@@ -79,6 +114,7 @@ if (unavailable) {
       const back = Date.now();
       pair.startAgent('a');
       await until('node-a reports node-b as the holder', () => (holderIn(watch, 'node-a', back) === 'node-b' ? true : undefined), 15_000);
+      assert.equal(movesSince(watch, back), [], 'auto_failback off: node-a rejoins and nothing moves');
 
       // kill -9 with the network up: the broker sees the connection drop and sends the Will at once.
       const killed = Date.now();
@@ -94,7 +130,7 @@ if (unavailable) {
     }
   });
 
-  test('mqtt_commands on: "standby" on the command topic moves the group to the peer', async () => {
+  test('mqtt_commands on: "standby" on the command topic moves the group to the peer, one handover event from the node that hands it over', async () => {
     const { pair, watch } = await reportingPair(['mqtt_commands on']);
     try {
       pair.startAgent('a');
@@ -106,6 +142,17 @@ if (unavailable) {
       assert.is(await publish.exited, 0, publish.lines.join('\n'));
       await until('node-b holds the group after the command', () => (holderIn(watch, 'node-b', sent) === 'node-b' ? true : undefined), 10_000);
       await pair.agents.a!.waitFor(/MQTT command: standby/, 1000);
+      await settle(1500);
+      // node-b's "Taking over ...: node-a stopped it and handed it over" is the same move: no second event.
+      assert.equal(movesSince(watch, sent).map(fields), [{ type: 'handover', node: 'node-a', kind: 'handover', cause: 'operator', group: GROUP, subject: GROUP }]);
+
+      // A planned stop of the holder: the leaving node hands nothing over group by group, so the taker reports the move.
+      const stopped = Date.now();
+      b.kill('SIGTERM');
+      assert.is(await b.exited, 0, 'node-b stops cleanly');
+      await until('node-a holds the group again', () => (holderIn(watch, 'node-a', stopped) === 'node-a' ? true : undefined), 10_000);
+      await settle(1000);
+      assert.equal(movesSince(watch, stopped).map(fields), [{ type: 'handover', node: 'node-a', kind: 'takeover', cause: 'peer-left', group: GROUP, subject: GROUP }]);
     } finally {
       pair.dispose();
     }

@@ -6,13 +6,16 @@
 // start that failed half-way until its clean-up stop has completed. A powered-off node holds
 // nothing. The core learns about completions later, which only makes the checks stricter.
 import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
-import type { CoreConfig, CoreEvent, Effect, Message } from '../../src/core';
+import type { CoreConfig, CoreEvent, Decision, DecisionCause, Effect, Message } from '../../src/core';
 import { Agenda, type Timed } from './queue';
 import type { Rng } from './prng';
 
 export type StepFn = (state: CoreState, event: CoreEvent) => { state: CoreState; effects: Effect[] };
 
 export class Violation extends Error {}
+
+/** The causes of a health move (invariants 8 and 15): ping targets, carrier, failed checks. */
+const HEALTH_CAUSES = new Set<DecisionCause>(['ping', 'carrier', 'check-failed']);
 
 type Item = Timed &
   (
@@ -610,13 +613,13 @@ export class World {
         this.note(`${node.name}: announce ${effect.group}`);
         return;
       case 'log':
-        this.checkNoticeArrived(node, effect.text);
-        this.checkConnectivityMove(node, effect.text);
-        this.checkMoveIsBetter(node, effect.text);
-        this.noteMoveReason(node, effect.text);
+        if (effect.about?.event === 'peer') this.checkNoticeArrived(node);
         this.note(`${node.name}: ${effect.level === 'info' ? '' : effect.level.toUpperCase() + ': '}${effect.text}`);
         return;
       case 'decision':
+        this.checkConnectivityMove(node, effect.decision);
+        this.checkMoveIsBetter(node, effect.decision);
+        this.noteMoveReason(node, effect.decision);
         return;
       case 'exit': {
         const running = [...node.running].filter((g) => !node.stuck.has(g));
@@ -656,7 +659,7 @@ export class World {
   private checkToldOfStopFailure(node: SimNode, group: string, before: CoreState, effects: Effect[]): void {
     if (before.groups[group]?.state !== 'stopping') return;
     node.failedStops.add(group);
-    const told = effects.some((e) => e.type === 'log' && e.level === 'error' && e.text.includes(group) && /reset this node|twinbeat cleanup/.test(e.text));
+    const told = effects.some((e) => e.type === 'decision' && e.decision.level === 'error' && e.decision.group === group && e.decision.cause === 'stop-failed');
     if (!told) throw new Violation(`(12) ${node.name}: the stop of ${group} failed and nothing told the operator what happens next`);
   }
 
@@ -679,15 +682,14 @@ export class World {
   /** Last connectivity move of each group: (7) no flapping, at most one per deadping. */
   private readonly connectivityMoves = new Map<string, number>();
 
-  private checkConnectivityMove(node: SimNode, text: string): void {
-    const m = /^Handing resource group (\S+) to \S+: it reaches/.exec(text);
-    if (!m) return;
+  private checkConnectivityMove(node: SimNode, d: Decision): void {
+    if (d.kind !== 'handover' || d.cause !== 'ping' || d.group === undefined) return;
     const deadping = node.config.deadpingMs ?? node.config.deadtimeMs;
-    const last = this.connectivityMoves.get(m[1]!);
+    const last = this.connectivityMoves.get(d.group);
     if (last !== undefined && this.now - last < deadping) {
-      throw new Violation(`(7) ${m[1]} moved for connectivity twice within deadping (${this.now - last} ms)`);
+      throw new Violation(`(7) ${d.group} moved for connectivity twice within deadping (${this.now - last} ms)`);
     }
-    this.connectivityMoves.set(m[1]!, this.now);
+    this.connectivityMoves.set(d.group, this.now);
   }
 
   /**
@@ -696,18 +698,18 @@ export class World {
    * carrier. The node knows of a change on the peer only once a message sent after it has
    * arrived, and of its own changes at once unless it was stalled.
    */
-  private checkMoveIsBetter(node: SimNode, text: string): void {
-    const m = /^Handing resource group (\S+) to \S+: (it reaches|(\S+) has no carrier here)/.exec(text) ?? /^Resource group (\S+) failed its checks here: handing it/.exec(text);
-    if (!m) return;
-    const group = m[1]!;
+  private checkMoveIsBetter(node: SimNode, d: Decision): void {
+    if (d.kind !== 'handover' || !HEALTH_CAUSES.has(d.cause) || d.group === undefined) return;
+    const group = d.group;
     const peer = this.nodes[1 - node.index]!;
     if (!peer.powered || !peer.state) return;
     const unknown = (peerChangedAt: number) => peerChangedAt >= node.heardSentAt || this.now - peer.resumedAt < 1500 || this.now - node.resumedAt < 1500;
-    if (m[2] === 'it reaches' && peer.reach <= node.reach && !unknown(peer.reachChangedAt)) {
+    if (d.cause === 'ping' && peer.reach <= node.reach && !unknown(peer.reachChangedAt)) {
       throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for ping nodes, but ${peer.name} reaches ${peer.reach} and ${node.name} ${node.reach}`);
     }
-    if (m[3] && peer.down.includes(m[3]) && !unknown(peer.downChangedAt)) {
-      throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for carrier, but ${m[3]} has no carrier on ${peer.name} either`);
+    const dead = d.interfaces?.find((i) => peer.down.includes(i));
+    if (dead && !unknown(peer.downChangedAt)) {
+      throw new Violation(`(8) ${node.name} hands ${group} to ${peer.name} for carrier, but ${dead} has no carrier on ${peer.name} either`);
     }
   }
 
@@ -723,11 +725,9 @@ export class World {
   private readonly lastMove = new Map<string, { kind: 'forced' | 'failback' | 'other'; to: number }>();
   private readonly healthMoves = new Map<string, number[]>();
 
-  private noteMoveReason(node: SimNode, text: string): void {
-    const forced = /^Handing resource group (\S+) to \S+: (it reaches|\S+ has no carrier here)/.exec(text) ?? /^Resource group (\S+) failed its checks here: handing it/.exec(text);
-    const failback = /^auto_failback on: .* handing resource group (\S+) back/.exec(text);
-    const m = forced ?? failback;
-    if (m) this.moveReason.set(`${node.index} ${m[1]}`, forced ? 'forced' : 'failback');
+  private noteMoveReason(node: SimNode, d: Decision): void {
+    const forced = d.kind === 'handover' && HEALTH_CAUSES.has(d.cause);
+    if (d.group !== undefined && (forced || d.kind === 'failback')) this.moveReason.set(`${node.index} ${d.group}`, forced ? 'forced' : 'failback');
   }
 
   /** The group starts on a node it did not move to by a handover: a takeover, not a health move. */
@@ -778,11 +778,11 @@ export class World {
     this.owedNotice = { peer: peer.index, incarnation: peer.incarnation, generation: node.boot, linksChangedAt: this.linksChangedAt };
   }
 
-  private checkNoticeArrived(node: SimNode, text: string): void {
+  private checkNoticeArrived(node: SimNode): void {
     const owed = this.owedNotice;
     if (!owed || owed.peer !== node.index || owed.incarnation !== node.incarnation) return;
     const leaver = this.nodes[1 - node.index]!;
-    if (text !== `node ${leaver.name}: is dead` || node.state?.peer.boot !== owed.generation) return;
+    if (node.state?.peer.boot !== owed.generation) return;
     if (this.linksChangedAt !== owed.linksChangedAt) return;
     throw new Violation(`(9) ${node.name} declares ${leaver.name} dead after it shut down gracefully over a working path: the shutdown notice never arrived`);
   }

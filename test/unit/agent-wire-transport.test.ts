@@ -3,7 +3,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createWireTransport } from '../../src/agent/wire-transport';
 import { planReload } from '../../src/agent/reload';
-import { eventFrom } from '../../src/agent/events';
 import type { Config } from '../../src/config';
 import type { Message } from '../../src/core';
 import { FakeLinkPair } from '../../src/links';
@@ -137,25 +136,6 @@ test('SIGHUP plan: authkeys apply live, paths and timings are refused by name, m
   assert.equal(planReload(running, checked).refused, ['track_interface', 'monitor_interval/monitor_timeout/monitor_failures/failover_on_monitor']);
   const handover = (await check({ 'ha.cf': `${(await import('../helpers/config-dir')).BASE_HA_CF}on_stop_failure handover\nresource_timeout 30\n` }, { node: 'alpha' })).config!;
   assert.equal(planReload(running, handover).refused, ['resource_timeout/on_stop_failure'], 'said once, not as a haresources change too');
-});
-
-test('fleet events from the core words: path, peer, failover, handover, reset, resource failure (a start, a check, a group stopped on both)', () => {
-  const where = { cluster: 'c', node: 'alpha' };
-  const at = new Date(0);
-  const kinds = [
-    eventFrom('log', 'Link beta:eth1 dead.', where, at)?.type,
-    eventFrom('log', 'node beta: is dead', where, at)?.type,
-    eventFrom('decision', 'Taking over resource group 192.0.2.50: beta silent', where, at)?.type,
-    eventFrom('decision', 'Standby: handing every group to beta (hb_standby)', where, at)?.type,
-    eventFrom('decision', 'Resetting beta: silent on every path', where, at)?.type,
-    eventFrom('decision', 'Resource group 192.0.2.50 failed to start: x', where, at)?.type,
-    eventFrom('log', 'Starting httpd: ok', where, at)?.type,
-    eventFrom('decision', 'Restarting resource group 192.0.2.50 in place: it failed its check', where, at)?.type,
-    eventFrom('decision', 'Stopping resource group 192.0.2.50: it failed its check again after a restart in place; handing it to beta', where, at)?.type,
-    eventFrom('decision', 'Resource group 192.0.2.50 stays stopped: it failed its checks here and it failed on beta too', where, at)?.type,
-  ];
-  assert.equal(kinds, ['path', 'peer', 'failover', 'handover', 'reset', 'resource-failure', undefined, 'resource-failure', 'resource-failure', 'resource-failure']);
-  assert.equal(eventFrom('decision', 'Taking over resource group 192.0.2.50: beta silent', where, at)?.reason, 'beta silent');
 });
 
 test.run();

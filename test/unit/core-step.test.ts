@@ -3,7 +3,7 @@
 // coreConfigFrom reads the Config the way docs/configuration.md says.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coreConfigFrom, initialState, nextDeadline, step, type CoreState } from '../../src/core';
+import { coreConfigFrom, decisionLine, initialState, nextDeadline, step, type CoreState } from '../../src/core';
 import type { CoreEvent, Effect, Message } from '../../src/core';
 import type { Config } from '../../src/config/types';
 import { configFromLine } from '../sim/script';
@@ -92,17 +92,21 @@ test('the first step sends a heartbeat carrying the generation, the boot and an 
 
 test('every takeover and refusal is a log line and a decision', () => {
   const cfg = configFromLine('config local=node2 device=yes groups=192.0.2.50@node1');
-  const { effects, state } = run(initialState(cfg), [
+  const { effects } = run(initialState(cfg), [
     { type: 'start', now: 0, generation: 1 },
     { type: 'tick', now: 8000 },
     { type: 'admin', now: 8100, command: 'takeover' },
   ]);
-  const decisions = effects.filter((e) => e.type === 'decision').map((e) => (e.type === 'decision' ? e.text : ''));
-  assert.is(decisions.length, 2);
-  assert.match(decisions[0]!, /^Not taking over: node1 has not been heard since start-up/);
-  assert.match(decisions[1]!, /^Takeover refused/);
-  assert.is(state.lastDecision, decisions[1]);
-  for (const d of decisions) assert.ok(effects.some((e) => e.type === 'log' && e.text === d));
+  const decisions = effects.flatMap((e) => (e.type === 'decision' ? [e.decision] : []));
+  assert.equal(
+    decisions.map((d) => [d.code, d.kind, d.cause]),
+    [
+      ['wait-not-heard-with-device', 'wait', 'peer-not-heard'],
+      ['takeover-refused', 'refuse', 'peer-not-heard'],
+    ],
+  );
+  assert.match(decisionLine(decisions[0]!), /^Not taking over: node1 has not been heard since start-up/);
+  assert.ok(effects.some((e) => e.type === 'log' && e.text === decisionLine(decisions[1]!)), 'the log line is the decision rendered');
 });
 
 test('nextDeadline: the next heartbeat, then the peer deadline, then fence_delay', () => {
@@ -183,7 +187,7 @@ test('a group that failed its checks here is reported failed in every message un
   ({ state } = run(state, [{ type: 'tick', now: 21_499 }]));
   ({ state, effects } = run(state, [{ type: 'cleanup', now: 21_500, group: G }, { type: 'tick', now: 22_500 }]));
   assert.equal([...new Set(sentFailed(effects))], [''], 'the operator cleared it');
-  assert.ok(effects.some((e) => e.type === 'decision' && /Cleanup of resource group 192\.0\.2\.50: its failures here are forgotten/.test(e.text)));
+  assert.ok(effects.some((e) => e.type === 'decision' && e.decision.code === 'cleanup-failures' && e.decision.group === G));
 });
 
 test('a check result that is not awaited, or for an unknown group, changes nothing', () => {

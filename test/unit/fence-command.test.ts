@@ -9,12 +9,12 @@ import { ControlSocket } from '../../src/control/server';
 
 const runDir = mkdtempSync(join(tmpdir(), 'twinbeat-fence-cmd-'));
 const requests: unknown[] = [];
-let decision = { text: 'Resetting node2', reason: 'operator request (twinbeat fence)', at: '' };
+let decision = { text: 'Resetting node2', reason: 'operator request (twinbeat fence)', at: '', code: 'reset-by-operator' };
 const socket = new ControlSocket(runDir, {
   fence: (request) => {
     requests.push(request);
-    setTimeout(() => (decision = { text: 'Reset of node2 succeeded', reason: 'taking over its groups', at: '' }), 300);
-    return 'Resetting node2: operator request (twinbeat fence)';
+    setTimeout(() => (decision = { text: 'Reset of node2 succeeded', reason: 'taking over its groups', at: '', code: 'reset-succeeded' }), 300);
+    return { said: 'Resetting node2: operator request (twinbeat fence)', resetting: true };
   },
   status: () => ({ lastDecision: decision }),
 });

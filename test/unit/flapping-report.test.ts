@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatStatus } from '../../src/commands/status';
-import { eventFrom } from '../../src/agent/events';
-import { flappingText, type Flapping } from '../../src/core';
+import { eventOfDecision } from '../../src/agent/events';
+import { decisionLine, flappingText, makeDecision, type Flapping } from '../../src/core';
 import type { StatusSnapshot } from '../../src/snapshot';
 
 const FLAPPING: Flapping = { moves: 3, windowMs: 60_000, holder: 'node-b', home: 'node-a', cause: 'eth0' };
@@ -36,8 +36,13 @@ test('status: held away from home, and why', () => {
 });
 
 test('MQTT: the decision is a handover event, its reason the whole explanation', () => {
-  const event = eventFrom('decision', `Resource group 192.0.2.50 is ${TEXT}`, { cluster: 'lab', node: 'node-b' }, new Date('2026-11-27T03:40:12.000Z'));
+  const decision = makeDecision('flapping', 'node-a', { group: '192.0.2.50', detail: TEXT.replace(/^flapping: /, '') });
+  assert.is(decisionLine(decision), `Resource group 192.0.2.50 is ${TEXT}`, 'the log line');
+  const event = eventOfDecision(decision, { cluster: 'lab', node: 'node-b' }, new Date('2026-11-27T03:40:12.000Z'));
   assert.is(event?.type, 'handover');
+  assert.is(event?.kind, 'keep', 'a move held back, not a move');
+  assert.is(event?.cause, 'flapping');
+  assert.is(event?.subject, '192.0.2.50');
   assert.is(event?.text, 'Resource group 192.0.2.50 is flapping');
   assert.is(event?.reason, '3 moves in 60 s; holding on node-b until eth0 on node-a is stable for 60 s');
 });

@@ -20,7 +20,7 @@ function healthy(cluster: string): FleetMessage[] {
     online(cluster, 'alpha'),
     state(snapshot({ cluster })),
     online(cluster, 'beta'),
-    state(snapshot({ cluster, node: 'beta', role: 'standby', lastDecision: { at: '2026-11-25T02:00:00.000Z', text: 'Standing by', reason: 'peer holds the group' } })),
+    state(snapshot({ cluster, node: 'beta', role: 'standby', lastDecision: { at: '2026-11-25T02:00:00.000Z', text: 'Standby', reason: 'handing every group to alpha (hb_standby)', kind: 'standby', cause: 'operator', code: 'standby' } })),
   ];
 }
 
