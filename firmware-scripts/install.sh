@@ -41,6 +41,12 @@ put() {
 put "$here/twinbeat.js" /opt/twinbeat/twinbeat.js 0644
 [ -f "$here/package.json" ] && put "$here/package.json" /opt/twinbeat/package.json 0644
 [ -f "$here/twinbeat.js.map" ] && put "$here/twinbeat.js.map" /opt/twinbeat/twinbeat.js.map 0644
+# The guide the unit's Documentation= names, and the docs it links to.
+[ -f "$here/README.md" ] && put "$here/README.md" /opt/twinbeat/README.md 0644
+if [ -d "$here/docs" ]; then
+  rm -rf "$opt/docs"
+  cp -R "$here/docs" "$opt/docs"
+fi
 if [ -d "$here/node_modules" ]; then
   rm -rf "$opt/node_modules"
   cp -R "$here/node_modules" "$opt/node_modules"

@@ -37,6 +37,8 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 
 for (const f of ['build/twinbeat.js', 'build/twinbeat.js.map', 'README.md']) cpSync(join(root, f), join(stage, f.split('/').pop()));
+// The README links into docs/ (the unit's Documentation= points at the installed README).
+cpSync(join(root, 'docs'), join(stage, 'docs'), { recursive: true });
 // The bundle is an ES module: a package.json beside it says so to every Node 20 (only the newest
 // 20.x guess it from the syntax).
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name: 'twinbeat', version, private: true, type: 'module' }, null, 2)}\n`);

@@ -15,6 +15,8 @@ mkdirSync(src);
 for (const f of ['install.sh', 'twinbeat.service', '99-twinbeat-serial.rules', 'logrotate.twinbeat']) cpSync(join('firmware-scripts', f), join(src, f));
 cpSync('firmware-scripts/example', join(src, 'example'), { recursive: true });
 writeFileSync(join(src, 'twinbeat.js'), '// the bundle\n');
+cpSync('README.md', join(src, 'README.md'));
+cpSync('docs', join(src, 'docs'), { recursive: true });
 mkdirSync(root);
 const install = (...args: string[]) => execFileSync('sh', [join(src, 'install.sh'), '--prefix', root, ...args], { encoding: 'utf8' });
 
@@ -27,6 +29,12 @@ test('installs the bundle, the unit, the rules and a configuration with a random
   assert.is(statSync(keys).mode & 0o777, 0o600);
   assert.match(readFileSync(keys, 'utf8'), /^auth 1\n1 sha256 [0-9a-f]{64}\n$/);
   assert.match(out, /Next:/);
+  // The unit's Documentation= and the README's links reach installed files.
+  const unit = readFileSync(join(root, 'etc/systemd/system/twinbeat.service'), 'utf8');
+  const documented = /^Documentation=file:\/\/(\S+)$/m.exec(unit)?.[1];
+  assert.ok(documented && existsSync(join(root, documented)), `Documentation=${documented} is installed`);
+  const readme = readFileSync(join(root, 'opt/twinbeat/README.md'), 'utf8');
+  for (const [, link] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) assert.ok(existsSync(join(root, 'opt/twinbeat', link!)), link);
 });
 
 test('again: idempotent, and the user\'s files stay as they are', () => {
