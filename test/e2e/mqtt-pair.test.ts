@@ -9,6 +9,7 @@ import { LAN, labUnavailable } from '../helpers/netns';
 import { mosquittoBinary } from '../helpers/mosquitto';
 import { FAST, Pair, events, type Watched } from '../helpers/pair';
 import { skipWithReason } from '../helpers/skip';
+import type { ClusterEvent } from '../../src/snapshot';
 
 const unavailable = labUnavailable(['ip', 'socat', 'arping']) ?? (mosquittoBinary() ? undefined : 'mosquitto is not installed');
 
@@ -33,28 +34,17 @@ async function until<T>(what: string, find: () => T | undefined, limitMs: number
   }
 }
 
-interface Event {
-  type: string;
-  node: string;
-  text: string;
-  reason: string;
-  subject: string;
-  kind?: string;
-  cause?: string;
-  group?: string;
-}
-
 /** The events published since `since`, oldest first. */
-const eventsSince = (watch: Watched, since: number): Event[] =>
+const eventsSince = (watch: Watched, since: number): ClusterEvent[] =>
   events<Seen>(watch)
     .filter((m) => m.t >= since && m.topic === `${PREFIX}/events`)
-    .map((m) => JSON.parse(m.payload ?? '{}') as Event);
+    .map((m) => JSON.parse(m.payload ?? '{}') as ClusterEvent);
 
 /** The events that are a move of a group (src/core/decisions.ts: exactly one per move). */
 const movesSince = (watch: Watched, since: number) => eventsSince(watch, since).filter((e) => ['failover', 'handover', 'start'].includes(e.type) && e.kind !== 'keep');
 
 /** What a move event says, in the fields a fleet reads. */
-const fields = (e: Event) => ({ type: e.type, node: e.node, kind: e.kind, cause: e.cause, group: e.group, subject: e.subject });
+const fields = (e: ClusterEvent) => ({ type: e.type, node: e.node, kind: e.kind, cause: e.cause, group: e.group, subject: e.subject });
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,7 +85,7 @@ if (unavailable) {
         () => events<Seen>(watch).find((m) => m.t >= lost && m.topic === `${PREFIX}/events` && /"type":"failover"/.test(m.payload ?? '') && /"node":"node-b"/.test(m.payload ?? '') && /Taking over resource group 192\.0\.2\.50/.test(m.payload ?? '')),
         10_000,
       );
-      const event = JSON.parse(failover.payload!) as Event;
+      const event = JSON.parse(failover.payload!) as ClusterEvent;
       assert.match(event.text, /Taking over resource group 192\.0\.2\.50/);
       assert.ok(event.reason.length > 0, 'the event says why');
       assert.is(failover.retain, false, 'events are not retained');
