@@ -105,6 +105,18 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
       break;
     case 'routine':
       break;
+    case 'ipfail':
+      // Its ipfail waits for an ipfail here to answer; none does, so it gives nothing up for
+      // ping nodes, and twinbeat's own ping rule needs a twinbeat peer's count: ping nodes move
+      // nothing in a mixed pair. Failover, hand-over and failback are not affected.
+      once(
+        st,
+        hb,
+        'ipfail',
+        'info',
+        `${c.peer} runs ipfail (it sent t=${news.type}): twinbeat does not answer ipfail, so ping nodes move no group between ${c.local} and ${c.peer} until ${c.peer} runs twinbeat too; power loss, stops, standby and failback are unaffected`,
+      );
+      break;
   }
 }
 

@@ -199,8 +199,10 @@ export type HeartbeatNews = { generation: number; seq: number } & (
   | { what: 'nodes'; nodes: string[] }
   /** A step of a hand-over twinbeat does not take part in yet: `ask_resources` (standby, failback) or `hb_takeover`. */
   | { what: 'handover'; type: string; holds: HeartbeatHolding; info?: string }
-  /** Understood and nothing to decide on (`reqnodes`, `ip-request`, `ip-request-resp`, `NS_rexmit`). */
+  /** Understood and nothing to decide on (`reqnodes`, `ip-request`, `ip-request-resp`, `NS_rexmit`, `hbapi-clstat`). */
   | { what: 'routine'; type: string }
+  /** The peer's ipfail asking or telling its partner about ping nodes (`num_ping_nodes`, `you_are_dead`, `abort_giveup`). */
+  | { what: 'ipfail'; type: string }
   /** A Heartbeat running Pacemaker (`crm yes`): its resource manager's messages, not v1's. */
   | { what: 'crm'; type: string }
   /** A message kind twinbeat does not understand (the peer is heard, not understood). */

@@ -18,8 +18,13 @@ export type HeartbeatParsed =
 
 const HOLDINGS: readonly HeartbeatHolding[] = ['none', 'local', 'foreign', 'all'];
 const STATUSES = ['init', 'up', 'active'] as const;
-/** Understood, nothing to decide on: node-list questions, the resource scripts' address exchange, retransmission requests. */
-const ROUTINE = new Set(['reqnodes', 'ip-request', 'ip-request-resp', 'NS_rexmit']);
+/**
+ * Understood, nothing to decide on: node-list questions, the resource scripts' address exchange,
+ * retransmission requests, and a local API client (ipfail, say) joining or leaving (`hbapi-clstat`).
+ */
+const ROUTINE = new Set(['reqnodes', 'ip-request', 'ip-request-resp', 'NS_rexmit', 'hbapi-clstat']);
+/** ipfail's words to its partner on the other node (`respawn ... ipfail` with ping nodes). */
+const IPFAIL = new Set(['num_ping_nodes', 'you_are_dead', 'abort_giveup']);
 /** What Pacemaker's daemons send through Heartbeat when it runs with `crm yes`. */
 const PACEMAKER = /^(cib|crmd|attrd|stonith-ng|stonithd|pingd|mgmtd|lrmd|pengine|ccm|CCM.*|crm.*)$/;
 
@@ -63,6 +68,7 @@ export function fieldsToHeartbeatNews(fields: Fields): HeartbeatParsed {
     }
   }
   if (ROUTINE.has(type)) return news({ ...base, what: 'routine', type });
+  if (IPFAIL.has(type)) return news({ ...base, what: 'ipfail', type });
   if (PACEMAKER.test(type)) return news({ ...base, what: 'crm', type });
   return news({ ...base, what: 'unknown', type, detail: 'not a message of a two-node Heartbeat 3.0.6 pair with crm no' });
 }

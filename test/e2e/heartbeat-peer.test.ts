@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { heartbeatUnavailable } from '../bench/baseline-heartbeat';
 import type { Node } from '../bench/baseline-common';
-import { labUnavailable } from '../helpers/netns';
+import { LAN, labUnavailable } from '../helpers/netns';
 import { MixedPair } from '../helpers/mixed-pair';
 import { sleep } from '../helpers/pair-scenario';
 import { skipWithReason } from '../helpers/skip';
@@ -23,8 +23,8 @@ const HEARTBEAT_TAKEOVER_MS = 15_000;
 const unavailable = heartbeatUnavailable('tutorial') ?? labUnavailable(['ip', 'arping']);
 
 /** `home`: the node haresources names for the group (a: twinbeat, b: Heartbeat). */
-async function withPair(home: Node, body: (pair: MixedPair) => Promise<void>, twinbeatOn: Node[] = ['a']): Promise<void> {
-  const pair = new MixedPair({ shape: 'tutorial', keepalive: KEEPALIVE, deadtime: DEADTIME, runs: 1, ops: [] }, home, twinbeatOn);
+async function withPair(home: Node, body: (pair: MixedPair) => Promise<void>, twinbeatOn: Node[] = ['a'], haCf: string[] = []): Promise<void> {
+  const pair = new MixedPair({ shape: 'tutorial', keepalive: KEEPALIVE, deadtime: DEADTIME, runs: 1, ops: [] }, home, twinbeatOn, haCf);
   try {
     pair.build();
     await body(pair);
@@ -162,6 +162,30 @@ if (unavailable) {
       assert.match(pair.log('a'), /node-b wants to go standby \[all\]: taking its groups once it has released them/);
       assertBothUp(pair);
     });
+  });
+
+  test('the Heartbeat node runs ipfail with a ping node: the pair forms and serves at home; ipfail asking about ping nodes is understood and moves nothing; twinbeat standby hands over', async () => {
+    // Before: ipfail's join (t=hbapi-clstat) made node-b "not understood", so node-a never claimed its own group.
+    await withPair(
+      'a',
+      async (pair) => {
+        await pair.startBoth(60_000);
+        assertBothUp(pair);
+        // node-b loses its ping node: its ipfail asks node-a's ipfail for its count (t=num_ping_nodes).
+        const before = pair.agents.a!.lines.length;
+        pair.lab.exec('b', ['ip', 'route', 'add', 'blackhole', `${LAN.client}/32`]);
+        await twinbeatSays(pair, /node-b runs ipfail \(it sent t=num_ping_nodes\): twinbeat does not answer ipfail/, 20_000, 'ipfail heard');
+        await sleep(3000);
+        assert.not.match(pair.log('a'), /does not understand/);
+        assert.not.match(pair.agents.a!.lines.slice(before).join('\n'), /Standby|Taking over|Releasing/, 'nothing moved for ping nodes');
+        pair.lab.exec('b', ['ip', 'route', 'del', 'blackhole', `${LAN.client}/32`]);
+        const moved = await pair.move('a', 'b', () => pair.standby('a'), { timeoutMs: HEARTBEAT_TAKEOVER_MS, settleMs: 3000 });
+        console.log(`  beside ipfail, twinbeat standby on node-a: client gap ${moved.gap} ms`);
+        assert.match(pair.log('a'), /Standby: handing resource group IPaddr::192\.0\.2\.50\/24\/eth0 to node-b \(Heartbeat agreed to take it\)/);
+      },
+      ['a'],
+      [`ping ${LAN.client}`, 'respawn hacluster /usr/libexec/heartbeat/ipfail'],
+    );
   });
 
   test('hb_standby on the Heartbeat node (holding, at home on node-b): twinbeat takes the group in its standby exchange, never to two holders', async () => {

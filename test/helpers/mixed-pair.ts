@@ -9,7 +9,7 @@ import { HeartbeatPair, type HeartbeatOptions } from '../bench/baseline-heartbea
 import { HOLDER, tail, waitUntil, type Node } from '../bench/baseline-common';
 import { LAN } from './netns';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 export class MixedPair extends HeartbeatPair {
@@ -19,11 +19,12 @@ export class MixedPair extends HeartbeatPair {
   private readonly earlier: Record<Node, string[]> = { a: [], b: [] };
   private readonly twinbeatNodes: Set<Node>;
 
-  /** `home`: the node named first on the haresources line; `twinbeatOn`: the nodes that run twinbeat. */
+  /** `home`: the node named first on the haresources line; `twinbeatOn`: the nodes that run twinbeat; `haCf`: lines added to both ha.cf. */
   constructor(
     opts: HeartbeatOptions,
     private readonly home: Node = 'a',
     twinbeatOn: Node[] = ['a'],
+    private readonly haCf: string[] = [],
   ) {
     super(opts);
     this.twinbeatNodes = new Set(twinbeatOn);
@@ -37,6 +38,7 @@ export class MixedPair extends HeartbeatPair {
   protected override configure(node: Node): void {
     super.configure(node);
     writeFileSync(join(this.etc(node), 'haresources'), `${HOLDER[this.home]} IPaddr::${LAN.vip}/24/eth0\n`);
+    if (this.haCf.length > 0) appendFileSync(join(this.etc(node), 'ha.cf'), `${this.haCf.join('\n')}\n`);
   }
 
   /** Both started at once; resolves once the client is answered by the home node and each side logged the other up. */

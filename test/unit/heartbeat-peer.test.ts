@@ -91,7 +91,11 @@ test('a frame in neither vocabulary is a reason to drop, never a throw; unknown 
   };
   assert.equal(news([['t', 'cib']]), { generation: 1, seq: 10, what: 'crm', type: 'cib' });
   assert.equal(news([['t', 'status'], ['st', 'dead']]), { generation: 1, seq: 10, what: 'unknown', type: 'status', detail: 'status st=dead' });
-  assert.equal((news([['t', 'you_are_dead']]) as HeartbeatNews).what, 'unknown');
+  assert.equal((news([['t', 'cl_status']]) as HeartbeatNews).what, 'unknown');
+  // ipfail's words to its partner, and an API client joining, are understood (a Heartbeat node running ipfail pairs).
+  assert.equal(news([['t', 'num_ping_nodes'], ['num_ping', '0']]), { generation: 1, seq: 10, what: 'ipfail', type: 'num_ping_nodes' });
+  assert.equal((news([['t', 'you_are_dead']]) as HeartbeatNews).what, 'ipfail');
+  assert.equal((news([['t', 'hbapi-clstat'], ['clientid', 'ipfail'], ['status', 'join']]) as HeartbeatNews).what, 'routine');
   // twinbeat's own frames carry ackhg and stay with twinbeat's reader.
   const twinbeat = messageToFields({ kind: 'heartbeat', generation: 1, seq: 1, ackGeneration: 0, mode: 'active', held: [], granted: [], failed: [], epochs: {}, fenceInMs: -1 }, { src: 'a', dest: 'b', unixSeconds: 0 });
   assert.not.ok(speaksHeartbeat(twinbeat));
