@@ -76,8 +76,13 @@ export class HeartbeatPair extends BaselineSession {
     return 30_000 + 2 * haSeconds(this.opts.deadtime) * 1000;
   }
 
-  override async startPair(): Promise<void> {
+  /** The serial+udp shape's null-modem cable (a socat pty pair), plugged before either node starts. */
+  protected async plugCable(): Promise<void> {
     await this.cable?.plug();
+  }
+
+  override async startPair(): Promise<void> {
+    await this.plugCable();
     for (const node of ['a', 'b'] as const) this.configure(node);
     this.startDaemon('a');
     this.startDaemon('b');

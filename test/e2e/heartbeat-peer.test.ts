@@ -5,7 +5,7 @@
 // makes the other take over after deadtime; SIGTERM of either hands the group over at once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { heartbeatUnavailable } from '../bench/baseline-heartbeat';
+import { heartbeatUnavailable, type HeartbeatShape } from '../bench/baseline-heartbeat';
 import type { Node } from '../bench/baseline-common';
 import { LAN, labUnavailable } from '../helpers/netns';
 import { MixedPair } from '../helpers/mixed-pair';
@@ -23,8 +23,8 @@ const HEARTBEAT_TAKEOVER_MS = 15_000;
 const unavailable = heartbeatUnavailable('tutorial') ?? labUnavailable(['ip', 'arping']);
 
 /** `home`: the node haresources names for the group (a: twinbeat, b: Heartbeat). */
-async function withPair(home: Node, body: (pair: MixedPair) => Promise<void>, twinbeatOn: Node[] = ['a'], haCf: string[] = []): Promise<void> {
-  const pair = new MixedPair({ shape: 'tutorial', keepalive: KEEPALIVE, deadtime: DEADTIME, runs: 1, ops: [] }, home, twinbeatOn, haCf);
+async function withPair(home: Node, body: (pair: MixedPair) => Promise<void>, twinbeatOn: Node[] = ['a'], haCf: string[] = [], shape: HeartbeatShape = 'tutorial'): Promise<void> {
+  const pair = new MixedPair({ shape, keepalive: KEEPALIVE, deadtime: DEADTIME, runs: 1, ops: [] }, home, twinbeatOn, haCf);
   try {
     pair.build();
     await body(pair);
@@ -185,6 +185,31 @@ if (unavailable) {
       },
       ['a'],
       [`ping ${LAN.client}`, 'respawn hacluster /usr/libexec/heartbeat/ipfail'],
+    );
+  });
+
+  test('serial + UDP (a null-modem cable beside the LAN and the crossover): each hears the other on all three paths; the crossover cut: nothing moves; node-a loses power: Heartbeat takes over after deadtime', async () => {
+    await withPair(
+      'a',
+      async (pair) => {
+        await pair.startBoth(60_000);
+        await twinbeatSays(pair, /Link node-b:\/\S+ up\./, 10_000, 'twinbeat hears Heartbeat on the serial line');
+        await waitFor(() => /Link node-a:\/\S+ up\./.test(pair.log('b')), 10_000, 'Heartbeat hears twinbeat on the serial line');
+        assert.match(pair.log('a'), /Link node-b:eth0 up\./);
+        assert.not.match(pair.log('a'), /Dropped a frame on \S+ \((bad-message|unknown-node)\)/, 'twinbeat understands every Heartbeat frame, on the cable too');
+        const before = pair.agents.a!.lines.length;
+        pair.lab.exec('a', ['ip', 'link', 'set', 'eth1', 'down']);
+        await sleep(DEADTIME_MS + 1000);
+        const after = pair.agents.a!.lines.slice(before).join('\n');
+        assert.match(after, /Link node-b:eth1 dead\./);
+        assert.not.match(after, /node node-b: is dead|Taking over|Standby/, 'two paths left: nothing moves');
+        const moved = await pair.move('a', 'b', () => pair.powerOff('a'), { timeoutMs: DEADTIME_MS + HEARTBEAT_TAKEOVER_MS, settleMs: 2000, fromAction: true });
+        console.log(`  serial + UDP: power loss of node-a (twinbeat) to node-b (Heartbeat) answering: ${moved.gap} ms (deadtime ${DEADTIME_MS} ms)`);
+        assert.ok(moved.gap >= SOONEST_MS, `Heartbeat took over before deadtime (${moved.gap} ms)`);
+      },
+      ['a'],
+      [],
+      'serial+udp',
     );
   });
 

@@ -43,6 +43,7 @@ export class MixedPair extends HeartbeatPair {
 
   /** Both started at once; resolves once the client is answered by the home node and each side logged the other up. */
   async startBoth(timeoutMs: number): Promise<void> {
+    await this.plugCable();
     this.configureBoth();
     this.startDaemon('a');
     this.startDaemon('b');
@@ -117,6 +118,7 @@ export class MixedPair extends HeartbeatPair {
 
   /** Starts node b's Heartbeat alone; resolves once the client is answered by it (initdead, then its takeover). */
   async heartbeatServingAlone(timeoutMs: number): Promise<void> {
+    await this.plugCable();
     this.configureBoth();
     this.startDaemon('b');
     await this.watch('b', timeoutMs);
