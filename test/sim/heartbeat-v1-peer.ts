@@ -96,6 +96,10 @@ export class HeartbeatV1Peer {
   private peerSeqs = new Set<number>();
   private peerStatusSeq = 0;
   private anyPacketsYet = false;
+  /** The peer's run (generation) this run last declared dead; 0 if none. */
+  deadGeneration = 0;
+  /** A new run of the peer spoke while its last run was not declared dead (a restart faster than deadtime). */
+  fastRestartSeen = false;
   // hb_resource.c's globals, by their meaning.
   iHold = NONE;
   private otherHolds = NONE;
@@ -237,6 +241,7 @@ export class HeartbeatV1Peer {
     if (generation < this.peerGeneration) return this.take(); // "attempted replay attack"
     if (generation > this.peerGeneration) {
       if (this.peerGeneration > 0) this.log(`Heartbeat restart on node ${this.c.peer}`);
+      if (this.peerGeneration > 0 && !this.peerDead) this.fastRestartSeen = true;
       this.peerGeneration = generation;
       this.peerSeqs.clear();
       this.peerStatusSeq = 0;
@@ -334,7 +339,7 @@ export class HeartbeatV1Peer {
 
   private queue(job: Job): void {
     this.jobs.push(job);
-    if (!this.job) this.runJob();
+    if (!this.job && !this.pendingOp) this.runJob();
   }
 
   get busy(): boolean {
@@ -343,6 +348,8 @@ export class HeartbeatV1Peer {
 
   private runJob(): void {
     for (;;) {
+      // A script's end may queue and start the next one (a shutdown that waited for it): one op at a time.
+      if (this.pendingOp) return;
       if (!this.job) {
         this.job = this.jobs.shift() ?? null;
         if (!this.job) return;
@@ -548,6 +555,7 @@ export class HeartbeatV1Peer {
   /** The peer is silent for deadtime (initdead before its first word): hb_rsc_recover_dead_resources. */
   private markPeerDead(): void {
     this.peerDead = true;
+    this.deadGeneration = this.peerGeneration;
     this.log(`node ${this.c.peer}: is dead`);
     const hadPackets = this.anyPacketsYet;
     this.anyPacketsYet = false;

@@ -18,6 +18,13 @@ export class Violation extends Error {}
 /** Mixed pairs, (18): a node up this long has finished starting (initdead, Heartbeat's RQSTDELAY, a start). */
 export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
 
+/**
+ * The core bug of pending-core-bugs/96 (twinbeat keeps its home group while a Heartbeat peer that
+ * never judged it dead runs it too) is exempted from (1)'s healing bound and (4) while this is set;
+ * clear it once the core is fixed.
+ */
+export const PENDING_CORE_BUG_96 = true;
+
 type Item = Timed &
   (
     | { kind: 'tick'; node: number; token: number }
@@ -1032,6 +1039,41 @@ export class World {
     return false;
   }
 
+  /**
+   * Mixed pairs, the exemption from (1)'s healing bound: both nodes run a group after contact was
+   * lost, and the Heartbeat node's run never declared the twinbeat node's current run dead (a
+   * cut shorter than deadtime on its side, or either node restarted during the cut). Heartbeat v1
+   * gives a group up after a split brain only when the very run it declared dead speaks again
+   * ("returning after partition": it releases everything and restarts); otherwise it keeps what
+   * it holds for good. twinbeat releases the groups whose home is the peer but keeps those whose
+   * home it is, so both run those: pending-core-bugs/96 (while PENDING_CORE_BUG_96 is set).
+   */
+  keptByHeartbeat(group: string): boolean {
+    if (!this.mixed || !PENDING_CORE_BUG_96) return false;
+    const hbNode = this.nodes.find((n) => n.hbConfig)!;
+    const twin = this.nodes[1 - hbNode.index]!;
+    const hb = hbNode.hb;
+    if (!hb || !hbNode.powered || !twin.powered || hb.shuttingDown) return false;
+    const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
+    return home === twin.name && hb.up.has(group) && twin.running.has(group) && hb.deadGeneration !== twin.generation;
+  }
+
+  /**
+   * Mixed pairs, the exemption from (18) and (4): a group whose home is the Heartbeat node, left
+   * running nowhere because the twinbeat node that held it restarted faster than deadtime. The
+   * Heartbeat node saw a restart, not a death: it is stable and takes its own groups only at its
+   * start, on a death or on shutdone; twinbeat does not take a group whose home is a live peer.
+   * A Heartbeat pair orphans the group the same way (its audit only logs "No one owns our local
+   * resources!").
+   */
+  orphanedByFastRestart(group: string): boolean {
+    if (!this.mixed) return false;
+    const hbNode = this.nodes.find((n) => n.hbConfig)!;
+    const hb = hbNode.hb;
+    const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
+    return hb !== null && hbNode.powered && hb.fastRestartSeen && hb.rstate === 'stable' && home === hbNode.name && !hb.up.has(group);
+  }
+
   /** Marks an unplanned fault (mixed pairs): outages that span it are not planned moves. */
   unplanned(): void {
     this.unplannedFaults += 1;
@@ -1071,7 +1113,7 @@ export class World {
         throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
       }
       const runner = this.nodes.find((n) => n.powered && (n.hb || n.state) && !this.leaving(n) && this.now - n.bootAt >= UP_SETTLED_MS);
-      if (!runner) {
+      if (!runner || this.orphanedByFastRestart(g.id)) {
         o.runnerSince = null;
         continue;
       }
@@ -1107,7 +1149,7 @@ export class World {
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id);
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id);
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
