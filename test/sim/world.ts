@@ -1108,7 +1108,10 @@ export class World {
         o = { since: this.now, planned: this.nodes.every((n) => n.powered) && clean, faults: this.unplannedFaults, runnerSince: null };
         this.outages[g.id] = o;
       }
-      if (o.faults !== this.unplannedFaults) o.planned = false;
+      // A stall, even one that began before, is not planned either.
+      // So is a move with nobody to take it (both nodes stopping at once).
+      if (o.faults !== this.unplannedFaults || this.nodes.some((n) => n.powered && this.now < n.stalledUntil)) o.planned = false;
+      if (!this.nodes.some((n) => n.powered && (n.hb || n.state) && !this.leaving(n))) o.planned = false;
       if (o.planned && this.now - o.since >= this.deadtimeMs) {
         throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
       }
