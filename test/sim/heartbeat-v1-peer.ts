@@ -103,7 +103,8 @@ export class HeartbeatV1Peer {
   // hb_resource.c's globals, by their meaning.
   iHold = NONE;
   private otherHolds = NONE;
-  private otherStable = false;
+  /** What it last heard of the peer's stability (its `other_is_stable`). */
+  otherStable = false;
   rstate: RState = 'init';
   going: Going = 'not';
   private standbyUntil = 0;

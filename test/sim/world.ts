@@ -19,11 +19,19 @@ export class Violation extends Error {}
 export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
 
 /**
- * The core bug of pending-core-bugs/96 (twinbeat keeps its home group while a Heartbeat peer that
- * never judged it dead runs it too) is exempted from (1)'s healing bound and (4) while this is set;
- * clear it once the core is fixed.
+ * Core bugs found by the mixed pairs, each a failing script in pending-core-bugs/ (see its README),
+ * exempted from the invariant it breaks while set here; clear one once the core is fixed:
+ * 96: twinbeat keeps its home group while a Heartbeat peer that never judged it dead runs it too
+ *     ((1)'s healing bound, (4));
+ * 97: twinbeat's failback `me` to a Heartbeat peer, sent without saying it is stable first, is
+ *     ignored for good ((5));
+ * 98: twinbeat starts a group of a standby exchange by the home rule before the giver's `done`,
+ *     on a stable word Heartbeat says in the middle of its release ((1));
+ * 99: a lost Heartbeat `resource` is never repaired: the view stays in transition, nothing is
+ *     claimed ((18), (4), (5)).
  */
-export const PENDING_CORE_BUG_96 = true;
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99, boolean> = { 96: true, 97: true, 98: true, 99: true };
+const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
 
 type Item = Timed &
   (
@@ -1074,6 +1082,34 @@ export class World {
     return hb !== null && hbNode.powered && hb.fastRestartSeen && hb.rstate === 'stable' && home === hbNode.name && !hb.up.has(group);
   }
 
+  /** The pair's Heartbeat node and twinbeat node (mixed pairs only). */
+  private mixedPair(): { hbNode: SimNode; hb: HeartbeatV1Peer | null; twin: SimNode } {
+    const hbNode = this.nodes.find((n) => n.hbConfig)!;
+    return { hbNode, hb: hbNode.powered ? hbNode.hb : null, twin: this.nodes[1 - hbNode.index]! };
+  }
+
+  /** Pending core bug 97: twinbeat is giving groups back to a Heartbeat peer that last heard it unstable, so it ignores the request. */
+  failbackIgnored(): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[97]) return false;
+    const { hb, twin } = this.mixedPair();
+    return hb !== null && !hb.otherStable && twin.state?.heartbeat?.giving?.phase === 'asked';
+  }
+
+  /** Pending core bug 98: twinbeat agreed to take groups in a standby exchange and the Heartbeat giver is still releasing them. */
+  exchangeUnderWay(): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[98]) return false;
+    const { hb, twin } = this.mixedPair();
+    return hb !== null && hb.going === 'me' && twin.state?.heartbeat?.taking?.phase === 'agreed';
+  }
+
+  /** Pending core bug 99: twinbeat's view of a stable Heartbeat peer is stuck in transition (a lost `resource`). */
+  viewStuck(): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[99]) return false;
+    const { hb, twin } = this.mixedPair();
+    const slot = twin.state?.heartbeat;
+    return hb !== null && hb.rstate === 'stable' && !hb.busy && slot !== null && slot !== undefined && !slot.settled;
+  }
+
   /** Marks an unplanned fault (mixed pairs): outages that span it are not planned moves. */
   unplanned(): void {
     this.unplannedFaults += 1;
@@ -1116,7 +1152,7 @@ export class World {
         throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
       }
       const runner = this.nodes.find((n) => n.powered && (n.hb || n.state) && !this.leaving(n) && this.now - n.bootAt >= UP_SETTLED_MS);
-      if (!runner || this.orphanedByFastRestart(g.id)) {
+      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck()) {
         o.runnerSince = null;
         continue;
       }
@@ -1148,7 +1184,7 @@ export class World {
       if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
-        if (works) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        if (works && !this.exchangeUnderWay()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
