@@ -294,20 +294,24 @@ export class HeartbeatV1Peer {
         return this.askForResources(m.info, BITS[m.holds], false);
       case 'takeover':
         // rc.d/hb_takeover runs hb_standby with the mirrored set, queued behind any running script.
-        return this.queue({ name: 'hb_takeover', ops: [], then: () => this.hbStandby(BITS[m.holds === 'local' ? 'foreign' : m.holds === 'foreign' ? 'local' : m.holds]) });
+        return this.queue({ name: 'hb_takeover', ops: [], then: () => this.goingStandby(mirror(BITS[m.holds])) });
     }
   }
 
   // --- the operator ---
 
   /** hb_standby [all]: `ask_resources rsc_hold=all info=me`, to the peer and to itself. */
-  hbStandby(bits = ALL, now = this.now): HbEffect[] {
+  hbStandby(now: number): HbEffect[] {
     this.now = now;
     if (this.exited) return [];
+    this.goingStandby(ALL);
+    return this.take();
+  }
+
+  private goingStandby(bits: number): void {
     this.log(`Going standby [${NAMES[bits]}].`);
     this.send({ what: 'handover', type: 'ask_resources', holds: NAMES[bits]!, info: 'me' });
     this.askForResources('me', bits, true);
-    return this.take();
   }
 
   /** hb_takeover [all]: asks the peer for everything. */
@@ -469,6 +473,7 @@ export class HeartbeatV1Peer {
       return;
     }
     let ignored = false;
+    const before = this.going;
     switch (this.going) {
       case 'not':
         if (!this.otherStable) return this.log(`standby message [${info}] from ${from} ignored.  Other side is in flux.`);
@@ -528,7 +533,7 @@ export class HeartbeatV1Peer {
         } else ignored = true;
         break;
     }
-    if (ignored) this.log(`Ignored standby message '${info}' from ${from} in state ${this.going}`);
+    if (ignored) this.log(`Ignored standby message '${info}' from ${from} in state ${before}`);
     this.shutdownIfNeeded();
   }
 

@@ -142,7 +142,7 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
 }
 
 function adminOn(world: World, node: SimNode, command: 'standby' | 'takeover'): void {
-  if (node.hbConfig) world.feedHb(node, (hb) => (command === 'standby' ? hb.hbStandby(undefined, world.now) : hb.hbTakeover(world.now)));
+  if (node.hbConfig) world.feedHb(node, (hb) => (command === 'standby' ? hb.hbStandby(world.now) : hb.hbTakeover(world.now)));
   else world.feed(node, { type: 'admin', now: world.now, command });
 }
 
