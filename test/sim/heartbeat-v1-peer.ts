@@ -347,6 +347,11 @@ export class HeartbeatV1Peer {
     if (!this.job && !this.pendingOp) this.runJob();
   }
 
+  /** It heard a run it had declared dead speak again and will give everything up and restart (or is doing so). */
+  get restartingAfterPartition(): boolean {
+    return this.restartAt !== null || (this.restartAfterShutdown && this.shuttingDown);
+  }
+
   get busy(): boolean {
     return this.job !== null;
   }

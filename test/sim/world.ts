@@ -28,9 +28,11 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  * 98: twinbeat starts a group of a standby exchange by the home rule before the giver's `done`,
  *     on a stable word Heartbeat says in the middle of its release ((1));
  * 99: a lost Heartbeat `resource` is never repaired: the view stays in transition, nothing is
- *     claimed ((18), (4), (5)).
+ *     claimed ((18), (4), (5));
+ * 100: a group stopped to be given to a Heartbeat peer that agreed is kept (not handed over, not
+ *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99, boolean> = { 96: true, 97: true, 98: true, 99: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true };
 const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
 
 type Item = Timed &
@@ -1110,6 +1112,15 @@ export class World {
     return hb !== null && hb.rstate === 'stable' && !hb.busy && slot !== null && slot !== undefined && !slot.settled;
   }
 
+  /** Pending core bug 100: twinbeat's release in a standby exchange stalled on a withheld view (the group kept, stopped). */
+  releaseStalled(group: string): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[100]) return false;
+    const { twin } = this.mixedPair();
+    const st = twin.state;
+    const slot = st?.groups[group];
+    return !!st && st.heartbeat?.giving?.phase === 'releasing' && st.peer.view === null && !!slot?.token && slot.state === 'released';
+  }
+
   /** Marks an unplanned fault (mixed pairs): outages that span it are not planned moves. */
   unplanned(): void {
     this.unplannedFaults += 1;
@@ -1148,11 +1159,12 @@ export class World {
       // So is a move with nobody to take it (both nodes stopping at once).
       if (o.faults !== this.unplannedFaults || this.nodes.some((n) => n.powered && this.now < n.stalledUntil)) o.planned = false;
       if (!this.nodes.some((n) => n.powered && (n.hb || n.state) && !this.leaving(n))) o.planned = false;
+      if (this.releaseStalled(g.id)) o.planned = false;
       if (o.planned && this.now - o.since >= this.deadtimeMs) {
         throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
       }
       const runner = this.nodes.find((n) => n.powered && (n.hb || n.state) && !this.leaving(n) && this.now - n.bootAt >= UP_SETTLED_MS);
-      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck()) {
+      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck() || this.releaseStalled(g.id)) {
         o.runnerSince = null;
         continue;
       }
@@ -1184,7 +1196,10 @@ export class World {
       if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
-        if (works && !this.exchangeUnderWay()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        // Mixed pairs, Heartbeat v1 itself: its takeover of a peer it declared dead runs to its end
+        // even when the peer speaks again meanwhile; it then gives everything up and restarts.
+        const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition);
+        if (works && !heartbeatHeals && !this.exchangeUnderWay()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
