@@ -98,6 +98,9 @@ export class HeartbeatV1Peer {
   private anyPacketsYet = false;
   /** The peer's run (generation) this run last declared dead; 0 if none. */
   deadGeneration = 0;
+  /** A failback request of this run went unanswered and was cancelled: Heartbeat does not ask again. */
+  failbackCancelled = false;
+  private failbackAsked = false;
   /** A new run of the peer spoke while its last run was not declared dead (a restart faster than deadtime). */
   fastRestartSeen = false;
   // hb_resource.c's globals, by their meaning.
@@ -275,6 +278,7 @@ export class HeartbeatV1Peer {
     if (this.standbyUntil !== 0 && this.now >= this.standbyUntil) {
       this.standbyUntil = 0;
       this.otherStable = true;
+      if (this.going === 'me' && this.failbackAsked) this.failbackCancelled = true;
       this.going = 'not';
       this.log('No reply to standby request.  Standby request cancelled.');
       this.shutdownIfNeeded();
@@ -460,6 +464,7 @@ export class HeartbeatV1Peer {
       return;
     }
     this.standbyType = FOREIGN;
+    this.failbackAsked = true;
     this.send({ what: 'handover', type: 'ask_resources', holds: 'foreign', info: 'me' });
     this.needsFailback = false;
     this.askForResources('me', FOREIGN, true);

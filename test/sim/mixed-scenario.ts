@@ -209,7 +209,10 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     // in transition and never fails back; and pending core bugs 97 and 99.
     const { hb } = { hb: world.nodes.find((n) => n.hbConfig)!.hb };
     const stuckStarting = hb !== null && (hb.rstate === 'starting' || hb.rstate === 'bothstarting');
-    if (failback === 'on' && !operator && !stuckStarting && !world.failbackIgnored() && !world.viewStuck()) {
+    // Heartbeat v1 itself too: a failback request the peer could not take (it came before the word
+    // that it is stable, on a lossy path) is cancelled after 10 s and never asked again.
+    const failbackGaveUp = hb !== null && hb.failbackCancelled && g.home !== hb.c.local;
+    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !world.failbackIgnored() && !world.viewStuck() && !world.stableWordMissed()) {
       const home = world.nodes.find((n) => n.name === g.home)!;
       if (held[0] !== home) throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected its home ${home.name}`);
     }

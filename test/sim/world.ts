@@ -30,9 +30,12 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  * 99: a lost Heartbeat `resource` is never repaired: the view stays in transition, nothing is
  *     claimed ((18), (4), (5));
  * 100: a group stopped to be given to a Heartbeat peer that agreed is kept (not handed over, not
- *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4)).
+ *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4));
+ * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
+ *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
+ *     it in transition for good and never fails back ((5)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true };
 const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
 
 type Item = Timed &
@@ -1119,6 +1122,14 @@ export class World {
     const st = twin.state;
     const slot = st?.groups[group];
     return !!st && st.heartbeat?.giving?.phase === 'releasing' && st.peer.view === null && !!slot?.token && slot.state === 'released';
+  }
+
+  /** Pending core bug 101: the Heartbeat peer thinks twinbeat in transition though its last word was stable. */
+  stableWordMissed(): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[101]) return false;
+    const { hb, twin } = this.mixedPair();
+    const slot = twin.state?.heartbeat;
+    return hb !== null && !hb.otherStable && !!slot && slot.lastSent.endsWith(' 1') && !slot.giving && !slot.taking;
   }
 
   /** Marks an unplanned fault (mixed pairs): outages that span it are not planned moves. */
