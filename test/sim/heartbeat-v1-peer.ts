@@ -356,6 +356,11 @@ export class HeartbeatV1Peer {
     return this.restartAt !== null || (this.restartAfterShutdown && this.shuttingDown);
   }
 
+  /** Its standby script is giving groups up (or is queued to). */
+  get releasingForStandby(): boolean {
+    return [this.job, ...this.jobs].some((j) => j?.name === 'go_standby give up');
+  }
+
   get busy(): boolean {
     return this.job !== null;
   }
@@ -559,7 +564,7 @@ export class HeartbeatV1Peer {
     const ids = this.groupsOf(act);
     const type = this.standbyType;
     this.queue({
-      name: 'go_standby',
+      name: who === 'me' ? 'go_standby give up' : 'go_standby acquire',
       ops: ids.map((group) => ({ group, action: who === 'me' ? ('stop' as const) : ('start' as const) })),
       then: () => {
         this.send({ what: 'handover', type: 'ask_resources', holds: NAMES[type]!, info: 'done' });

@@ -33,9 +33,11 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4));
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
  *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
- *     it in transition for good and never fails back ((5)).
+ *     it in transition for good and never fails back ((5));
+ * 102: twinbeat answers a second `me` during a standby exchange under way, and on the first one's
+ *     `done` takes the groups of the second, which the peer is still releasing ((1)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true };
 const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
 
 type Item = Timed &
@@ -1100,11 +1102,13 @@ export class World {
     return hb !== null && !hb.otherStable && twin.state?.heartbeat?.giving?.phase === 'asked';
   }
 
-  /** Pending core bug 98: twinbeat agreed to take groups in a standby exchange and the Heartbeat giver is still releasing them. */
+  /** Pending core bugs 98 and 102: twinbeat takes part in a standby exchange as the taker and the Heartbeat giver is still releasing. */
   exchangeUnderWay(): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[98]) return false;
+    if (!this.mixed || !(PENDING_CORE_BUGS[98] || PENDING_CORE_BUGS[102])) return false;
     const { hb, twin } = this.mixedPair();
-    return hb !== null && hb.going === 'me' && twin.state?.heartbeat?.taking?.phase === 'agreed';
+    const taking = twin.state?.heartbeat?.taking;
+    if (!hb || !taking) return false;
+    return (PENDING_CORE_BUGS[98] && hb.going === 'me' && taking.phase === 'agreed') || (PENDING_CORE_BUGS[102] && hb.releasingForStandby);
   }
 
   /** Pending core bug 99: twinbeat's view of a stable Heartbeat peer is stuck in transition (a lost `resource`). */
