@@ -356,6 +356,11 @@ export class HeartbeatV1Peer {
     return this.restartAt !== null || (this.restartAfterShutdown && this.shuttingDown);
   }
 
+  /** Its scripts are taking over from a peer it declared dead (mach_down, then its own groups anyway). */
+  get takingOverDeadPeer(): boolean {
+    return [this.job, ...this.jobs].some((j) => j?.name === 'mach_down' || j?.name === 'req_our_resources (takeover)');
+  }
+
   /** Its standby script is giving groups up (or is queued to). */
   get releasingForStandby(): boolean {
     return [this.job, ...this.jobs].some((j) => j?.name === 'go_standby give up');
@@ -453,7 +458,7 @@ export class HeartbeatV1Peer {
       this.iHold |= LOCAL;
     }
     this.queue({
-      name: 'req_our_resources',
+      name: getAnyway ? 'req_our_resources (takeover)' : 'req_our_resources',
       ops: this.groupsOf(LOCAL).map((group) => ({ group, action: 'start' as const })),
       then: () => this.sendHeld(true, 'req_our_resources()'),
     });

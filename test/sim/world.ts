@@ -27,8 +27,8 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     ignored for good ((5));
  * 98: twinbeat starts a group of a standby exchange by the home rule before the giver's `done`,
  *     on a stable word Heartbeat says in the middle of its release ((1));
- * 99: a lost Heartbeat `resource` is never repaired: the view stays in transition, nothing is
- *     claimed ((18), (4), (5));
+ * 99: a lost `resource` (the peer's, or ours answering its `starting`) is never repaired: the
+ *     view stays in transition, nothing is claimed ((18), (4), (5));
  * 100: a group stopped to be given to a Heartbeat peer that agreed is kept (not handed over, not
  *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4));
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
@@ -1116,7 +1116,9 @@ export class World {
     if (!this.mixed || !PENDING_CORE_BUGS[99]) return false;
     const { hb, twin } = this.mixedPair();
     const slot = twin.state?.heartbeat;
-    return hb !== null && hb.rstate === 'stable' && !hb.busy && slot !== null && slot !== undefined && !slot.settled;
+    // Either the peer is stable and its settling word was lost, or it still waits for ours (its
+    // start-up exchange: no RQSTDELAY runs before it heard a `resource` of ours).
+    return hb !== null && ['stable', 'starting', 'bothstarting'].includes(hb.rstate) && !hb.busy && slot !== null && slot !== undefined && !slot.settled;
   }
 
   /** Pending core bug 100: twinbeat's release in a standby exchange stalled on a withheld view (the group kept, stopped). */
@@ -1212,8 +1214,9 @@ export class World {
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
         // Mixed pairs, Heartbeat v1 itself: its takeover of a peer it declared dead runs to its end
-        // even when the peer speaks again meanwhile; it then gives everything up and restarts.
-        const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition);
+        // even when the peer speaks again meanwhile (it then gives everything up and restarts when
+        // that run was the one it declared dead; see keptByHeartbeat otherwise).
+        const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition || n.hb?.takingOverDeadPeer);
         if (works && !heartbeatHeals && !this.exchangeUnderWay()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
