@@ -101,6 +101,12 @@ export class HeartbeatV1Peer {
   /** A failback request of this run went unanswered and was cancelled: Heartbeat does not ask again. */
   failbackCancelled = false;
   private failbackAsked = false;
+  /**
+   * It gave groups up for a second `other` in one exchange (a peer that answered a second `me`,
+   * which a Heartbeat peer ignores): its own `done`s then leave it believing it holds what it gave.
+   */
+  answeredTwice = false;
+  private gaveUpInExchange = false;
   /** A new run of the peer spoke while its last run was not declared dead (a restart faster than deadtime). */
   fastRestartSeen = false;
   // hb_resource.c's globals, by their meaning.
@@ -501,6 +507,7 @@ export class HeartbeatV1Peer {
         this.standbyType = rtype;
         if (info === 'me') {
           this.otherStable = false;
+          this.gaveUpInExchange = false;
           this.log(`${from} wants to go standby [${NAMES[rtype]}]`);
           if (fromMe) {
             this.standbyUntil = this.now + STANDBY_INIT_MS;
@@ -518,6 +525,8 @@ export class HeartbeatV1Peer {
           this.standbyUntil = this.now + STANDBY_RSC_MS;
           if (info === 'other') {
             this.log(`standby: ${from} can take our ${NAMES[rtype]} resources`);
+            if (this.gaveUpInExchange) this.answeredTwice = true;
+            this.gaveUpInExchange = true;
             this.goStandby('me', rtype);
           } else ignored = true;
         } else if (info === 'done') {

@@ -201,7 +201,7 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
     const held = holders.filter((n) => settledHolder(n, g.id));
     // What Heartbeat v1 itself leaves (world.ts says which and why), and pending core bug 96.
-    if (world.keptByHeartbeat(g.id) || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
+    if (world.keptByHeartbeat(g.id) || world.answeredTwice() || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
     if (holders.length !== 1 || held.length !== 1) {
       throw new Violation(`(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`);
     }
@@ -212,7 +212,7 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     // Heartbeat v1 itself too: a failback request the peer could not take (it came before the word
     // that it is stable, on a lossy path) is cancelled after 10 s and never asked again.
     const failbackGaveUp = hb !== null && hb.failbackCancelled && g.home !== hb.c.local;
-    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !world.failbackIgnored() && !world.viewStuck() && !world.stableWordMissed()) {
+    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !world.failbackIgnored() && !world.viewStuck() && !world.stableWordMissed() && !world.answeredTwice()) {
       const home = world.nodes.find((n) => n.name === g.home)!;
       if (held[0] !== home) throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected its home ${home.name}`);
     }

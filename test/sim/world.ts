@@ -35,7 +35,8 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
  *     it in transition for good and never fails back ((5));
  * 102: twinbeat answers a second `me` during a standby exchange under way, and on the first one's
- *     `done` takes the groups of the second, which the peer is still releasing ((1)).
+ *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
+ *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run).
  */
 export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true };
 const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
@@ -1102,6 +1103,12 @@ export class World {
     return hb !== null && !hb.otherStable && twin.state?.heartbeat?.giving?.phase === 'asked';
   }
 
+  /** Pending core bug 102: the Heartbeat run was answered twice in one exchange (its view of itself is wrong until it restarts). */
+  answeredTwice(): boolean {
+    if (!this.mixed || !PENDING_CORE_BUGS[102]) return false;
+    return this.mixedPair().hb?.answeredTwice === true;
+  }
+
   /** Pending core bugs 98 and 102: twinbeat takes part in a standby exchange as the taker and the Heartbeat giver is still releasing. */
   exchangeUnderWay(): boolean {
     if (!this.mixed || !(PENDING_CORE_BUGS[98] || PENDING_CORE_BUGS[102])) return false;
@@ -1176,12 +1183,12 @@ export class World {
       // So is a move with nobody to take it (both nodes stopping at once).
       if (o.faults !== this.unplannedFaults || this.nodes.some((n) => n.powered && this.now < n.stalledUntil)) o.planned = false;
       if (!this.nodes.some((n) => n.powered && (n.hb || n.state) && !this.leaving(n))) o.planned = false;
-      if (this.releaseStalled(g.id)) o.planned = false;
+      if (this.releaseStalled(g.id) || this.answeredTwice()) o.planned = false;
       if (o.planned && this.now - o.since >= this.deadtimeMs) {
         throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
       }
       const runner = this.nodes.find((n) => n.powered && (n.hb || n.state) && !this.leaving(n) && this.now - n.bootAt >= UP_SETTLED_MS);
-      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck() || this.releaseStalled(g.id)) {
+      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck() || this.releaseStalled(g.id) || this.answeredTwice()) {
         o.runnerSince = null;
         continue;
       }
