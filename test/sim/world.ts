@@ -27,8 +27,10 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     ignored for good ((5));
  * 98: twinbeat starts a group of a standby exchange by the home rule before the giver's `done`,
  *     on a stable word Heartbeat says in the middle of its release ((1));
- * 99: a lost `resource` (the peer's, or ours answering its `starting`) is never repaired: the
- *     view stays in transition, nothing is claimed ((18), (4), (5));
+ * 99: a lost frame is never repaired (twinbeat neither asks for nor answers Heartbeat's NS_rexmit):
+ *     a lost `resource` (the peer's, or ours answering its `starting`) leaves the view in transition,
+ *     nothing claimed nor given up; a lost `done` of ours leaves the peer waiting an hour in its
+ *     exchange ((1)'s healing bound, (18), (4), (5));
  * 100: a group stopped to be given to a Heartbeat peer that agreed is kept (not handed over, not
  *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4));
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
@@ -1075,6 +1077,16 @@ export class World {
   }
 
   /**
+   * Mixed pairs, Heartbeat v1 itself: its restart after a healed partition (which gives everything
+   * up) waits for a standby exchange under way, and as the taker it waits up to an hour for the
+   * giver's `done` (a `me` from twinbeat that crossed the partition's end, whose `other` was lost).
+   * Meanwhile both may run a group. Exempt from (1)'s healing bound and (4).
+   */
+  heartbeatWaits(): boolean {
+    return this.mixed && this.mixedPair().hb?.shutdownDelayedByStandby === true;
+  }
+
+  /**
    * Mixed pairs, the exemption from (18) and (4): a group whose home is the Heartbeat node, left
    * running nowhere because the twinbeat node that held it restarted faster than deadtime. The
    * Heartbeat node saw a restart, not a death: it is stable and takes its own groups only at its
@@ -1125,7 +1137,10 @@ export class World {
     const slot = twin.state?.heartbeat;
     // Either the peer is stable and its settling word was lost, or it still waits for ours (its
     // start-up exchange: no RQSTDELAY runs before it heard a `resource` of ours).
-    return hb !== null && ['stable', 'starting', 'bothstarting'].includes(hb.rstate) && !hb.busy && slot !== null && slot !== undefined && !slot.settled;
+    if (hb === null || !slot) return false;
+    // Or a step of a standby exchange was lost: our `done` as the giver, the peer waiting for it (an hour).
+    if (slot.giving?.phase === 'released' && hb.going === 'other') return true;
+    return ['stable', 'starting', 'bothstarting'].includes(hb.rstate) && !hb.busy && !slot.settled;
   }
 
   /** Pending core bug 100: twinbeat's release in a standby exchange stalled on a withheld view (the group kept, stopped). */
@@ -1228,7 +1243,9 @@ export class World {
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id);
+      // Mixed pairs: what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits).
+      // And pending core bug 99: with the peer's view stuck in transition, what runs here keeps running.
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck();
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
