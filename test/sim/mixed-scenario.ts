@@ -78,6 +78,20 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
   world.powerOnAt(n2, rng.chance(0.7) ? rng.int(0, 3000) : rng.int(3000, 20_000));
   const paths = Object.keys(world.links);
   let operator = false;
+  // The migration's second step, in a fifth of the seeds: the Heartbeat node is stopped (SIGTERM)
+  // and comes back running twinbeat; from then on the pair is two twinbeat nodes.
+  if (rng.chance(0.2)) {
+    const hbNode = world.nodes.find((n) => n.hbConfig)!;
+    const at = rng.int(4000, FAULT_PHASE_MS - 2000);
+    const back = rng.int(500, 6000);
+    faults.push(`${at}: ${hbNode.name} migrates to twinbeat (SIGTERM, back after ${back})`);
+    world.fault(at, `migrate ${hbNode.name}`, () => {
+      if (!hbNode.hbConfig || !hbNode.powered || !hbNode.hb) return;
+      world.migrating = hbNode;
+      hbNode.restartAfterExitMs = back;
+      world.feedHb(hbNode, (hb) => hb.sigterm(world.now));
+    });
+  }
   for (let i = rng.int(0, 6); i > 0; i--) {
     const at = rng.int(1000, FAULT_PHASE_MS - 1000);
     const room = FAULT_PHASE_MS - at;
@@ -201,13 +215,13 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
     const held = holders.filter((n) => settledHolder(n, g.id));
     // What Heartbeat v1 itself leaves (world.ts says which and why), and pending core bug 96.
-    if (world.keptByHeartbeat(g.id) || world.heartbeatWaits() || world.answeredTwice() || world.viewStuck() || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
+    if (world.keptByHeartbeat(g.id) || world.heartbeatWaits() || world.answeredTwice() || world.viewStuck() || world.staleWordStands || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
     if (holders.length !== 1 || held.length !== 1) {
       throw new Violation(`(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`);
     }
     // Heartbeat v1 itself: a peer whose start-up exchange was lost (its `starting` or our answer) stays
     // in transition and never fails back; and pending core bugs 97 and 99.
-    const { hb } = { hb: world.nodes.find((n) => n.hbConfig)!.hb };
+    const hb = world.nodes.find((n) => n.hbConfig)?.hb ?? null;
     const stuckStarting = hb !== null && (hb.rstate === 'starting' || hb.rstate === 'bothstarting');
     // Heartbeat v1 itself too: a failback request the peer could not take (it came before the word
     // that it is stable, on a lossy path) is cancelled after 10 s and never asked again.

@@ -31,8 +31,10 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     a lost `resource` (the peer's, or ours answering its `starting`) leaves the view in transition,
  *     nothing claimed nor given up; a lost `done` of ours leaves the peer waiting an hour in its
  *     exchange ((1)'s healing bound, (18), (4), (5));
- * 100: a group stopped to be given to a Heartbeat peer that agreed is kept (not handed over, not
- *     started again) when a stale word makes the view withheld as the stop completes ((17), (18), (4));
+ * 100: twinbeat takes a Heartbeat `resource` numbered below one it already took as the peer's
+ *     current word (a copy held back on a lossy path): a group stopped to be given to a peer that
+ *     agreed is then kept, stopped (not handed over, not started again) ((17), (18), (4)), or a
+ *     group the peer runs is started here too ((1), while the stale word stands);
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
  *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
  *     it in transition for good and never fails back ((5));
@@ -188,6 +190,8 @@ export class World {
   /** Mixed pairs: unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */
   unplannedFaults = 0;
   lastUnplannedAt = -Infinity;
+  /** Mixed pairs: the Heartbeat node restarts as twinbeat (the migration's second step) at its next power-on. */
+  migrating: SimNode | null = null;
   /** Mixed pairs: each group held by no node since when, whether that began as a planned move, and the unplanned faults then. */
   private readonly outages: Record<string, { since: number; planned: boolean; faults: number; runnerSince: number | null }> = {};
 
@@ -426,6 +430,7 @@ export class World {
           n.lastArrivalAt = this.now;
           n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
         }
+        if (item.news.what === 'resources') this.noteResourceOrder(item.news);
         this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
         return;
       }
@@ -500,6 +505,16 @@ export class World {
         n.forced = false;
         n.noticeSentAt = null;
         n.failedStops.clear();
+        if (this.migrating === n) {
+          // The migration: Heartbeat stopped, twinbeat installed in its place. Its generation
+          // counts from the clock (above Heartbeat's) unless the unit's clock is behind (fresh
+          // state directory: 1, below Heartbeat's last `hg`).
+          this.migrating = null;
+          n.hbConfig = null;
+          this.staleWordStands = false;
+          if (this.rng.chance(0.25)) n.generation = 1;
+          this.note(`${n.name}: now runs twinbeat instead of Heartbeat (generation ${n.generation})`);
+        }
         if (n.hbConfig) {
           // Heartbeat's generation (one up at every start, kept in /var/lib/heartbeat) names its run.
           n.state = null;
@@ -1067,11 +1082,9 @@ export class World {
    * home it is, so both run those: pending-core-bugs/96 (while PENDING_CORE_BUG_96 is set).
    */
   keptByHeartbeat(group: string): boolean {
-    if (!this.mixed || !PENDING_CORE_BUG_96) return false;
-    const hbNode = this.nodes.find((n) => n.hbConfig)!;
-    const twin = this.nodes[1 - hbNode.index]!;
-    const hb = hbNode.hb;
-    if (!hb || !hbNode.powered || !twin.powered || hb.shuttingDown) return false;
+    if (!PENDING_CORE_BUG_96) return false;
+    const { hb, twin } = this.mixedPair();
+    if (!hb || !twin.powered || hb.shuttingDown) return false;
     const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
     return home === twin.name && hb.up.has(group) && twin.running.has(group) && hb.deadGeneration !== twin.generation;
   }
@@ -1083,7 +1096,7 @@ export class World {
    * Meanwhile both may run a group. Exempt from (1)'s healing bound and (4).
    */
   heartbeatWaits(): boolean {
-    return this.mixed && this.mixedPair().hb?.shutdownDelayedByStandby === true;
+    return this.mixedPair().hb?.shutdownDelayedByStandby === true;
   }
 
   /**
@@ -1095,17 +1108,19 @@ export class World {
    * resources!").
    */
   orphanedByFastRestart(group: string): boolean {
-    if (!this.mixed) return false;
-    const hbNode = this.nodes.find((n) => n.hbConfig)!;
-    const hb = hbNode.hb;
+    const { hbNode, hb } = this.mixedPair();
     const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
-    return hb !== null && hbNode.powered && hb.fastRestartSeen && hb.rstate === 'stable' && home === hbNode.name && !hb.up.has(group);
+    return hb !== null && hb.fastRestartSeen && hb.rstate === 'stable' && home === hbNode.name && !hb.up.has(group);
   }
 
-  /** The pair's Heartbeat node and twinbeat node (mixed pairs only). */
+  /**
+   * The pair's Heartbeat node (its model while it runs, else null) and twinbeat node. Once the
+   * Heartbeat node became twinbeat (the migration), or in a twinbeat pair, there is none: `hb` null.
+   */
   private mixedPair(): { hbNode: SimNode; hb: HeartbeatV1Peer | null; twin: SimNode } {
-    const hbNode = this.nodes.find((n) => n.hbConfig)!;
-    return { hbNode, hb: hbNode.powered ? hbNode.hb : null, twin: this.nodes[1 - hbNode.index]! };
+    const hbNode = this.nodes.find((n) => n.hbConfig) ?? this.nodes[1];
+    const hb = this.mixed && hbNode.hbConfig && hbNode.powered ? hbNode.hb : null;
+    return { hbNode, hb, twin: this.nodes[1 - hbNode.index]! };
   }
 
   /** Pending core bug 97: twinbeat is giving groups back to a Heartbeat peer that last heard it unstable, so it ignores the request. */
@@ -1141,6 +1156,25 @@ export class World {
     // Or a step of a standby exchange was lost: our `done` as the giver, the peer waiting for it (an hour).
     if (slot.giving?.phase === 'released' && hb.going === 'other') return true;
     return ['stable', 'starting', 'bothstarting'].includes(hb.rstate) && !hb.busy && !slot.settled;
+  }
+
+  /** Pending core bug 100: the Heartbeat `resource` the twinbeat node took last is older than one it took before (of the same run). */
+  staleWordStands = false;
+  private resourceOrder = { generation: 0, maxSeq: 0 };
+
+  private noteResourceOrder(news: HeartbeatNews): void {
+    const o = this.resourceOrder;
+    if (news.generation !== o.generation) {
+      this.resourceOrder = { generation: news.generation, maxSeq: news.seq };
+      this.staleWordStands = false;
+      return;
+    }
+    if (news.seq > o.maxSeq) {
+      o.maxSeq = news.seq;
+      this.staleWordStands = false;
+    } else if (news.seq < o.maxSeq) {
+      this.staleWordStands = PENDING_CORE_BUGS[100];
+    }
   }
 
   /** Pending core bug 100: twinbeat's release in a standby exchange stalled on a withheld view (the group kept, stopped). */
@@ -1239,13 +1273,13 @@ export class World {
         // even when the peer speaks again meanwhile (it then gives everything up and restarts when
         // that run was the one it declared dead; see keptByHeartbeat otherwise).
         const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition || n.hb?.takingOverDeadPeer);
-        if (works && !heartbeatHeals && !this.exchangeUnderWay()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        if (works && !heartbeatHeals && !this.exchangeUnderWay() && !this.staleWordStands) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
       // Mixed pairs: what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits).
       // And pending core bug 99: with the peer's view stuck in transition, what runs here keeps running.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck();
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands;
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
