@@ -679,7 +679,6 @@ export class HeartbeatV1Peer {
   private isStable(): boolean {
     // Heartbeat also waits for its peer to be stable; here only for its own work (see the header).
     if (this.shuttingDown) return true;
-    if (this.rstate === 'init') return true;
     return !this.takeoverInProgress && this.going === 'not' && this.standbyUntil === 0 && !this.job && this.jobs.length === 0;
   }
 
