@@ -585,6 +585,9 @@ export class World {
     // send may never leave (a datagram handed to a socket closed in the same turn is lost).
     const exiting = result.effects.some((e) => e.type === 'exit');
     if (exiting) this.expectNotice(node, before);
+    if (this.mixed && before.heartbeat?.taking && result.effects.some((e) => e.type === 'send-heartbeat' && e.message.what === 'standby' && e.message.info === 'other')) {
+      this.secondMeAnswered = before.heartbeat.generation;
+    }
     for (const effect of result.effects) this.carryOut(node, effect, exiting);
     const next = node.powered && node.state ? nextDeadline(node.state) : null;
     node.tickToken += 1;
@@ -1130,10 +1133,14 @@ export class World {
     return hb !== null && !hb.otherStable && twin.state?.heartbeat?.giving?.phase === 'asked';
   }
 
-  /** Pending core bug 102: the Heartbeat run was answered twice in one exchange (its view of itself is wrong until it restarts). */
+  /** Pending core bug 102: twinbeat answered a second `me` of this Heartbeat run during an exchange (the run's generation). */
+  private secondMeAnswered = 0;
+
+  /** Pending core bug 102: twinbeat answered a second `me` during an exchange with this Heartbeat run, or the run gave up twice (its view of itself is wrong until it restarts). */
   answeredTwice(): boolean {
     if (!this.mixed || !PENDING_CORE_BUGS[102]) return false;
-    return this.mixedPair().hb?.answeredTwice === true;
+    const hb = this.mixedPair().hb;
+    return hb !== null && (hb.answeredTwice || this.secondMeAnswered === hb.generation);
   }
 
   /** Pending core bugs 98 and 102: twinbeat takes part in a standby exchange as the taker and the Heartbeat giver is still releasing. */
@@ -1273,13 +1280,13 @@ export class World {
         // even when the peer speaks again meanwhile (it then gives everything up and restarts when
         // that run was the one it declared dead; see keptByHeartbeat otherwise).
         const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition || n.hb?.takingOverDeadPeer);
-        if (works && !heartbeatHeals && !this.exchangeUnderWay() && !this.staleWordStands) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        if (works && !heartbeatHeals && !this.exchangeUnderWay() && !this.staleWordStands && !this.answeredTwice()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
       // Mixed pairs: what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits).
       // And pending core bug 99: with the peer's view stuck in transition, what runs here keeps running.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands;
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice();
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
