@@ -364,8 +364,9 @@ export class HeartbeatV1Peer {
 
   /** Its shutdown (or healed-partition restart) waits for a standby exchange under way, which may take an hour (HB_STANDBY_RSC_TO_MS). */
   get shutdownDelayedByStandby(): boolean {
-    return this.needsShutdown && !this.shuttingDown && this.going !== 'not';
+    return (this.needsShutdown && !this.shuttingDown && this.going !== 'not') || (this.shutdownWasDelayed && this.shuttingDown);
   }
+  private shutdownWasDelayed = false;
 
   /** Its scripts are taking over from a peer it declared dead (mach_down, then its own groups anyway). */
   get takingOverDeadPeer(): boolean {
@@ -683,7 +684,9 @@ export class HeartbeatV1Peer {
   }
 
   private shutdownIfNeeded(): void {
-    if (this.needsShutdown && !this.shuttingDown && this.isStable()) this.giveUpResources();
+    if (!this.needsShutdown || this.shuttingDown) return;
+    if (this.isStable()) this.giveUpResources();
+    else if (this.going !== 'not') this.shutdownWasDelayed = true;
   }
 
   private causeShutdownRestart(): void {
