@@ -410,6 +410,8 @@ export class HeartbeatV1Peer {
   // --- hb_resource.c ---
 
   private commUpResourceAction(): void {
+    // A SIGTERM before its communication came up: it is giving up (resource state SHUTDOWN).
+    if (this.shuttingDown) return;
     if (this.niceFailback) {
       this.send({ what: 'starting' });
       this.rstate = 'starting';
