@@ -106,7 +106,7 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
         for (const p of cut) for (const dir of [0, 1]) if (oneWay < 0 || dir === oneWay) world.links[p]![dir]!.cut = v;
       };
       world.fault(at, `cut ${cut.join('+')}`, () => {
-        world.unplanned();
+        world.mixedChecks!.unplanned();
         set(true)();
       });
       world.fault(at + d, `heal ${cut.join('+')}`, set(false));
@@ -115,7 +115,7 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
       const loss = rng.next() * 0.5;
       faults.push(`${at}: ${p} lossy ${loss.toFixed(2)}, dup, reorder`);
       world.fault(at, `${p} lossy`, () => {
-        world.unplanned();
+        world.mixedChecks!.unplanned();
         for (const l of world.links[p]!) Object.assign(l, { loss, duplicate: 0.05, reorder: 0.1 });
       });
     } else if (kind === 'power') {
@@ -123,7 +123,7 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
       faults.push(`${at}: power loss of ${node.name} for ${d}`);
       world.fault(at, `power loss of ${node.name}`, () => {
         if (!node.powered) return;
-        world.unplanned();
+        world.mixedChecks!.unplanned();
         world.powerOff(node, 'power loss');
         world.powerOnAt(node, world.now + d);
       });
@@ -134,7 +134,7 @@ function planMixedFaults(world: World, rng: Rng, faults: string[]): boolean {
       faults.push(`${at}: stall ${twin.name} for ${d}`);
       world.fault(at, `stall ${twin.name} for ${d}`, () => {
         if (!twin.powered) return;
-        world.unplanned();
+        world.mixedChecks!.unplanned();
         twin.stalledUntil = world.now + d;
         world.schedule({ kind: 'resume', at: world.now + d, node: twin.index });
       });
@@ -182,13 +182,14 @@ function runMixedQuietPhase(world: World, end: number, failback: HbFailback, ope
     world.run(end);
     return;
   }
+  const checks = world.mixedChecks!;
   let settled: Record<string, number> = {};
   let powerOffs = world.powerOffs;
   while (world.now < end) {
     world.run(Math.min(end, world.now + 250));
     const [a, b] = world.nodes;
     // A node stopping (Heartbeat restarting after a healed partition, say) hands its groups over: not a failback.
-    if (!a.powered || !b.powered || !world.anyPathWorks() || world.powerOffs !== powerOffs || world.leaving(a) || world.leaving(b)) {
+    if (!a.powered || !b.powered || !world.anyPathWorks() || world.powerOffs !== powerOffs || checks.leaving(a) || checks.leaving(b)) {
       settled = {};
       powerOffs = world.powerOffs;
       continue;
@@ -211,11 +212,12 @@ function runMixedQuietPhase(world: World, end: number, failback: HbFailback, ope
 
 /** (4) and (5) after the quiet phase: each group runs on exactly one node; with auto_failback on and no operator moves, on its home. */
 function checkMixedSettled(world: World, failback: HbFailback, operator: boolean): void {
+  const checks = world.mixedChecks!;
   for (const g of world.nodes[0].config.groups) {
     const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
     const held = holders.filter((n) => settledHolder(n, g.id));
     // What Heartbeat v1 itself leaves (world.ts says which and why), and pending core bug 96.
-    if (world.keptByHeartbeat(g.id) || world.heartbeatWaits() || world.answeredTwice() || world.viewStuck() || world.staleWordStands || (holders.length === 0 && (world.orphanedByFastRestart(g.id) || world.viewStuck() || world.releaseStalled(g.id)))) continue;
+    if (checks.keptByHeartbeat(g.id) || checks.heartbeatWaits() || checks.answeredTwice() || checks.viewStuck() || checks.staleWordStands || (holders.length === 0 && (checks.orphanedByFastRestart(g.id) || checks.viewStuck() || checks.releaseStalled(g.id)))) continue;
     if (holders.length !== 1 || held.length !== 1) {
       throw new Violation(`(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`);
     }
@@ -226,7 +228,7 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
     // Heartbeat v1 itself too: a failback request the peer could not take (it came before the word
     // that it is stable, on a lossy path) is cancelled after 10 s and never asked again.
     const failbackGaveUp = hb !== null && hb.failbackCancelled && g.home !== hb.c.local;
-    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !world.failbackIgnored() && !world.viewStuck() && !world.stableWordMissed() && !world.answeredTwice()) {
+    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !checks.failbackIgnored() && !checks.viewStuck() && !checks.stableWordMissed() && !checks.answeredTwice()) {
       const home = world.nodes.find((n) => n.name === g.home)!;
       if (held[0] !== home) throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected its home ${home.name}`);
     }

@@ -1,5 +1,7 @@
 // A simulated pair: two cores, the paths between them, their resources and reset devices, and
-// a clock that only this file moves. Invariants are checked after everything that happens.
+// a clock that only this file moves. Invariants are checked after everything that happens. In a
+// mixed pair one node runs the Heartbeat v1 model (heartbeat-v1-peer.ts) instead of a core, and
+// mixed-checks.ts adds that pair's invariants and says what the others exempt there.
 //
 // "Holder" here is physical: a node holds a group from the moment its core asks to start it
 // (the address may be up a microsecond later) until the stop has completed, including a
@@ -7,43 +9,15 @@
 // nothing. The core learns about completions later, which only makes the checks stricter.
 import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
 import type { CoreConfig, CoreEvent, Effect, HeartbeatNews, Message } from '../../src/core';
-import { HeartbeatV1Peer, RQSTDELAY_MS, type HbConfig, type HbEffect, type HbFrame } from './heartbeat-v1-peer';
+import { HeartbeatV1Peer, type HbConfig, type HbEffect, type HbFrame } from './heartbeat-v1-peer';
+import { MixedChecks } from './mixed-checks';
 import { Agenda, type Timed } from './queue';
 import type { Rng } from './prng';
 
 export type StepFn = (state: CoreState, event: CoreEvent) => { state: CoreState; effects: Effect[] };
 
-export class Violation extends Error {}
-
-/** Mixed pairs, (18): a node up this long has finished starting (initdead, Heartbeat's RQSTDELAY, a start). */
-export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
-
-/**
- * Core bugs found by the mixed pairs, each a failing script in pending-core-bugs/ (see its README),
- * exempted from the invariant it breaks while set here; clear one once the core is fixed:
- * 96: twinbeat keeps its home group while a Heartbeat peer that never judged it dead runs it too
- *     ((1)'s healing bound, (4));
- * 97: twinbeat's failback `me` to a Heartbeat peer, sent without saying it is stable first, is
- *     ignored for good ((5));
- * 98: twinbeat starts a group of a standby exchange by the home rule before the giver's `done`,
- *     on a stable word Heartbeat says in the middle of its release ((1));
- * 99: a lost frame is never repaired (twinbeat neither asks for nor answers Heartbeat's NS_rexmit):
- *     a lost `resource` (the peer's, or ours answering its `starting`) leaves the view in transition,
- *     nothing claimed nor given up; a lost `done` of ours leaves the peer waiting an hour in its
- *     exchange ((1)'s healing bound, (18), (4), (5));
- * 100: twinbeat takes a Heartbeat `resource` numbered below one it already took as the peer's
- *     current word (a copy held back on a lossy path): a group stopped to be given to a peer that
- *     agreed is then kept, stopped (not handed over, not started again) ((17), (18), (4)), or a
- *     group the peer runs is started here too ((1), while the stale word stands);
- * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
- *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
- *     it in transition for good and never fails back ((5));
- * 102: twinbeat answers a second `me` during a standby exchange under way, and on the first one's
- *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
- *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run).
- */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true };
-const PENDING_CORE_BUG_96 = PENDING_CORE_BUGS[96];
+export { Violation } from './violation';
+import { Violation } from './violation';
 
 type Item = Timed &
   (
@@ -187,19 +161,17 @@ export class World {
   powerOffs = 0;
   /** A mixed pair: one node runs Heartbeat v1 (invariants (17) and (18) apply). */
   readonly mixed: boolean;
-  /** Mixed pairs: unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */
-  unplannedFaults = 0;
-  lastUnplannedAt = -Infinity;
   /** Mixed pairs: the Heartbeat node restarts as twinbeat (the migration's second step) at its next power-on. */
   migrating: SimNode | null = null;
-  /** Mixed pairs: each group held by no node since when, whether that began as a planned move, and the unplanned faults then. */
-  private readonly outages: Record<string, { since: number; planned: boolean; faults: number; runnerSince: number | null }> = {};
+  /** Mixed pairs: the invariants (17) and (18), and what (1), (4) and (5) exempt (mixed-checks.ts). */
+  readonly mixedChecks: MixedChecks | null;
 
   constructor(p: WorldParams) {
     this.rng = p.rng;
     this.stepFn = p.stepFn ?? step;
     this.trace = p.trace ? [] : null;
     this.mixed = p.heartbeat !== undefined;
+    this.mixedChecks = this.mixed ? new MixedChecks(this) : null;
     this.deadtimeMs = p.configs[0].deadtimeMs;
     this.hasResetDevice = p.configs[0].canResetPeer && p.configs[1].canResetPeer;
     const makeNode = (i: number): SimNode => ({
@@ -388,7 +360,7 @@ export class World {
       this.handle(item);
       this.checkHolders();
       this.checkJoined();
-      if (this.mixed) this.checkOutages();
+      this.mixedChecks?.checkOutages();
     }
   }
 
@@ -430,7 +402,7 @@ export class World {
           n.lastArrivalAt = this.now;
           n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
         }
-        if (item.news.what === 'resources') this.noteResourceOrder(item.news);
+        if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news);
         this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
         return;
       }
@@ -511,7 +483,7 @@ export class World {
           // state directory: 1, below Heartbeat's last `hg`).
           this.migrating = null;
           n.hbConfig = null;
-          this.staleWordStands = false;
+          this.mixedChecks!.staleWordStands = false;
           if (this.rng.chance(0.25)) n.generation = 1;
           this.note(`${n.name}: now runs twinbeat instead of Heartbeat (generation ${n.generation})`);
         }
@@ -585,9 +557,7 @@ export class World {
     // send may never leave (a datagram handed to a socket closed in the same turn is lost).
     const exiting = result.effects.some((e) => e.type === 'exit');
     if (exiting) this.expectNotice(node, before);
-    if (this.mixed && before.heartbeat?.taking && result.effects.some((e) => e.type === 'send-heartbeat' && e.message.what === 'standby' && e.message.info === 'other')) {
-      this.secondMeAnswered = before.heartbeat.generation;
-    }
+    this.mixedChecks?.noteAnswer(before, result.effects);
     for (const effect of result.effects) this.carryOut(node, effect, exiting);
     const next = node.powered && node.state ? nextDeadline(node.state) : null;
     node.tickToken += 1;
@@ -1075,188 +1045,6 @@ export class World {
     return false;
   }
 
-  /**
-   * Mixed pairs, the exemption from (1)'s healing bound: both nodes run a group after contact was
-   * lost, and the Heartbeat node's run never declared the twinbeat node's current run dead (a
-   * cut shorter than deadtime on its side, or either node restarted during the cut). Heartbeat v1
-   * gives a group up after a split brain only when the very run it declared dead speaks again
-   * ("returning after partition": it releases everything and restarts); otherwise it keeps what
-   * it holds for good. twinbeat releases the groups whose home is the peer but keeps those whose
-   * home it is, so both run those: pending-core-bugs/96 (while PENDING_CORE_BUG_96 is set).
-   */
-  keptByHeartbeat(group: string): boolean {
-    if (!PENDING_CORE_BUG_96) return false;
-    const { hb, twin } = this.mixedPair();
-    if (!hb || !twin.powered || hb.shuttingDown) return false;
-    const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
-    return home === twin.name && hb.up.has(group) && twin.running.has(group) && hb.deadGeneration !== twin.generation;
-  }
-
-  /**
-   * Mixed pairs, Heartbeat v1 itself: its restart after a healed partition (which gives everything
-   * up) waits for a standby exchange under way, and as the taker it waits up to an hour for the
-   * giver's `done` (a `me` from twinbeat that crossed the partition's end, whose `other` was lost).
-   * Meanwhile both may run a group. Exempt from (1)'s healing bound and (4).
-   */
-  heartbeatWaits(): boolean {
-    return this.mixedPair().hb?.shutdownDelayedByStandby === true;
-  }
-
-  /**
-   * Mixed pairs, the exemption from (18) and (4): a group whose home is the Heartbeat node, left
-   * running nowhere because the twinbeat node that held it restarted faster than deadtime. The
-   * Heartbeat node saw a restart, not a death: it is stable and takes its own groups only at its
-   * start, on a death or on shutdone; twinbeat does not take a group whose home is a live peer.
-   * A Heartbeat pair orphans the group the same way (its audit only logs "No one owns our local
-   * resources!").
-   */
-  orphanedByFastRestart(group: string): boolean {
-    const { hbNode, hb } = this.mixedPair();
-    const home = this.nodes[0].config.groups.find((g) => g.id === group)?.home;
-    return hb !== null && hb.fastRestartSeen && hb.rstate === 'stable' && home === hbNode.name && !hb.up.has(group);
-  }
-
-  /**
-   * The pair's Heartbeat node (its model while it runs, else null) and twinbeat node. Once the
-   * Heartbeat node became twinbeat (the migration), or in a twinbeat pair, there is none: `hb` null.
-   */
-  private mixedPair(): { hbNode: SimNode; hb: HeartbeatV1Peer | null; twin: SimNode } {
-    const hbNode = this.nodes.find((n) => n.hbConfig) ?? this.nodes[1];
-    const hb = this.mixed && hbNode.hbConfig && hbNode.powered ? hbNode.hb : null;
-    return { hbNode, hb, twin: this.nodes[1 - hbNode.index]! };
-  }
-
-  /** Pending core bug 97: twinbeat is giving groups back to a Heartbeat peer that last heard it unstable, so it ignores the request. */
-  failbackIgnored(): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[97]) return false;
-    const { hb, twin } = this.mixedPair();
-    return hb !== null && !hb.otherStable && twin.state?.heartbeat?.giving?.phase === 'asked';
-  }
-
-  /** Pending core bug 102: twinbeat answered a second `me` of this Heartbeat run during an exchange (the run's generation). */
-  private secondMeAnswered = 0;
-
-  /** Pending core bug 102: twinbeat answered a second `me` during an exchange with this Heartbeat run, or the run gave up twice (its view of itself is wrong until it restarts). */
-  answeredTwice(): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[102]) return false;
-    const hb = this.mixedPair().hb;
-    return hb !== null && (hb.answeredTwice || this.secondMeAnswered === hb.generation);
-  }
-
-  /** Pending core bugs 98 and 102: twinbeat takes part in a standby exchange as the taker and the Heartbeat giver is still releasing. */
-  exchangeUnderWay(): boolean {
-    if (!this.mixed || !(PENDING_CORE_BUGS[98] || PENDING_CORE_BUGS[102])) return false;
-    const { hb, twin } = this.mixedPair();
-    const taking = twin.state?.heartbeat?.taking;
-    if (!hb || !taking) return false;
-    return (PENDING_CORE_BUGS[98] && hb.going === 'me' && taking.phase === 'agreed') || (PENDING_CORE_BUGS[102] && hb.releasingForStandby);
-  }
-
-  /** Pending core bug 99: twinbeat's view of a stable Heartbeat peer is stuck in transition (a lost `resource`). */
-  viewStuck(): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[99]) return false;
-    const { hb, twin } = this.mixedPair();
-    const slot = twin.state?.heartbeat;
-    // Either the peer is stable and its settling word was lost, or it still waits for ours (its
-    // start-up exchange: no RQSTDELAY runs before it heard a `resource` of ours).
-    if (hb === null || !slot) return false;
-    // Or a step of a standby exchange was lost: our `done` as the giver, the peer waiting for it (an hour).
-    if (slot.giving?.phase === 'released' && hb.going === 'other') return true;
-    return ['stable', 'starting', 'bothstarting'].includes(hb.rstate) && !hb.busy && !slot.settled;
-  }
-
-  /** Pending core bug 100: the Heartbeat `resource` the twinbeat node took last is older than one it took before (of the same run). */
-  staleWordStands = false;
-  private resourceOrder = { generation: 0, maxSeq: 0 };
-
-  private noteResourceOrder(news: HeartbeatNews): void {
-    const o = this.resourceOrder;
-    if (news.generation !== o.generation) {
-      this.resourceOrder = { generation: news.generation, maxSeq: news.seq };
-      this.staleWordStands = false;
-      return;
-    }
-    if (news.seq > o.maxSeq) {
-      o.maxSeq = news.seq;
-      this.staleWordStands = false;
-    } else if (news.seq < o.maxSeq) {
-      this.staleWordStands = PENDING_CORE_BUGS[100];
-    }
-  }
-
-  /** Pending core bug 100: twinbeat's release in a standby exchange stalled on a withheld view (the group kept, stopped). */
-  releaseStalled(group: string): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[100]) return false;
-    const { twin } = this.mixedPair();
-    const st = twin.state;
-    const slot = st?.groups[group];
-    return !!st && st.heartbeat?.giving?.phase === 'releasing' && st.peer.view === null && !!slot?.token && slot.state === 'released';
-  }
-
-  /** Pending core bug 101: the Heartbeat peer thinks twinbeat in transition though its last word was stable. */
-  stableWordMissed(): boolean {
-    if (!this.mixed || !PENDING_CORE_BUGS[101]) return false;
-    const { hb, twin } = this.mixedPair();
-    const slot = twin.state?.heartbeat;
-    return hb !== null && !hb.otherStable && !!slot && slot.lastSent.endsWith(' 1') && !slot.giving && !slot.taking;
-  }
-
-  /** Marks an unplanned fault (mixed pairs): outages that span it are not planned moves. */
-  unplanned(): void {
-    this.unplannedFaults += 1;
-    this.lastUnplannedAt = this.now;
-  }
-
-  /** The node is on its way out: a twinbeat core leaving, or Heartbeat giving up its resources. */
-  leaving(n: SimNode): boolean {
-    return n.hb ? n.hb.shuttingDown : n.state?.mode === 'leaving';
-  }
-
-  /**
-   * Mixed pairs (one node runs Heartbeat v1, no reset device):
-   * (17) A planned move takes no deadtime: a group released while both nodes are powered and every
-   * path is clean both ways (an operator's standby or takeover on either side, a graceful stop of
-   * either, a failback, Heartbeat's own restart after a healed partition) is running again on
-   * some node within deadtime, unless an unplanned fault (power loss, cut, loss, stall) came since.
-   * (18) A group is held by some node whenever one that can run it is up and settled: no group
-   * stays unheld for more than deadtime + Heartbeat's RQSTDELAY + 2 s while a node has been up
-   * for UP_SETTLED_MS, is not leaving, and no unplanned fault came within that time.
-   */
-  private checkOutages(): void {
-    const holds = (n: SimNode, g: string) => (n.powered ? n.running.has(g) : n.leftover.has(g));
-    const clean = Object.values(this.links).every((pair) => pair.every((l) => !l.cut && l.loss === 0));
-    for (const g of this.nodes[0].config.groups) {
-      if (this.nodes.some((n) => holds(n, g.id))) {
-        delete this.outages[g.id];
-        continue;
-      }
-      let o = this.outages[g.id];
-      if (!o) {
-        o = { since: this.now, planned: this.nodes.every((n) => n.powered) && clean, faults: this.unplannedFaults, runnerSince: null };
-        this.outages[g.id] = o;
-      }
-      // A stall, even one that began before, is not planned either.
-      // So is a move with nobody to take it (both nodes stopping at once).
-      if (o.faults !== this.unplannedFaults || this.nodes.some((n) => n.powered && this.now < n.stalledUntil)) o.planned = false;
-      if (!this.nodes.some((n) => n.powered && (n.hb || n.state) && !this.leaving(n))) o.planned = false;
-      if (this.releaseStalled(g.id) || this.answeredTwice()) o.planned = false;
-      if (o.planned && this.now - o.since >= this.deadtimeMs) {
-        throw new Violation(`(17) a planned move of ${g.id} takes deadtime: held by no node for ${this.now - o.since} ms (deadtime ${this.deadtimeMs} ms)`);
-      }
-      const runner = this.nodes.find((n) => n.powered && (n.hb || n.state) && !this.leaving(n) && this.now - n.bootAt >= UP_SETTLED_MS);
-      if (!runner || this.orphanedByFastRestart(g.id) || this.viewStuck() || this.releaseStalled(g.id) || this.answeredTwice()) {
-        o.runnerSince = null;
-        continue;
-      }
-      o.runnerSince ??= this.now;
-      const from = Math.max(o.since, o.runnerSince, this.lastUnplannedAt);
-      const bound = this.deadtimeMs + RQSTDELAY_MS + 2000;
-      if (this.now - from > bound) {
-        throw new Violation(`(18) ${g.id} is held by no node ${this.now - from} ms after ${runner.name} could run it (bound ${bound} ms)`);
-      }
-    }
-  }
-
   /** (1) Never two holders; without a reset device, only after lost contact and briefly. */
   private checkHolders(): void {
     const [a, b] = this.nodes;
@@ -1276,17 +1064,13 @@ export class World {
       if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
-        // Mixed pairs, Heartbeat v1 itself: its takeover of a peer it declared dead runs to its end
-        // even when the peer speaks again meanwhile (it then gives everything up and restarts when
-        // that run was the one it declared dead; see keptByHeartbeat otherwise).
-        const heartbeatHeals = this.mixed && this.nodes.some((n) => n.hb?.restartingAfterPartition || n.hb?.takingOverDeadPeer);
-        if (works && !heartbeatHeals && !this.exchangeUnderWay() && !this.staleWordStands && !this.answeredTwice()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        // Mixed pairs: where Heartbeat v1 itself, or a pending core bug, starts a second copy (mixed-checks.ts).
+        if (works && !this.mixedChecks?.dualMayStart()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
-      // Mixed pairs: what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits).
-      // And pending core bug 99: with the peer's view stuck in transition, what runs here keeps running.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.keptByHeartbeat(g.id) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice();
+      // Mixed pairs: what Heartbeat v1 itself, or a pending core bug, keeps running (mixed-checks.ts).
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.mixedChecks?.dualMayLast(g.id) === true;
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
