@@ -143,7 +143,7 @@ export class MixedChecks {
     const { hb, twin } = this.mixedPair();
     const taking = twin.state?.heartbeat?.taking;
     if (!hb || !taking) return false;
-    return (PENDING_CORE_BUGS[98] && hb.going === 'me' && taking.phase === 'agreed') || (PENDING_CORE_BUGS[102] && hb.releasingForStandby);
+    return (PENDING_CORE_BUGS[98] && hb.going === 'me' && taking.phase === 'agreed') || (PENDING_CORE_BUGS[102] && hb.releasingForStandby && this.answeredTwice());
   }
 
   /** Pending core bug 99: twinbeat's view of a stable Heartbeat peer is stuck in transition (a lost `resource`). */
