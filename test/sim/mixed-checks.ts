@@ -25,7 +25,8 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     nothing claimed nor given up; a lost `done` of ours leaves the peer waiting an hour in its
  *     exchange ((1)'s healing bound, (18), (4), (5));
  * 100: twinbeat takes a Heartbeat `resource` numbered below one it already took as the peer's
- *     current word (a copy held back on a lossy path): a group stopped to be given to a peer that
+ *     current word (a copy held back on a lossy path), or one that reached it before it asked
+ *     (`starting`), which a Heartbeat node drops: a group stopped to be given to a peer that
  *     agreed is then kept, stopped (not handed over, not started again) ((17), (18), (4)), or a
  *     group the peer runs is started here too ((1), while the stale word stands);
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
@@ -161,20 +162,28 @@ export class MixedChecks {
 
   /** Pending core bug 100: the Heartbeat `resource` the twinbeat node took last is older than one it took before (of the same run). */
   staleWordStands = false;
-  private resourceOrder = { generation: 0, maxSeq: 0 };
+  private resourceOrder = { generation: 0, maxSeq: 0, run: 0 };
 
-  noteResourceOrder(news: HeartbeatNews): void {
+  noteResourceOrder(news: HeartbeatNews, twin: SimNode, sentAt: number): void {
+    // A word that reaches a twinbeat run before it asked (`starting`) may be old news of the peer
+    // held back on a path, as the first thing that run hears: a Heartbeat node drops a `resource`
+    // before its own `starting` (its resource state is still INIT); twinbeat takes it (bug 100).
+    const startingAt = twin.state?.heartbeat?.startingAt ?? null;
+    const unasked = startingAt === null;
+    // One sent before this run asked but reaching it after is old news nobody can tell from an
+    // answer (Heartbeat v1 itself would take it): exempt too, as Heartbeat's own.
+    const old = startingAt !== null && sentAt < startingAt;
     const o = this.resourceOrder;
-    if (news.generation !== o.generation) {
-      this.resourceOrder = { generation: news.generation, maxSeq: news.seq };
-      this.staleWordStands = false;
+    if (news.generation !== o.generation || o.run !== twin.incarnation) {
+      this.resourceOrder = { generation: news.generation, maxSeq: news.seq, run: twin.incarnation };
+      this.staleWordStands = (PENDING_CORE_BUGS[100] && unasked) || old;
       return;
     }
     if (news.seq > o.maxSeq) {
       o.maxSeq = news.seq;
-      this.staleWordStands = false;
+      this.staleWordStands = (PENDING_CORE_BUGS[100] && unasked) || old;
     } else if (news.seq < o.maxSeq) {
-      this.staleWordStands = PENDING_CORE_BUGS[100];
+      this.staleWordStands = PENDING_CORE_BUGS[100] || old;
     }
   }
 

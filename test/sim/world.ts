@@ -402,7 +402,7 @@ export class World {
           n.lastArrivalAt = this.now;
           n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
         }
-        if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news);
+        if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news, n, item.sentAt);
         this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
         return;
       }
