@@ -34,9 +34,11 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     it in transition for good and never fails back ((5));
  * 102: twinbeat answers a second `me` during a standby exchange under way, and on the first one's
  *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
- *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run).
+ *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run);
+ * 104: twinbeat takes a `done` numbered below the `me` of its exchange (an earlier exchange's, held
+ *     back on a lossy path) as the giver's word, and starts groups the peer still runs ((1)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true, 104: true };
 
 export class MixedChecks {
   /** Unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */
@@ -51,16 +53,31 @@ export class MixedChecks {
    * (1) at the moment a second copy starts while a path works: Heartbeat v1's takeover of a peer it
    * declared dead runs to its end even when the peer speaks again meanwhile (it then gives
    * everything up and restarts when that run was the one it declared dead; see keptByHeartbeat
-   * otherwise); and pending core bugs 98, 100, 102.
+   * otherwise); and pending core bugs 98, 100, 102, 104.
    */
   dualMayStart(): boolean {
     const heartbeatHeals = this.w.nodes.some((n) => n.hb?.restartingAfterPartition || n.hb?.takingOverDeadPeer);
-    return heartbeatHeals || this.exchangeUnderWay() || this.staleWordStands || this.answeredTwice();
+    return heartbeatHeals || this.exchangeUnderWay() || this.staleWordStands || this.answeredTwice() || this.oldDoneTaken;
   }
 
-  /** (1)'s healing bound and (4): what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits), and pending core bugs 99, 100, 102. */
+  /** (1)'s healing bound and (4): what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits), and pending core bugs 99, 100, 102, 104. */
   dualMayLast(group: string): boolean {
-    return this.keptByHeartbeat(group) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice();
+    return this.keptByHeartbeat(group) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice() || this.oldDoneTaken;
+  }
+
+  /** Pending core bug 104: the `me` that began the Heartbeat peer's latest exchange (its run, its number), and whether a `done` numbered below it reached twinbeat since. */
+  private lastMe = { generation: 0, seq: 0 };
+  oldDoneTaken = false;
+
+  /** Pending core bug 104: notes the steps of the peer's standby exchanges as they reach the twinbeat node. */
+  noteStep(news: HeartbeatNews): void {
+    if (news.what !== 'handover' || news.type !== 'ask_resources') return;
+    if (news.info === 'me') {
+      this.lastMe = { generation: news.generation, seq: news.seq };
+      this.oldDoneTaken = false;
+    } else if (news.info === 'done' && news.generation === this.lastMe.generation && news.seq < this.lastMe.seq) {
+      this.oldDoneTaken = PENDING_CORE_BUGS[104];
+    }
   }
 
   /** Pending core bug 102: remembers when twinbeat answers a `me` while it already takes part in an exchange as the taker. */

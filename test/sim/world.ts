@@ -403,6 +403,7 @@ export class World {
           n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
         }
         if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news, n, item.sentAt);
+        this.mixedChecks?.noteStep(item.news);
         this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
         return;
       }
