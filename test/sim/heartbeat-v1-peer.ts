@@ -25,8 +25,8 @@
 //   and restarts two seconds later ("Cluster node ... returning after partition");
 // - resource scripts run one at a time, each group started or stopped by the world.
 //
-// What it leaves out: retransmission requests (twinbeat answers none), ipfail, STONITH, a stuck
-// shutdown (Heartbeat waits for its peer to be stable; here only for its own scripts and exchange).
+// What it leaves out: retransmission requests (twinbeat answers none), ipfail, STONITH, the
+// notify_world scripts but rc.d/hb_takeover, and the hour-long EmergencyShutdown.
 import type { HeartbeatHolding, HeartbeatNews, HeartbeatOut } from '../../src/core';
 
 export type HbFailback = 'on' | 'off' | 'legacy';
@@ -368,6 +368,11 @@ export class HeartbeatV1Peer {
   }
   private shutdownWasDelayed = false;
 
+  /** A shutdown (SIGTERM, or its restart after a healed partition) is asked for and waits (see isStable). */
+  get shutdownWaiting(): boolean {
+    return this.needsShutdown && !this.shuttingDown;
+  }
+
   /** Its scripts are taking over from a peer it declared dead (mach_down, then its own groups anyway). */
   get takingOverDeadPeer(): boolean {
     return [this.job, ...this.jobs].some((j) => j?.name === 'mach_down' || j?.name === 'req_our_resources (takeover)');
@@ -680,9 +685,11 @@ export class HeartbeatV1Peer {
   // --- graceful shutdown ---
 
   private isStable(): boolean {
-    // Heartbeat also waits for its peer to be stable; here only for its own work (see the header).
+    // hb_rsc_isstable: its peer stable, no takeover, no standby exchange, no script, its own
+    // resource state settled (a shutdown asked during start-up waits until then).
     if (this.shuttingDown) return true;
-    return !this.takeoverInProgress && this.going === 'not' && this.standbyUntil === 0 && !this.job && this.jobs.length === 0;
+    const settled = this.rstate === 'stable' || this.rstate === 'shutdown' || this.rstate === 'init';
+    return this.otherStable && settled && !this.takeoverInProgress && this.going === 'not' && this.standbyUntil === 0 && !this.job && this.jobs.length === 0;
   }
 
   private shutdownIfNeeded(): void {

@@ -36,9 +36,12 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
  *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run);
  * 104: twinbeat takes a `done` numbered below the `me` of its exchange (an earlier exchange's, held
- *     back on a lossy path) as the giver's word, and starts groups the peer still runs ((1)).
+ *     back on a lossy path) as the giver's word, and starts groups the peer still runs ((1));
+ * 105: twinbeat keeps a standby exchange after judging the Heartbeat peer dead, so says
+ *     `isstable=0` for good; the peer's shutdown or healed-partition restart (which would give its
+ *     copy up) waits for a stable word ((1)'s healing bound, (4), (5)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true, 104: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104 | 105, boolean> = { 96: true, 97: true, 98: true, 99: true, 100: true, 101: true, 102: true, 104: true, 105: true };
 
 export class MixedChecks {
   /** Unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */
@@ -60,9 +63,17 @@ export class MixedChecks {
     return heartbeatHeals || this.exchangeUnderWay() || this.staleWordStands || this.answeredTwice() || this.oldDoneTaken;
   }
 
-  /** (1)'s healing bound and (4): what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits), and pending core bugs 99, 100, 102, 104. */
+  /** (1)'s healing bound and (4): what Heartbeat v1 itself keeps running (keptByHeartbeat, heartbeatWaits), and pending core bugs 99, 100, 102, 104, 105. */
   dualMayLast(group: string): boolean {
-    return this.keptByHeartbeat(group) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice() || this.oldDoneTaken;
+    return this.keptByHeartbeat(group) || this.heartbeatWaits() || this.viewStuck() || this.staleWordStands || this.answeredTwice() || this.oldDoneTaken || this.exchangeOutlivedDeath();
+  }
+
+  /** Pending core bug 105: the Heartbeat run waits for a stable word to shut down (or restart) while twinbeat keeps an exchange it should have ended. */
+  exchangeOutlivedDeath(): boolean {
+    if (!PENDING_CORE_BUGS[105]) return false;
+    const { hb, twin } = this.mixedPair();
+    const slot = twin.state?.heartbeat;
+    return hb !== null && hb.shutdownWaiting && !hb.otherStable && !!slot && (slot.giving !== null || slot.taking !== null);
   }
 
   /** Pending core bug 104: the `me` that began the Heartbeat peer's latest exchange (its run, its number), and whether a `done` numbered below it reached twinbeat since. */

@@ -216,19 +216,19 @@ function checkMixedSettled(world: World, failback: HbFailback, operator: boolean
   for (const g of world.nodes[0].config.groups) {
     const holders = world.nodes.filter((n) => n.powered && n.running.has(g.id));
     const held = holders.filter((n) => settledHolder(n, g.id));
-    // What Heartbeat v1 itself leaves (world.ts says which and why), and pending core bug 96.
-    if (checks.keptByHeartbeat(g.id) || checks.heartbeatWaits() || checks.answeredTwice() || checks.viewStuck() || checks.staleWordStands || (holders.length === 0 && (checks.orphanedByFastRestart(g.id) || checks.viewStuck() || checks.releaseStalled(g.id)))) continue;
+    // What Heartbeat v1 itself leaves, and the pending core bugs (mixed-checks.ts says which and why).
+    if (checks.dualMayLast(g.id) || (holders.length === 0 && (checks.orphanedByFastRestart(g.id) || checks.viewStuck() || checks.releaseStalled(g.id)))) continue;
     if (holders.length !== 1 || held.length !== 1) {
       throw new Violation(`(4) ${QUIET_PHASE_MS} ms after the last fault ${g.id} is running on ${holders.map((n) => n.name).join(',') || 'no node'}`);
     }
     // Heartbeat v1 itself: a peer whose start-up exchange was lost (its `starting` or our answer) stays
-    // in transition and never fails back; and pending core bugs 97 and 99.
+    // in transition and never fails back; and pending core bugs 97, 99, 101, 102 and 105.
     const hb = world.nodes.find((n) => n.hbConfig)?.hb ?? null;
     const stuckStarting = hb !== null && (hb.rstate === 'starting' || hb.rstate === 'bothstarting');
     // Heartbeat v1 itself too: a failback request the peer could not take (it came before the word
     // that it is stable, on a lossy path) is cancelled after 10 s and never asked again.
     const failbackGaveUp = hb !== null && hb.failbackCancelled && g.home !== hb.c.local;
-    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !checks.failbackIgnored() && !checks.viewStuck() && !checks.stableWordMissed() && !checks.answeredTwice()) {
+    if (failback === 'on' && !operator && !stuckStarting && !failbackGaveUp && !checks.failbackIgnored() && !checks.viewStuck() && !checks.stableWordMissed() && !checks.answeredTwice() && !checks.exchangeOutlivedDeath()) {
       const home = world.nodes.find((n) => n.name === g.home)!;
       if (held[0] !== home) throw new Violation(`(5) auto_failback on: ${g.id} is on ${held[0]!.name}, expected its home ${home.name}`);
     }
