@@ -362,9 +362,13 @@ export class HeartbeatV1Peer {
     return this.restartAt !== null || (this.restartAfterShutdown && this.shuttingDown);
   }
 
-  /** Its shutdown (or healed-partition restart) waits for a standby exchange under way, which may take an hour (HB_STANDBY_RSC_TO_MS). */
-  get shutdownDelayedByStandby(): boolean {
-    return (this.needsShutdown && !this.shuttingDown && this.going !== 'not') || (this.shutdownWasDelayed && this.shuttingDown);
+  /**
+   * Its shutdown (or healed-partition restart) waits for hb_rsc_isstable: a standby exchange under
+   * way (up to an hour as the taker, HB_STANDBY_RSC_TO_MS), a peer last heard unstable; or, having
+   * waited, it is giving up now.
+   */
+  get shutdownDelayed(): boolean {
+    return (this.needsShutdown && !this.shuttingDown && !this.isStable()) || (this.shutdownWasDelayed && this.shuttingDown);
   }
   private shutdownWasDelayed = false;
 
@@ -695,7 +699,7 @@ export class HeartbeatV1Peer {
   private shutdownIfNeeded(): void {
     if (!this.needsShutdown || this.shuttingDown) return;
     if (this.isStable()) this.giveUpResources();
-    else if (this.going !== 'not') this.shutdownWasDelayed = true;
+    else this.shutdownWasDelayed = true;
   }
 
   private causeShutdownRestart(): void {

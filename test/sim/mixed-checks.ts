@@ -116,13 +116,15 @@ export class MixedChecks {
   }
 
   /**
-   * Mixed pairs, Heartbeat v1 itself: its restart after a healed partition (which gives everything
-   * up) waits for a standby exchange under way, and as the taker it waits up to an hour for the
-   * giver's `done` (a `me` from twinbeat that crossed the partition's end, whose `other` was lost).
-   * Meanwhile both may run a group. Exempt from (1)'s healing bound and (4).
+   * Mixed pairs, Heartbeat v1 itself: its shutdown, and its restart after a healed partition (which
+   * gives everything up), wait until it is stable (hb_rsc_isstable): no standby exchange under way
+   * (as the taker it waits up to an hour for the giver's `done`, say for a `me` of twinbeat that
+   * crossed the partition's end and whose `other` was lost) and its peer last heard stable (what
+   * keeps twinbeat unstable or unheard may be pending core bugs 99, 101, 105). Meanwhile both may
+   * run a group. Exempt from (1)'s healing bound and (4).
    */
   heartbeatWaits(): boolean {
-    return this.mixedPair().hb?.shutdownDelayedByStandby === true;
+    return this.mixedPair().hb?.shutdownDelayed === true;
   }
 
   /**
