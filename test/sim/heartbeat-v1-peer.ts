@@ -617,16 +617,13 @@ export class HeartbeatV1Peer {
       this.standbyUntil = 0;
       if (!this.otherStable && this.iHold === ALL) this.otherStable = true;
     }
-    if (this.shuttingDown) {
-      if (this.rstate === 'stable' || this.rstate === 'shutdown') return;
-      return;
-    }
+    // Giving up already: nothing to take over (Heartbeat gives up at once if still starting).
+    if (this.shuttingDown) return;
     this.needsFailback = true;
     let needStonith = true;
-    if (hadPackets) {
-      if (this.niceFailback) needStonith = this.otherHolds !== NONE;
-      else needStonith = true;
-    }
+    // Without nice_failback Heartbeat asks whether the node `has_resources`, which it does not
+    // track for a twinbeat peer (no `resource` words): taken as held, so it takes over.
+    if (hadPackets && this.niceFailback) needStonith = this.otherHolds !== NONE;
     if (needStonith) {
       this.log('No STONITH device configured.');
       this.takeoverFromNode();
