@@ -1,18 +1,23 @@
 // A simulated pair: two cores, the paths between them, their resources and reset devices, and
-// a clock that only this file moves. Invariants are checked after everything that happens.
+// a clock that only this file moves. Invariants are checked after everything that happens. In a
+// mixed pair one node runs the Heartbeat v1 model (heartbeat-v1-peer.ts) instead of a core, and
+// mixed-checks.ts adds that pair's invariants and says what the others exempt there.
 //
 // "Holder" here is physical: a node holds a group from the moment its core asks to start it
 // (the address may be up a microsecond later) until the stop has completed, including a
 // start that failed half-way until its clean-up stop has completed. A powered-off node holds
 // nothing. The core learns about completions later, which only makes the checks stricter.
 import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
-import type { CoreConfig, CoreEvent, Decision, DecisionCause, Effect, Message } from '../../src/core';
+import type { CoreConfig, CoreEvent, Decision, DecisionCause, Effect, HeartbeatNews, Message } from '../../src/core';
+import { HeartbeatV1Peer, type HbConfig, type HbEffect, type HbFrame } from './heartbeat-v1-peer';
+import { MixedChecks } from './mixed-checks';
 import { Agenda, type Timed } from './queue';
 import type { Rng } from './prng';
 
 export type StepFn = (state: CoreState, event: CoreEvent) => { state: CoreState; effects: Effect[] };
 
-export class Violation extends Error {}
+export { Violation } from './violation';
+import { Violation } from './violation';
 
 /** The causes of a health move (invariants 8 and 15): ping targets, carrier, failed checks. */
 const HEALTH_CAUSES = new Set<DecisionCause>(['ping', 'carrier', 'check-failed']);
@@ -26,6 +31,10 @@ type Item = Timed &
     | { kind: 'check-done'; node: number; incarnation: number; group: string; ok: boolean }
     | { kind: 'power-on'; node: number; token: number }
     | { kind: 'resume'; node: number }
+    /** A twinbeat frame reaching a Heartbeat v1 node (mixed pairs). */
+    | { kind: 'hb-frame'; node: number; path: string; frame: HbFrame; sentAt: number }
+    /** A Heartbeat v1 node's frame reaching a twinbeat node (mixed pairs). */
+    | { kind: 'hb-news'; node: number; path: string; news: HeartbeatNews; sentAt: number }
     | { kind: 'fault'; label: string; run: () => void }
   );
 
@@ -41,6 +50,8 @@ export interface Link {
   minDelay: number;
   maxDelay: number;
   lastDeliveredAt: number;
+  /** Mixed pairs: when the latest frame sent on this direction arrives (frames keep their order). */
+  lastSentArrival?: number;
 }
 
 export interface SimNode {
@@ -104,6 +115,9 @@ export interface SimNode {
   heardResetRequest: boolean;
   /** The message heardResetRequest was read from (the sender's incarnation, seq). */
   resetRequestFrom?: { generation: number; seq: number };
+  /** Mixed pairs: this node runs Heartbeat v1 (the model in heartbeat-v1-peer.ts), not a core; `state` stays null. */
+  hbConfig: HbConfig | null;
+  hb: HeartbeatV1Peer | null;
 }
 
 export interface WorldParams {
@@ -111,6 +125,8 @@ export interface WorldParams {
   configs: [CoreConfig, CoreConfig];
   stepFn?: StepFn;
   trace: boolean;
+  /** Mixed pairs: node `index` runs Heartbeat v1 with this configuration. */
+  heartbeat?: { index: number; config: HbConfig };
 }
 
 export class World {
@@ -146,11 +162,19 @@ export class World {
   steps = 0;
   /** Counts power-offs, so a check can tell whether a node went down in between. */
   powerOffs = 0;
+  /** A mixed pair: one node runs Heartbeat v1 (invariants (17) and (18) apply). */
+  readonly mixed: boolean;
+  /** Mixed pairs: the Heartbeat node restarts as twinbeat (the migration's second step) at its next power-on. */
+  migrating: SimNode | null = null;
+  /** Mixed pairs: the invariants (17) and (18), and what (1), (4) and (5) exempt (mixed-checks.ts). */
+  readonly mixedChecks: MixedChecks | null;
 
   constructor(p: WorldParams) {
     this.rng = p.rng;
     this.stepFn = p.stepFn ?? step;
     this.trace = p.trace ? [] : null;
+    this.mixed = p.heartbeat !== undefined;
+    this.mixedChecks = this.mixed ? new MixedChecks(this) : null;
     this.deadtimeMs = p.configs[0].deadtimeMs;
     this.hasResetDevice = p.configs[0].canResetPeer && p.configs[1].canResetPeer;
     const makeNode = (i: number): SimNode => ({
@@ -193,6 +217,8 @@ export class World {
       leftover: new Set<string>(),
       failedStops: new Set<string>(),
       heardResetRequest: false,
+      hbConfig: p.heartbeat?.index === i ? p.heartbeat.config : null,
+      hb: null,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -314,6 +340,7 @@ export class World {
     node.powered = false;
     this.powerOffs += 1;
     node.state = null;
+    node.hb = null;
     node.running.clear();
     node.stuck.clear();
     node.leftover.clear();
@@ -336,6 +363,7 @@ export class World {
       this.handle(item);
       this.checkHolders();
       this.checkJoined();
+      this.mixedChecks?.checkOutages();
     }
   }
 
@@ -350,8 +378,38 @@ export class World {
         return;
       }
       case 'tick':
-        if (node!.tickToken === item.token) this.feed(node!, { type: 'tick', now: this.now });
+        if (node!.tickToken !== item.token) return;
+        if (node!.hbConfig) this.feedHb(node!, (hb) => hb.tick(this.now));
+        else this.feed(node!, { type: 'tick', now: this.now });
         return;
+      case 'hb-frame': {
+        const n = node!;
+        if (!n.powered || !n.hb) return;
+        const sender = this.nodes[1 - n.index]!;
+        const { generation, seq } = item.frame.from === 'twinbeat' ? item.frame : item.frame.message;
+        // A first copy of a frame of the sender's current run proves the path (a copy of one heard
+        // already, or a late one of an earlier run, is nothing Heartbeat counts).
+        if (sender.powered && generation === sender.generation && this.firstCopy(n, generation, seq)) {
+          this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
+          n.lastArrivalAt = this.now;
+        }
+        this.feedHb(n, (hb) => hb.receive(this.now, item.frame));
+        return;
+      }
+      case 'hb-news': {
+        const n = node!;
+        if (!n.powered) return;
+        const sender = this.nodes[1 - n.index]!;
+        if (sender.powered && item.news.generation === sender.generation && this.firstCopy(n, item.news.generation, item.news.seq)) {
+          this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
+          n.lastArrivalAt = this.now;
+          n.heardSentAt = Math.max(n.heardSentAt, item.sentAt);
+        }
+        if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news, n, item.sentAt);
+        this.mixedChecks?.noteStep(item.news);
+        this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
+        return;
+      }
       case 'arrive': {
         const n = node!;
         if (!n.powered) return;
@@ -377,6 +435,10 @@ export class World {
         if (item.action === 'stop' && !item.ok) n.stuck.add(item.group);
         if (item.action === 'start' && item.ok) n.serviceDead.delete(item.group);
         this.note(`${n.name}: ${item.action} ${item.group} ${item.ok ? 'ok' : 'FAILED'}`);
+        if (n.hbConfig) {
+          this.feedHb(n, (hb) => hb.groupDone(this.now, item.group, item.action));
+          return;
+        }
         this.feed(n, { type: 'group-result', now: this.now, group: item.group, action: item.action, ok: item.ok });
         return;
       }
@@ -419,6 +481,26 @@ export class World {
         n.forced = false;
         n.noticeSentAt = null;
         n.failedStops.clear();
+        if (this.migrating === n) {
+          // The migration: Heartbeat stopped, twinbeat installed in its place. Its generation
+          // counts from the clock (above Heartbeat's) unless the unit's clock is behind (fresh
+          // state directory: 1, below Heartbeat's last `hg`).
+          this.migrating = null;
+          n.hbConfig = null;
+          this.mixedChecks!.staleWordStands = false;
+          if (this.rng.chance(0.25)) n.generation = 1;
+          this.note(`${n.name}: now runs twinbeat instead of Heartbeat (generation ${n.generation})`);
+        }
+        if (n.hbConfig) {
+          // Heartbeat's generation (one up at every start, kept in /var/lib/heartbeat) names its run.
+          n.state = null;
+          n.boot = n.generation;
+          n.bootAt = this.now;
+          this.note(`${n.name}: boots Heartbeat v1, generation ${n.generation}`);
+          n.hb = new HeartbeatV1Peer(n.hbConfig, n.generation, this.now);
+          this.feedHb(n, (hb) => hb.tick(this.now));
+          return;
+        }
         // After a graceful exit, what would not stop still runs: the new run must release it.
         for (const g of n.leftover) {
           n.running.add(g);
@@ -464,6 +546,7 @@ export class World {
       return;
     }
     if (event.type === 'message') this.beforeMessage(node, event.message);
+    if (event.type === 'heartbeat-peer') this.beforeHeartbeatNews(node, event.news);
     if (event.type === 'cleanup') node.failedStops.delete(event.group);
     if (event.type === 'admin' && event.command === 'takeover-force') node.forced = true;
     const before = node.state;
@@ -478,8 +561,52 @@ export class World {
     // send may never leave (a datagram handed to a socket closed in the same turn is lost).
     const exiting = result.effects.some((e) => e.type === 'exit');
     if (exiting) this.expectNotice(node, before);
+    this.mixedChecks?.noteAnswer(before, result.effects);
     for (const effect of result.effects) this.carryOut(node, effect, exiting);
     const next = node.powered && node.state ? nextDeadline(node.state) : null;
+    node.tickToken += 1;
+    if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: node.index, token: node.tickToken });
+  }
+
+  /**
+   * Hands one event to a Heartbeat v1 node (mixed pairs) and carries out what it does: frames on
+   * every path (Heartbeat sends each message on every medium), its resource scripts, its exit.
+   */
+  feedHb(node: SimNode, event: (hb: HeartbeatV1Peer) => HbEffect[]): void {
+    if (!node.powered || !node.hb) return;
+    const effects = event(node.hb);
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'send': {
+          const news = effect.news;
+          if (news.what !== 'status') this.note(`${node.name}: send ${describeNews(news)}`);
+          for (const path of Object.keys(this.links)) this.transmitTo(node, path, (at, sentAt) => ({ kind: 'hb-news', at, node: 1 - node.index, path, news, sentAt }));
+          break;
+        }
+        case 'start-group':
+          this.note(`${node.name}: start ${effect.group}`);
+          this.noteArrival(node, effect.group);
+          node.running.add(effect.group);
+          this.schedule({ kind: 'group-done', at: this.now + this.rng.int(20, 600), node: node.index, incarnation: node.incarnation, group: effect.group, action: 'start', ok: true });
+          break;
+        case 'stop-group':
+          this.note(`${node.name}: stop ${effect.group}`);
+          this.scheduleStop(node, effect.group, this.rng.int(20, 400));
+          break;
+        case 'log':
+          this.note(`${node.name}: ${effect.text}`);
+          break;
+        case 'exit': {
+          const running = [...node.running];
+          if (running.length > 0) throw new Violation(`${node.name} (Heartbeat) exits while still running ${running.join(' ')}`);
+          this.powerOff(node, effect.restartInMs >= 0 ? 'Heartbeat restarts itself' : 'Heartbeat exited');
+          if (effect.restartInMs >= 0) this.powerOnAt(node, this.now + effect.restartInMs);
+          else if (node.restartAfterExitMs >= 0) this.powerOnAt(node, this.now + node.restartAfterExitMs);
+          return;
+        }
+      }
+    }
+    const next = node.powered && node.hb ? node.hb.nextDeadline() : null;
     node.tickToken += 1;
     if (next !== null) this.schedule({ kind: 'tick', at: Math.max(next, this.now), node: node.index, token: node.tickToken });
   }
@@ -491,6 +618,36 @@ export class World {
     const run = this.incarnationOfBoot.get(msg.boot ?? -1) ?? 0;
     const answers = msg.ackBoot === state.boot || (state.peer.challenge !== 0 && msg.answer === state.peer.challenge);
     return answers && (run !== node.heardRun || msg.seq > node.heardSeq);
+  }
+
+  /** Mixed pairs: the seqs of the peer's run each node has had a copy of (per receiver: its run, the seqs). */
+  private readonly copies: [{ run: number; seqs: Set<number> }, { run: number; seqs: Set<number> }] = [
+    { run: 0, seqs: new Set() },
+    { run: 0, seqs: new Set() },
+  ];
+
+  private firstCopy(receiver: SimNode, run: number, seq: number): boolean {
+    const c = this.copies[receiver.index]!;
+    if (c.run !== run) {
+      c.run = run;
+      c.seqs.clear();
+    }
+    if (c.seqs.has(seq)) return false;
+    c.seqs.add(seq);
+    return true;
+  }
+
+  /** What beforeMessage keeps, for a frame of a Heartbeat v1 peer: its run is its generation. */
+  private beforeHeartbeatNews(node: SimNode, news: HeartbeatNews): void {
+    const peer = this.nodes[1 - node.index]!;
+    if (!peer.powered || news.generation !== peer.generation) return;
+    if (news.generation !== node.liveNewsRun || news.seq > node.liveNewsSeq) {
+      node.liveNewsAt = this.now;
+      node.liveNewsRun = news.generation;
+      node.liveNewsSeq = news.seq;
+      node.lastHeardAt = this.now;
+    }
+    node.lastHeardCurrentAt = this.now;
   }
 
   private beforeMessage(node: SimNode, msg: Message): void {
@@ -546,7 +703,24 @@ export class World {
           }
         }
         const paths = effect.path ? [effect.path] : Object.keys(this.links);
+        if (peer.hbConfig) {
+          // A Heartbeat node reads any twinbeat frame as a sign of life (a heartbeat is its `t=status`).
+          const frame: HbFrame = { from: 'twinbeat', generation: effect.message.generation, seq: effect.message.seq, status: effect.message.kind === 'heartbeat' };
+          for (const p of paths) this.transmitTo(node, p, (at, sentAt) => ({ kind: 'hb-frame', at, node: peer.index, path: p, frame, sentAt }));
+          return;
+        }
         for (const p of paths) this.transmit(node, p, effect.message);
+        return;
+      }
+      case 'send-heartbeat': {
+        if (exiting) {
+          this.note(`${node.name}: exits before its shell sent ${effect.message.what}`);
+          return;
+        }
+        this.note(`${node.name}: send-heartbeat ${describeOut(effect.message)}`);
+        if (!peer.hbConfig) return;
+        const frame: HbFrame = { from: 'twinbeat-words', message: effect.message };
+        for (const p of Object.keys(this.links)) this.transmitTo(node, p, (at, sentAt) => ({ kind: 'hb-frame', at, node: peer.index, path: p, frame, sentAt }));
         return;
       }
       case 'start-group': {
@@ -661,6 +835,22 @@ export class World {
     node.failedStops.add(group);
     const told = effects.some((e) => e.type === 'decision' && e.decision.level === 'error' && e.decision.group === group && e.decision.cause === 'stop-failed');
     if (!told) throw new Violation(`(12) ${node.name}: the stop of ${group} failed and nothing told the operator what happens next`);
+  }
+
+  /** One frame on one path, with the path's loss, duplicates, delay and reordering. */
+  private transmitTo(from: SimNode, path: string, make: (at: number, sentAt: number) => NewItem): void {
+    const link = this.links[path]![from.index]!;
+    if (link.cut || this.rng.chance(link.loss)) return;
+    const copies = this.rng.chance(link.duplicate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      let at = this.now + this.rng.int(link.minDelay, link.maxDelay);
+      // A serial line and a quiet LAN keep frames in the order they were sent (Heartbeat sends an
+      // exchange's steps back to back); only a lossy path's reordering holds one back.
+      if (this.rng.chance(link.reorder)) at += this.rng.int(50, 1500);
+      else at = Math.max(at, link.lastSentArrival ?? -Infinity);
+      if (at > (link.lastSentArrival ?? -Infinity)) link.lastSentArrival = at;
+      this.schedule(make(at, this.now));
+    }
   }
 
   private transmit(from: SimNode, path: string, message: Message): void {
@@ -875,16 +1065,28 @@ export class World {
       if (this.hasResetDevice) throw new Violation(`(1) both nodes hold ${g.id} (a reset device is configured)`);
       if (this.dualSince[g.id] === undefined) {
         this.dualSince[g.id] = this.now;
-        if (works) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
+        // Mixed pairs: where Heartbeat v1 itself, or a pending core bug, starts a second copy (mixed-checks.ts).
+        if (works && !this.mixedChecks?.dualMayStart()) throw new Violation(`(1) both nodes hold ${g.id} while a path between them works`);
       }
       const bound = 2 * this.deadtimeMs + 2000;
       // Two copies left by lost contact, one of which would not stop (said, see (12)): only the operator can end it.
-      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id);
+      // Mixed pairs: what Heartbeat v1 itself, or a pending core bug, keeps running (mixed-checks.ts).
+      const stopFailed = a.stuck.has(g.id) || b.stuck.has(g.id) || this.mixedChecks?.dualMayLast(g.id) === true;
       if (this.workingSince !== null && this.now - this.workingSince > bound && !stopFailed) {
         throw new Violation(`(1) both nodes still hold ${g.id} ${this.now - this.workingSince} ms after a path works again`);
       }
     }
   }
+}
+
+export function describeNews(n: HeartbeatNews): string {
+  const rest = Object.entries(n).filter(([k]) => k !== 'what' && k !== 'generation' && k !== 'seq').map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+  return `${n.what} ${rest.join(' ')} gen=${n.generation} seq=${n.seq}`;
+}
+
+function describeOut(m: { what: string; generation: number; seq: number }): string {
+  const rest = Object.entries(m).filter(([k]) => k !== 'what' && k !== 'generation' && k !== 'seq').map(([k, v]) => `${k}=${String(v)}`);
+  return `${m.what} ${rest.join(' ')} seq=${m.seq}`;
 }
 
 export function describe(m: Message): string {

@@ -116,7 +116,7 @@ const CATALOGUE = 'src/core/decisions.ts';
  * Code that acts or judges on what the core decided: it must read fields, not words. (End-to-end
  * and field tests may expect log lines, as an operator reads them: that is the log's contract.)
  */
-const READERS = ['src', 'test/sim/world.ts'];
+const READERS = ['src', 'test/sim'];
 
 function sourceFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return path.endsWith('.ts') ? [path] : [];
