@@ -30,6 +30,12 @@ export interface TwinbeatOptions {
    * each systemd-notify waits for it until its 5 s limit (asleep) and the agent logs that once.
    */
   systemd?: boolean;
+  /** Another build of the agent (a copy of build/twinbeat.js: a before/after comparison). */
+  bundle?: string;
+  /** Node flags instead of the unit's (agentNodeFlags()). */
+  nodeFlags?: string[];
+  /** More environment for the agents (UV_THREADPOOL_SIZE, ...). */
+  env?: Record<string, string>;
 }
 
 /** The unit's WatchdogSec= in microseconds (WATCHDOG_USEC), 0 when it has none. */
@@ -108,6 +114,10 @@ export class TwinbeatPair extends BaselineSession {
     return join(this.root, node, what);
   }
 
+  private get bundle(): string {
+    return this.opts.bundle ?? BUNDLE;
+  }
+
   override moveTimeoutMs(): number {
     return 30_000 + 2 * haMs(this.opts.deadtime);
   }
@@ -164,13 +174,13 @@ export class TwinbeatPair extends BaselineSession {
 
   override startDaemon(node: Node): void {
     const asUnit = process.env.TWINBEAT_BENCH_UNIT_FLAGS === '0' ? [] : unitScheduling(readFileSync(UNIT, 'utf8'));
-    const env = Object.entries(this.systemdEnv()).map(([k, v]) => `${k}=${v}`);
+    const env = Object.entries({ ...this.systemdEnv(), ...this.opts.env }).map(([k, v]) => `${k}=${v}`);
     this.agents[node] = spawnWatched(this.lab, node, [
       ...(env.length ? ['env', ...env] : []),
       ...asUnit,
       process.execPath,
-      ...agentNodeFlags(),
-      BUNDLE,
+      ...(this.opts.nodeFlags ?? agentNodeFlags()),
+      this.bundle,
       'run',
       '--config-dir', this.dir(node, 'etc'),
       '--node', HOLDER[node],
@@ -183,7 +193,7 @@ export class TwinbeatPair extends BaselineSession {
   /** The agent and what it runs (its `ip -batch`, its `ip monitor` of the carrier). */
   override daemonPids(node: Node): number[] {
     const all = this.processes(node);
-    const agent = all.filter((p) => p.cmdline.includes(BUNDLE) && p.cmdline.includes(' run ')).map((p) => p.pid);
+    const agent = all.filter((p) => p.cmdline.includes(this.bundle) && p.cmdline.includes(' run ')).map((p) => p.pid);
     return [...agent, ...descendants(agent)];
   }
 

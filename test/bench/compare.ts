@@ -78,7 +78,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
  * clock ticks of 10 ms would show an idle daemon as 0 or 1 tick a minute), plus the time of the
  * children it reaped (scripts, arping; cutime and cstime, in ticks: all the kernel keeps).
  */
-function cpuNs(pid: number): number {
+export function cpuNs(pid: number): number {
   try {
     let ns = 0;
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -95,7 +95,7 @@ function cpuNs(pid: number): number {
   }
 }
 
-function kib(file: string, field: string): number {
+export function kib(file: string, field: string): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
     return m ? Number(m[1]) : 0;
