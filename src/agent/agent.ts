@@ -123,11 +123,12 @@ export class Agent {
     for (const effect of effects) this.execute(effect);
     this.scheduleTick();
     if (this.deps.onSnapshot) {
-      const snapshot = this.snapshot();
-      const signature = significantPart(snapshot);
+      // Whether there is news is read from the state's part of a snapshot; the counters, problems
+      // and traces (each gathered anew, on every heartbeat heard or sent) only when there is.
+      const signature = significantPart(this.stateSnapshot());
       if (signature !== this.reportedSignature) {
         this.reportedSignature = signature;
-        this.deps.onSnapshot(snapshot);
+        this.deps.onSnapshot(this.snapshot());
       }
     }
   }
@@ -311,6 +312,19 @@ export class Agent {
   /** Graceful shutdown: the core stops every group, tells the peer, then says exit. */
   requestShutdown(): void {
     this.dispatch({ type: 'shutdown', now: this.clock() });
+  }
+
+  /** A snapshot of the state alone (what significantPart reads), without counters, problems or traces. */
+  private stateSnapshot(): StatusSnapshot {
+    return buildSnapshot({
+      config: this.deps.config,
+      state: this.state,
+      now: this.clock(),
+      ...(this.lastDecision ? { lastDecision: this.lastDecision } : {}),
+      version: this.deps.version,
+      startedAt: this.startedAt,
+      counters: {},
+    });
   }
 
   snapshot(): StatusSnapshot {

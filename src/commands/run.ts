@@ -128,9 +128,12 @@ function resetDeviceDeps(reset: ResetController | undefined) {
 }
 
 /** What the agent tells the outside after each step: MQTT and systemd, only when someone listens (a snapshot per change costs a little on every event). */
-function reportingDeps(mqtt: MqttReporter | undefined, systemd: SystemdNotifier) {
+function reportingDeps(mqtt: MqttReporter | undefined, systemd: SystemdNotifier, wake: () => void) {
   return {
-    onHeartbeat: (now: number) => systemd.heartbeat(now),
+    onHeartbeat: (now: number) => {
+      systemd.heartbeat(now);
+      wake();
+    },
     ...(mqtt || systemd.enabled
       ? {
           onSnapshot: (s: StatusSnapshot) => {
@@ -162,14 +165,24 @@ async function startControlSocket(runDir: string, config: Config, agent: Agent, 
   return control;
 }
 
-/** The ping targets and the carriers the configuration names, told to the agent as they change. */
-function startHealthWatchers(config: Config, agent: Agent, logger: Logger, linkMonitor: LinkMonitor | undefined): { stop(): void } {
+/**
+ * The ping targets and the carriers the configuration names, told to the agent as they change.
+ * `onWake` is called on each heartbeat sent: the carrier's safety read rides on it (no wake-up
+ * of its own while the link monitor runs).
+ */
+function startHealthWatchers(config: Config, agent: Agent, logger: Logger, linkMonitor: LinkMonitor | undefined): { stop(): void; onWake(): void } {
   const pings = config.pingTargets.length > 0 ? new PingWatcher({ targets: config.pingTargets, logger, onChange: (n) => agent.reachability(n) }) : undefined;
   pings?.start();
   const pollMs = Math.min(1000, Math.max(100, config.timing.keepaliveMs / 2));
-  const carrier = config.trackInterfaces.length > 0 ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), ...(linkMonitor ? { monitor: linkMonitor } : {}), pollMs }) : undefined;
+  const carrier =
+    config.trackInterfaces.length > 0
+      ? new CarrierWatcher({ interfaces: config.trackInterfaces, onChange: (down) => agent.carrier(down), ...(linkMonitor ? { monitor: linkMonitor } : {}), pollMs, safetyOnWake: true })
+      : undefined;
   carrier?.start();
   return {
+    onWake() {
+      carrier?.onWake();
+    },
     stop() {
       pings?.stop();
       carrier?.stop();
@@ -255,6 +268,8 @@ export const runCommand: Command = {
     const systemd = createSystemdNotifier({ env: process.env, logger });
     // The agent exists by the time a command can arrive (the reporter connects after start()).
     let agentRef: Agent | undefined;
+    // Started once the agent runs; its safety reads ride on the heartbeats from then on.
+    let health: ReturnType<typeof startHealthWatchers> | undefined;
     const mqtt = createMqttReporter(config, {
       log: (level, message) => logger.log(level, message),
       commands: (command) => {
@@ -273,12 +288,12 @@ export const runCommand: Command = {
       ...(generationProblem ? { problems: [generationProblem] } : {}),
       version: VERSION,
       ...resetDeviceDeps(reset),
-      ...reportingDeps(mqtt, systemd),
+      ...reportingDeps(mqtt, systemd, () => health?.onWake()),
     });
     agentRef = agent;
     const control = await startControlSocket(options.runDir, config, agent, reset, logger);
     await agent.start();
-    const health = startHealthWatchers(config, agent, logger, linkMonitor);
+    health = startHealthWatchers(config, agent, logger, linkMonitor);
     // READY=1: the configuration is read and the paths are open.
     const first = agent.snapshot();
     systemd.ready(statusLine(first.role, first.groups, first.node));

@@ -3,10 +3,11 @@
 // changes (src/links/link-monitor.ts: one long-lived `ip -o monitor`, shared with the UDP paths,
 // handed in by the command that runs the agent), and each
 // line makes the watcher read /sys/class/net/IFACE/operstate again, so an idle appliance does
-// no polling. A slow read every `safetyMs` catches anything the monitor missed; while the
-// monitor cannot run (no iproute2, or it exited and waits to be started again) the watcher
-// reads every `pollMs`. An interface that does not exist counts as down. The core decides
-// what a down interface means.
+// no polling. A slow read every `safetyMs` catches anything the monitor missed (on a wake-up
+// the agent has anyway when `safetyOnWake`: the heartbeat calls `onWake`, so that this read
+// costs no wake-up of its own); while the monitor cannot run (no iproute2, or it exited and
+// waits to be started again) the watcher reads every `pollMs`. An interface that does not
+// exist counts as down. The core decides what a down interface means.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +27,13 @@ export interface CarrierWatcherOptions {
   pollMs?: number;
   /** How often to read anyway while the monitor runs (default 10 s). */
   safetyMs?: number;
+  /**
+   * The safety read rides on the owner's calls of `onWake` (the agent's heartbeat) instead of a
+   * timer of its own, while the monitor runs. Polling without the monitor keeps its timer.
+   */
+  safetyOnWake?: boolean;
+  /** Monotonic ms (default performance.now). */
+  clock?: () => number;
 }
 
 function read(path: string): string | undefined {
@@ -51,8 +59,15 @@ export class CarrierWatcher {
   private stopped = false;
   private last: string | undefined;
   private unlisten: (() => void) | undefined;
+  /** When the last read was (the clock's ms). */
+  private readAt = -Infinity;
+  /** Whether the safety read waits for onWake (the monitor runs and the owner wakes us). */
+  private onWakeOnly = false;
+  private readonly clock: () => number;
 
-  constructor(private readonly options: CarrierWatcherOptions) {}
+  constructor(private readonly options: CarrierWatcherOptions) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
 
   start(): void {
     this.check();
@@ -64,9 +79,17 @@ export class CarrierWatcher {
         if (this.stopped) return;
         // The monitor is up: what changed while it started is read once, then only on news.
         if (running) this.check();
-        this.pace(running ? (this.options.safetyMs ?? 10_000) : (this.options.pollMs ?? 250));
+        this.onWakeOnly = running && this.options.safetyOnWake === true;
+        if (this.onWakeOnly) clearInterval(this.timer);
+        else this.pace(running ? (this.options.safetyMs ?? 10_000) : (this.options.pollMs ?? 250));
       },
     });
+  }
+
+  /** A wake-up the owner has anyway (the heartbeat): the safety read, when one is due. */
+  onWake(): void {
+    if (this.stopped || !this.onWakeOnly) return;
+    if (this.clock() - this.readAt >= (this.options.safetyMs ?? 10_000)) this.check();
   }
 
   /** Reads every `ms` from now on (replacing the current pace). */
@@ -77,6 +100,7 @@ export class CarrierWatcher {
   }
 
   private check(): void {
+    this.readAt = this.clock();
     const root = this.options.sysfsRoot ?? '/sys';
     const down = this.options.interfaces.filter((i) => isDown(root, i));
     const key = down.join(' ');

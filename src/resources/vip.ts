@@ -126,9 +126,12 @@ export class VipDriver implements ManagedResource {
     this.changes = this.options.ipRunner ?? new ForkingIp(this.options.ipPath);
   }
 
-  /** Where the address goes: as written, else the interface whose subnet holds it (IPaddr's rule). */
-  placement(): Placement | string {
-    const interfaces = (this.options.interfaces ?? liveInterfaces)();
+  /**
+   * Where the address goes: as written, else the interface whose subnet holds it (IPaddr's rule).
+   * `listed`: the kernel's list when the caller has just read it (default: read now).
+   */
+  placement(listed?: MachineView['interfaces']): Placement | string {
+    const interfaces = this.options.interfaces ? this.options.interfaces() : (listed ?? liveInterfaces());
     const holders = subnetHolders(this.spec, interfaces).filter((h) => !this.spec.iface || h.iface === this.spec.iface);
     const iface = this.spec.iface ?? holders[0]?.iface;
     if (!iface) {
@@ -318,8 +321,8 @@ export class VipDriver implements ManagedResource {
    * Without this a pulled cable made stop say "not here" and leave the address on the interface,
    * to answer again beside the peer's when the cable came back.
    */
-  private async located(): Promise<Placement | string> {
-    const place = this.placement();
+  private async located(listed?: MachineView['interfaces']): Promise<Placement | string> {
+    const place = this.placement(listed);
     if (typeof place !== 'string') return place;
     const shown = await this.ip(['-o', `-${this.spec.family}`, 'addr', 'show']);
     const line = shown.output.split('\n').find((l) => l.includes(` ${this.spec.address}/`));
@@ -362,12 +365,15 @@ export class VipDriver implements ManagedResource {
 
   async status(timeoutMs?: number): Promise<ActionResult> {
     const started = performance.now();
-    const place = await this.located();
+    // The kernel's list, read once for both questions (a netlink socket and two table dumps
+    // each time; a check comes every monitor_interval).
+    const listed = liveInterfaces();
+    const place = await this.located(listed);
     if (typeof place === 'string') return { ok: false, detail: place, durationMs: elapsed(started) };
     // The common answer without a process: the kernel's address list (as Node reads it) has it,
     // under the interface or under a label of it (`eth0:0`, as twinbeat adds it). Node lists only
     // interfaces that are up and running, so "not there" is asked of iproute2.
-    const named = Object.entries(liveInterfaces()).filter(([name]) => name === place.iface || name.startsWith(`${place.iface}:`));
+    const named = Object.entries(listed).filter(([name]) => name === place.iface || name.startsWith(`${place.iface}:`));
     if (named.some(([, list]) => list.some((a) => a.address === this.spec.address))) {
       return { ok: true, detail: `${this.spec.address} is on ${place.iface}`, durationMs: elapsed(started) };
     }

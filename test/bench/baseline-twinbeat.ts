@@ -4,8 +4,8 @@
 // three side by side with nothing but the daemon changed. The pair is wired in the tutorial's
 // shape (`bcast eth1` + `ucast eth1`, as the Heartbeat baseline), with twinbeat's defaults
 // (the service interface's carrier tracked, the group checked every 10 s).
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CROSSOVER, LAN } from '../helpers/netns';
 import { BUNDLE, spawnWatched, type Watched } from '../helpers/pair';
@@ -22,6 +22,29 @@ export interface TwinbeatOptions {
   log?: (line: string) => void;
   /** Told, after each power loss, when the cut was (epoch ms) and node b's trace of the takeover. */
   onPowerLoss?: (cutAt: number, trace: TakeoverTrace | undefined) => void;
+  /**
+   * Run the agents as systemd runs the unit (Type=notify, WatchdogSec=): NOTIFY_SOCKET names a
+   * datagram socket (socat stands in for PID 1 and drops what it receives) and WATCHDOG_USEC is
+   * the unit's, so that the agent reports its status and pings the watchdog (one systemd-notify
+   * process every WatchdogSec / 2) as it does on an appliance. socat answers no barrier, so
+   * each systemd-notify waits for it until its 5 s limit (asleep) and the agent logs that once.
+   */
+  systemd?: boolean;
+  /** Another build of the agent (a copy of build/twinbeat.js: a before/after comparison). */
+  bundle?: string;
+  /** Node flags instead of the unit's (agentNodeFlags()). */
+  nodeFlags?: string[];
+  /** More environment for the agents (UV_THREADPOOL_SIZE, ...). */
+  env?: Record<string, string>;
+}
+
+/** The unit's WatchdogSec= in microseconds (WATCHDOG_USEC), 0 when it has none. */
+export function unitWatchdogUsec(unitText: string): number {
+  const value = /^WatchdogSec=(\S+)/m.exec(unitText)?.[1];
+  if (!value) return 0;
+  const m = /^(\d+)(ms|s|min)?$/.exec(value);
+  if (!m) return 0;
+  return Number(m[1]) * (m[2] === 'ms' ? 1e3 : m[2] === 'min' ? 60e6 : 1e6);
 }
 
 /** ha.cf times as ms: `300ms`, `1s`, `2` (seconds). */
@@ -67,9 +90,21 @@ export function agentNodeFlags(): string[] {
   return [...unit, ...(process.env.TWINBEAT_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
+/**
+ * How the unit starts Node, for a process that must run as the agent does (the bench's floor):
+ * the scheduling prefix and the unit's Node flags; none with TWINBEAT_BENCH_UNIT_FLAGS=0.
+ */
+export function asTheUnitRuns(): { prefix: string[]; nodeFlags: string[] } {
+  if (process.env.TWINBEAT_BENCH_UNIT_FLAGS === '0') return { prefix: [], nodeFlags: [] };
+  const unit = readFileSync(UNIT, 'utf8');
+  return { prefix: unitScheduling(unit), nodeFlags: unitNodeFlags(unit) };
+}
+
 export class TwinbeatPair extends BaselineSession {
   private readonly agents: Partial<Record<Node, Watched>> = {};
   private cutAt: number | undefined;
+  /** PID 1's notify socket as the agents see it (opts.systemd). */
+  private notify: ChildProcess | undefined;
 
   constructor(private readonly opts: TwinbeatOptions) {
     super('tb-compare-');
@@ -77,6 +112,10 @@ export class TwinbeatPair extends BaselineSession {
 
   private dir(node: Node, what: 'etc' | 'state' | 'run' | 'init'): string {
     return join(this.root, node, what);
+  }
+
+  private get bundle(): string {
+    return this.opts.bundle ?? BUNDLE;
   }
 
   override moveTimeoutMs(): number {
@@ -119,13 +158,29 @@ export class TwinbeatPair extends BaselineSession {
     chmodSync(join(etc, 'authkeys'), 0o600);
   }
 
+  /** The environment systemd gives the unit's process: its notify socket and the watchdog's interval. */
+  private systemdEnv(): Record<string, string> {
+    if (!this.opts.systemd) return {};
+    const socket = join(this.root, 'notify.sock');
+    if (!this.notify) {
+      this.notify = spawn('socat', ['-u', `UNIX-RECV:${socket}`, 'OPEN:/dev/null,wronly'], { stdio: 'ignore' });
+      this.notify.on('error', () => undefined);
+      // Bounded: the receiver is there before the agents start (a missing socket is their failure, not a figure).
+      for (let i = 0; i < 100 && !existsSync(socket); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    const usec = unitWatchdogUsec(readFileSync(UNIT, 'utf8'));
+    return { NOTIFY_SOCKET: socket, ...(usec > 0 ? { WATCHDOG_USEC: String(usec) } : {}) };
+  }
+
   override startDaemon(node: Node): void {
     const asUnit = process.env.TWINBEAT_BENCH_UNIT_FLAGS === '0' ? [] : unitScheduling(readFileSync(UNIT, 'utf8'));
+    const env = Object.entries({ ...this.systemdEnv(), ...this.opts.env }).map(([k, v]) => `${k}=${v}`);
     this.agents[node] = spawnWatched(this.lab, node, [
+      ...(env.length ? ['env', ...env] : []),
       ...asUnit,
       process.execPath,
-      ...agentNodeFlags(),
-      BUNDLE,
+      ...(this.opts.nodeFlags ?? agentNodeFlags()),
+      this.bundle,
       'run',
       '--config-dir', this.dir(node, 'etc'),
       '--node', HOLDER[node],
@@ -138,7 +193,7 @@ export class TwinbeatPair extends BaselineSession {
   /** The agent and what it runs (its `ip -batch`, its `ip monitor` of the carrier). */
   override daemonPids(node: Node): number[] {
     const all = this.processes(node);
-    const agent = all.filter((p) => p.cmdline.includes(BUNDLE) && p.cmdline.includes(' run ')).map((p) => p.pid);
+    const agent = all.filter((p) => p.cmdline.includes(this.bundle) && p.cmdline.includes(' run ')).map((p) => p.pid);
     return [...agent, ...descendants(agent)];
   }
 
@@ -189,6 +244,7 @@ export class TwinbeatPair extends BaselineSession {
       }
       this.opts.onPowerLoss(this.cutAt, trace);
     }
+    if (this.notify?.exitCode === null && this.notify.signalCode === null) this.notify.kill('SIGKILL');
     super.dispose();
   }
 }

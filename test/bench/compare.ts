@@ -9,7 +9,9 @@
 // - idle: both nodes up, keepalive 1 s (keepalived advert 1), CPU of the daemon and everything
 //   it runs (its children's time included) over a minute, and its RSS and PSS, on the active
 //   node and on the standby; and beside them the floor: bare Node doing the same I/O and
-//   nothing else (node-floor.mjs). twinbeat runs with the Node flags of its systemd unit.
+//   nothing else (node-floor.mjs). twinbeat and the floor run with the Node flags and the
+//   scheduling of twinbeat's systemd unit; twinbeat idles once more as systemd runs it, with
+//   the unit's notify socket and watchdog (socat standing in for PID 1; skipped without socat).
 //
 // The runs are interleaved (one of each daemon per round), so that a machine that gets busier or
 // quieter during the bench shifts all three alike. twinbeat's and Heartbeat's timing:
@@ -27,7 +29,7 @@ import { BUNDLE, spawnWatched } from '../helpers/pair';
 import { BaselinePair, runBaseline, survivors, type BaselineResult, type BaselineSession, type Node } from './baseline-common';
 import { HeartbeatPair, heartbeatUnavailable } from './baseline-heartbeat';
 import { KeepalivedPair, keepalivedUnavailable } from './baseline-keepalived';
-import { descendants, haMs, TwinbeatPair } from './baseline-twinbeat';
+import { asTheUnitRuns, descendants, haMs, TwinbeatPair } from './baseline-twinbeat';
 import { median } from './stats';
 import type { TakeoverTrace } from '../../src/snapshot';
 
@@ -49,8 +51,19 @@ interface Idle {
   cpuPercent: number;
   rssMiB: number;
   pssMiB: number;
+  /** The Node processes alone (twinbeat's agent without its `ip` children; the floor). */
+  nodeRssMiB: number;
+  nodePssMiB: number;
   processes: number;
 }
+
+const isNode = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+  } catch {
+    return false;
+  }
+};
 
 function machine(): string {
   const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -65,7 +78,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
  * clock ticks of 10 ms would show an idle daemon as 0 or 1 tick a minute), plus the time of the
  * children it reaped (scripts, arping; cutime and cstime, in ticks: all the kernel keeps).
  */
-function cpuNs(pid: number): number {
+export function cpuNs(pid: number): number {
   try {
     let ns = 0;
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -82,7 +95,7 @@ function cpuNs(pid: number): number {
   }
 }
 
-function kib(file: string, field: string): number {
+export function kib(file: string, field: string): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'));
     return m ? Number(m[1]) : 0;
@@ -111,6 +124,8 @@ async function measureIdle(daemonPids: (node: Node) => number[], seconds: number
       cpuPercent: (usedNs / 1e9 / elapsedS) * 100,
       rssMiB: pids.reduce((s, pid) => s + kib(`/proc/${pid}/status`, 'VmRSS'), 0) / 1024,
       pssMiB: pids.reduce((s, pid) => s + kib(`/proc/${pid}/smaps_rollup`, 'Pss'), 0) / 1024,
+      nodeRssMiB: pids.filter(isNode).reduce((s, pid) => s + kib(`/proc/${pid}/status`, 'VmRSS'), 0) / 1024,
+      nodePssMiB: pids.filter(isNode).reduce((s, pid) => s + kib(`/proc/${pid}/smaps_rollup`, 'Pss'), 0) / 1024,
       processes: pids.length,
     };
   }
@@ -124,7 +139,9 @@ async function measureFloor(log: (line: string) => void): Promise<Record<Node, I
   try {
     pair.build();
     const script = fileURLToPath(new URL('./node-floor.mjs', import.meta.url));
-    for (const node of ['a', 'b'] as const) spawnWatched(pair.lab, node, [process.execPath, script, CROSSOVER_BROADCAST, node === 'a' ? CROSSOVER.b : CROSSOVER.a]);
+    // With the unit's Node flags and scheduling, as twinbeat runs: the floor of the same Node.
+    const unit = asTheUnitRuns();
+    for (const node of ['a', 'b'] as const) spawnWatched(pair.lab, node, [...unit.prefix, process.execPath, ...unit.nodeFlags, script, CROSSOVER_BROADCAST, node === 'a' ? CROSSOVER.b : CROSSOVER.a]);
     await new Promise((r) => setTimeout(r, 10_000));
     const floorPids = (node: Node) => pair.processes(node).filter((p) => p.cmdline.includes('node-floor.mjs')).map((p) => p.pid);
     return await measureIdle(floorPids, IDLE_S);
@@ -202,11 +219,13 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
     }
   }
 
-  const idle: Partial<Record<Daemon, Record<Node, Idle>>> = {};
+  const idle: Partial<Record<Daemon | 'twinbeat-systemd', Record<Node, Idle>>> = {};
+  // twinbeat once more as systemd runs the unit: its notify socket and watchdog (socat plays PID 1).
+  const noSocat = spawnSync('socat', ['-V']).error ? 'socat is not installed' : undefined;
   if (IDLE_S > 0) {
-    for (const daemon of running) {
+    for (const daemon of [...running, ...(running.includes('twinbeat') && !noSocat ? (['twinbeat-systemd'] as const) : [])]) {
       log(`compare: idle ${daemon}, ${IDLE_S} s (load ${load()})`);
-      const session = sessionFor(daemon, true);
+      const session = daemon === 'twinbeat-systemd' ? new TwinbeatPair({ runs: 1, ops: [], keepalive: '1s', deadtime: '3s', systemd: true }) : sessionFor(daemon, true);
       try {
         session.build();
         await session.startPair();
@@ -267,12 +286,23 @@ export async function runCompareBench(print: (line: string) => void): Promise<vo
   if (floor) {
     const idleOf = (d: Daemon, node: Node) => idle[d]?.[node];
     const times = (ours: number | undefined, base: number) => (ours !== undefined && base > 0 ? ` (twinbeat ${(ours / base).toFixed(1)} times)` : '');
+    const flags = asTheUnitRuns().nodeFlags.join(' ');
     print(
-      `  the floor, bare Node ${process.version} doing an idle pair's I/O and nothing else (node-floor.mjs, same namespaces): ` +
+      `  the floor, bare Node ${process.version}${flags ? ` ${flags}` : ''} doing an idle pair's I/O and nothing else (node-floor.mjs, same namespaces): ` +
         `CPU ${floor.a.cpuPercent.toFixed(3)} %${times(idleOf('twinbeat', 'a')?.cpuPercent, floor.a.cpuPercent)} and ${floor.b.cpuPercent.toFixed(3)} %${times(idleOf('twinbeat', 'b')?.cpuPercent, floor.b.cpuPercent)}, ` +
-        `RSS ${floor.a.rssMiB.toFixed(1)} MiB${times(idleOf('twinbeat', 'a')?.rssMiB, floor.a.rssMiB)}`,
+        `RSS ${floor.a.rssMiB.toFixed(1)} MiB${times(idleOf('twinbeat', 'a')?.rssMiB, floor.a.rssMiB)}, PSS ${floor.a.pssMiB.toFixed(1)} MiB`,
     );
+    const tb = idle.twinbeat?.a;
+    if (tb) print(`  twinbeat's Node process alone (without its ip children), active: RSS ${tb.nodeRssMiB.toFixed(1)} MiB${times(tb.nodeRssMiB, floor.a.rssMiB)}, PSS ${tb.nodePssMiB.toFixed(1)} MiB`);
   }
+  const sd = idle['twinbeat-systemd'];
+  if (sd) {
+    print(
+      `  twinbeat as systemd runs the unit (NOTIFY_SOCKET, WATCHDOG_USEC: status on change, a systemd-notify every WatchdogSec / 2): ` +
+        `CPU ${sd.a.cpuPercent.toFixed(3)} % active, ${sd.b.cpuPercent.toFixed(3)} % standby; its Node process RSS ${sd.a.nodeRssMiB.toFixed(1)} MiB, PSS ${sd.a.nodePssMiB.toFixed(1)} MiB ` +
+        `(the systemd-notify processes wait up to 5 s for a barrier socat does not answer, so they are not counted in memory)`,
+    );
+  } else if (IDLE_S > 0 && noSocat) print(`  twinbeat as systemd runs the unit: skipped: ${noSocat}`);
   if (detections.length) {
     print(`  twinbeat power loss, from its trace: detection (cut to decision) median ${Math.round(median(detections))} ms; decision to the client's first answer median ${Math.round(median(overheads))} ms (${overheads.map(Math.round).join(', ')})`);
     const step = (name: 'decisionToVipMs' | 'decisionToArpMs' | 'decisionToEndMs') => median(traces.flatMap((t) => (t[name] !== undefined ? [t[name]!] : [])));

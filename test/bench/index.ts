@@ -1,11 +1,12 @@
-// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet|compare|stress]...`: the figures
+// `npm run bench [wire|failover|lan|idle|startup|matrix|baselines|handover|fleet|compare|idle-variants|stress]...`: the figures
 // docs/performance.md and the closing notes quote. No argument runs every part but startup, matrix,
-// baselines, handover, fleet, compare and stress (each takes minutes: run it by name). All but wire need root
+// baselines, handover, fleet, compare, idle-variants and stress (each takes minutes: run it by name). All but wire need root
 // (network namespaces). matrix: every pair shape through every handover, some ten times;
 // baselines: Heartbeat 3.0.6 and keepalived 2.2.7 in the same namespaces (baselines.ts);
 // handover: twinbeat's graceful handovers beside theirs in one run, with the ratios;
 // fleet: `twinbeat fleet --json` against a default mosquitto with 1,000 and 10,000 pairs (no root).
 // compare: power loss, SIGTERM and idle cost of twinbeat, keepalived and Heartbeat side by side.
+// idle-variants: idle pairs of several builds, Node flags or environments side by side (idle-variants.ts).
 // stress: pairs of twinbeat and keepalived left alone under stress-ng for TWINBEAT_STRESS_S
 // seconds (default 300): any move of the VIP is a false failover (stress.ts).
 import { runWireBench } from './wire';
@@ -34,6 +35,10 @@ if (parts.includes('baselines')) {
 if (parts.includes('compare')) {
   const { runCompareBench } = await import('./compare');
   await runCompareBench(print);
+}
+if (parts.includes('idle-variants')) {
+  const { runIdleVariantsBench } = await import('./idle-variants');
+  await runIdleVariantsBench(print);
 }
 if (parts.includes('stress')) {
   const { runStressBench } = await import('./stress');

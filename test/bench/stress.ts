@@ -27,7 +27,7 @@ const LOAD = (process.env.TWINBEAT_STRESS_LOAD ?? '--cpu 2 --io 2 --vm 1').split
 /** keepalived's Master_Down_Interval for the backup (priority 100): 3 adverts + (256 - 100) / 256 of one. */
 const masterDownMs = (advert: number) => Math.round((3 + (256 - 100) / 256) * advert * 1000);
 
-interface Contender {
+export interface Contender {
   label: string;
   /** When the peer counts as dead, ms. */
   detectionMs: number;
@@ -37,7 +37,7 @@ interface Contender {
   from: { holdB: number; poller: number; logB: number; logA: number };
 }
 
-interface Verdict {
+export interface Verdict {
   vipOnB: number;
   clientSawB: number;
   peerDead?: number;
@@ -46,9 +46,20 @@ interface Verdict {
   worstLateMs?: number;
 }
 
+/** From now on: what the watchers and the agents say before this point is not judged. */
+export function markFrom(c: Contender): void {
+  c.from = {
+    holdB: c.session.holds.b?.lines.length ?? 0,
+    poller: c.session.poller?.lines.length ?? 0,
+    logA: c.twinbeat?.logLines('a').length ?? 0,
+    logB: c.twinbeat?.logLines('b').length ?? 0,
+  };
+}
+
 const linesSince = (lines: readonly string[] | undefined, from: number) => (lines ?? []).slice(from);
 
-function verdictOf(c: Contender): Verdict {
+/** What the watchers and twinbeat's log saw of one pair since `c.from`. */
+export function verdictOf(c: Contender): Verdict {
   const holds = linesSince(c.session.holds.b?.lines, c.from.holdB).filter((l) => l.startsWith('{') && (JSON.parse(l) as { held: boolean }).held);
   const answers = linesSince(c.session.poller?.lines, c.from.poller).filter((l) => /"answer":"node-b"/.test(l));
   const verdict: Verdict = { vipOnB: holds.length, clientSawB: answers.length };
@@ -63,7 +74,8 @@ function verdictOf(c: Contender): Verdict {
   return verdict;
 }
 
-const falseFailover = (v: Verdict) => v.vipOnB > 0 || v.clientSawB > 0 || (v.peerDead ?? 0) > 0;
+/** The VIP moved (seen on node b or by the client) or a node declared its peer dead. */
+export const falseFailover = (v: Verdict) => v.vipOnB > 0 || v.clientSawB > 0 || (v.peerDead ?? 0) > 0;
 
 function contenders(): Contender[] {
   const none = { holdB: 0, poller: 0, logA: 0, logB: 0 };
@@ -106,14 +118,7 @@ export async function runStressBench(print: (line: string) => void): Promise<voi
         all.pop();
       }
     }
-    for (const c of all) {
-      c.from = {
-        holdB: c.session.holds.b?.lines.length ?? 0,
-        poller: c.session.poller?.lines.length ?? 0,
-        logA: c.twinbeat?.logLines('a').length ?? 0,
-        logB: c.twinbeat?.logLines('b').length ?? 0,
-      };
-    }
+    for (const c of all) markFrom(c);
     const loads: number[] = [];
     const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
     log(`stress: stress-ng ${LOAD.join(' ')} for ${SECONDS} s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);

@@ -7,6 +7,7 @@ import { LoopbackNetwork } from '../../src/agent/loopback';
 import { loadConfig, type Config } from '../../src/config';
 import type { ManagedResource } from '../../src/resources/resource';
 import { fakeMachine, makeConfigDir } from './config-dir';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 export const PAIR_HA_CF = `keepalive 50ms
 deadtime 250ms
@@ -56,6 +57,8 @@ export interface PairOptions {
   onLog?: (node: string, line: string) => void;
   /** Called for every heartbeat a node hands to its links (what feeds systemd's watchdog). */
   onHeartbeat?: (node: string, now: number) => void;
+  /** Called with each snapshot a node reports (what MQTT and systemd are given). */
+  onSnapshot?: (node: string, snapshot: StatusSnapshot) => void;
 }
 
 export class InProcessPair {
@@ -116,6 +119,7 @@ export class InProcessPair {
       generation: ++this.generation,
       version: 'in-process',
       ...(this.options.onHeartbeat ? { onHeartbeat: (now: number) => this.options.onHeartbeat!(name, now) } : {}),
+      ...(this.options.onSnapshot ? { onSnapshot: (snapshot: StatusSnapshot) => this.options.onSnapshot!(name, snapshot) } : {}),
     });
     await agent.start();
     const node = { name, agent, log, running: () => up, killService: () => (serviceDead = true) };

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InProcessPair, PAIR_HA_CF, until } from '../helpers/inprocess-pair';
+import type { StatusSnapshot } from '../../src/snapshot';
 
 const DEADTIME = 250;
 
@@ -189,6 +190,29 @@ test("systemd's watchdog is fed from the heartbeat loop only: once per keepalive
     await alpha.agent.halt();
     await new Promise((r) => setTimeout(r, 200));
     assert.is(beats.length, before, 'a stopped loop feeds nothing, so systemd would restart it');
+  } finally {
+    await pair.dispose();
+  }
+});
+
+test('reporters hear of a change only, each time with the whole snapshot (counters included), not of every heartbeat', async () => {
+  const reported: StatusSnapshot[] = [];
+  const pair = new InProcessPair({ onSnapshot: (node, s) => node === 'beta' && reported.push(s) });
+  await pair.start('alpha');
+  const beta = await pair.start('beta');
+  try {
+    await until('beta sees alpha as holder', () => beta.agent.snapshot().groups[0]?.holder === 'alpha');
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = reported.length;
+    assert.ok(settled >= 1, 'the start is reported');
+    assert.ok(reported.at(-1)!.counters['messages-accepted']! > 0, `the whole snapshot, counters included: ${JSON.stringify(reported.at(-1)!.counters)}`);
+    assert.is(reported.at(-1)!.groups[0]?.holder, 'alpha');
+    const heard = beta.agent.snapshot().counters['messages-accepted']!;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(beta.agent.snapshot().counters['messages-accepted']! > heard + 5, 'heartbeats went on');
+    assert.is(reported.length, settled, 'nothing reported while nothing changed');
+    pair.network.cutPath('ucast eth1 198.51.100.2');
+    await until('beta reports eth1 dead', () => reported.at(-1)?.paths[0]?.state === 'dead');
   } finally {
     await pair.dispose();
   }

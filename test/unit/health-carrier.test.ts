@@ -111,5 +111,43 @@ test('with a shared monitor, the watcher reads on its news, polls while it is do
   assert.not.ok(listening, 'stopped listening');
 });
 
+test('safetyOnWake: the safety read comes on the owner\'s wake-ups (the heartbeat), at most every safetyMs, with no timer of its own', async () => {
+  iface('eth0', 'up', '1');
+  const reports: string[][] = [];
+  let listener: LinkMonitorListener | undefined;
+  const shared = {
+    listen: (l: LinkMonitorListener) => {
+      listener = l;
+      l.onRunning(true);
+      return () => {};
+    },
+  };
+  let now = 0;
+  const w = new CarrierWatcher({ interfaces: ['eth0'], onChange: (d) => reports.push(d), sysfsRoot: root, monitor: shared, pollMs: 10, safetyMs: 1000, safetyOnWake: true, clock: () => now });
+  w.start();
+  try {
+    iface('eth0', 'down', '0');
+    now = 999;
+    w.onWake();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(reports, [[]], 'no read before safetyMs, and none by a timer');
+    now = 1000;
+    w.onWake();
+    assert.equal(reports, [[], ['eth0']], 'the safety read on the wake-up that finds it due');
+    iface('eth0', 'up', '1');
+    now = 1500;
+    w.onWake();
+    assert.equal(reports, [[], ['eth0']], 'not again within safetyMs');
+    listener!.onChange();
+    assert.equal(reports, [[], ['eth0'], []], 'news is read at once');
+    listener!.onRunning(false);
+    iface('eth0', 'down', '0');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(reports, [[], ['eth0'], [], ['eth0']], 'polling by its own timer while the monitor is down');
+  } finally {
+    w.stop();
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
