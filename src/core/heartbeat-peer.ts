@@ -89,7 +89,7 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
       }
       break;
     case 'handover':
-      onHandover(st, hb, news.type, news.holds, news.info);
+      onHandover(st, hb, news.type, news.holds, news.info, news.seq);
       break;
     case 'crm':
       hb.understood = false;

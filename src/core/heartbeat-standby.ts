@@ -14,12 +14,13 @@ import type { AdminCommand, HeartbeatHolding } from './types';
 export const STANDBY_ANSWER_MS = 10_000;
 
 /** A step of the exchange (or hb_takeover) from the peer. */
-export function onHandover(st: Step, hb: HeartbeatPeerSlot, type: string, holds: HeartbeatHolding, info: string | undefined): void {
+export function onHandover(st: Step, hb: HeartbeatPeerSlot, type: string, holds: HeartbeatHolding, info: string | undefined, seq: number): void {
   const c = st.s.config;
   if (type === 'hb_takeover') return startGiving(st, hb, flip(holds), `${c.peer} asked for them (hb_takeover)`, 'peer-asked');
   if (type !== 'ask_resources') return;
-  if (info === 'me') return offerToTake(st, hb, holds);
-  if (info === 'done' && hb.taking?.phase === 'agreed') return acquireGiven(st, hb, hb.taking);
+  if (info === 'me') return offerToTake(st, hb, holds, seq);
+  // A Heartbeat run numbers the giver's `done` above its `me`: one numbered below is an earlier exchange's, held back on a lossy path.
+  if (info === 'done' && hb.taking?.phase === 'agreed' && seq > (hb.taking.seq ?? -1)) return acquireGiven(st, hb, hb.taking);
   if (info === 'other' && hb.giving?.phase === 'asked') return releaseAgreed(st, hb, hb.giving);
   if (info === 'done' && hb.giving?.phase === 'released') {
     log(st, 'info', `Other node completed standby takeover of ${hb.giving.holds} resources.`);
@@ -36,24 +37,27 @@ function flip(holds: HeartbeatHolding): HeartbeatHolding {
 
 // --- taking: the peer goes standby (its hb_standby, its failback of our groups) ---
 
-function offerToTake(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding): void {
+function offerToTake(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, seq: number): void {
   const s = st.s;
-  const why = whyNotTake(s, hb);
+  const why = whyNotTake(st, hb);
   if (why) {
     log(st, 'warn', `${s.config.peer} wants to go standby [${holds}]: not taking its groups (${why}); it keeps them`);
     return;
   }
-  hb.taking = { holds, phase: 'agreed', at: st.now };
+  hb.taking = { holds, phase: 'agreed', at: st.now, seq };
   log(st, 'info', `${s.config.peer} wants to go standby [${holds}]: taking its groups once it has released them`);
   sendHeartbeat(st, { what: 'standby', holds, info: 'other' });
 }
 
-function whyNotTake(s: CoreState, hb: HeartbeatPeerSlot): string | null {
+function whyNotTake(st: Step, hb: HeartbeatPeerSlot): string | null {
+  const s = st.s;
   if (s.mode !== 'active') return `this node is ${s.mode}`;
   if (s.farewell) return 'this node is shutting down';
   if (!hb.understood || hb.holds === null) return 'what it holds is not known';
   if (hb.giving) return 'this node is handing groups to it';
-  // A `me` while we agreed is a new attempt (it cancelled the last one after 10 s, or our `other` was lost): answered again.
+  // A `me` while we agreed is ignored, as Heartbeat ignores one ("Standby in progress"): its
+  // `done` would be taken for this one's. Once the giver has given its exchange up (10 s), it is a new attempt.
+  if (hb.taking?.phase === 'agreed' && st.now - hb.taking.at < STANDBY_ANSWER_MS) return 'a standby exchange is under way';
   if (hb.taking?.phase === 'acquiring') return 'its groups are still being started here';
   return null;
 }

@@ -22,6 +22,8 @@ export interface Exchange {
   at: number;
   /** Giving: why (the operator's standby here or hb_takeover there, or failback), for the decision that hands each group over. */
   cause?: DecisionCause;
+  /** Taking: the number of the giver's `me`; its `done` is numbered above it. */
+  seq?: number;
 }
 
 export interface HeartbeatPeerSlot {
