@@ -11,6 +11,7 @@ import { peerCarrierWorse, peerReach } from './connectivity';
 import { cameForHealth, failbackSettled, recordMove, updateFlapping } from './damping';
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
+import { heartbeatAgreedToTake } from './heartbeat-standby';
 import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
@@ -184,12 +185,14 @@ function handOver(st: Step, g: CoreGroup, slot: GroupSlot): void {
   slot.giveAway = false;
   const health = slot.healthMove;
   slot.healthMove = false;
-  if (s.contact !== 'alive' || !view) {
+  // A Heartbeat peer that agreed to take it in our standby exchange takes it, whatever a late,
+  // older word of it says meanwhile (the view withheld): the exchange decides, not a transient view.
+  if (s.contact !== 'alive' || (!view && !heartbeatAgreedToTake(s, g.id))) {
     decide(st, 'keep-peer-gone', { group: g.id });
     return;
   }
   giveUpToken(slot);
-  if (view.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
+  if (view?.held.includes(g.id)) return; // The peer runs it already (split brain resolved).
   slot.grantedTo = s.peer.boot;
   slot.epoch = nextEpoch(s, slot.epoch);
   if (health) recordMove(st, slot);

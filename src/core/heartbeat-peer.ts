@@ -70,6 +70,12 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
       hb.resourcesDue = true;
       break;
     case 'resources': {
+      // Its `resource`s are numbered in the order it said them: one below the last taken is older news.
+      if (news.seq < hb.resourceSeq) {
+        once(st, hb, 'stale resource', 'info', `${c.peer} sent a resource message numbered below one already taken (held back on a path): older news, ignored`);
+        break;
+      }
+      hb.resourceSeq = news.seq;
       const before = `${hb.holds} ${hb.settled}`;
       hb.holds = holdingAfter(hb.holds, news.holds, news.full, news.stable);
       hb.settled = news.full && news.stable !== false;

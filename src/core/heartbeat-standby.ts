@@ -104,6 +104,12 @@ function whyNotGive(s: CoreState, hb: HeartbeatPeerSlot): string | null {
   return null;
 }
 
+/** A Heartbeat peer answered `other` to our standby exchange for a holding that covers the group: it will take it once released. */
+export function heartbeatAgreedToTake(s: CoreState, group: string): boolean {
+  const giving = s.heartbeat?.giving;
+  return giving?.phase === 'releasing' && groupsOfHolding(s, BITS[giving.holds], s.config.local).includes(group);
+}
+
 /** The groups of a holding (our point of view) that this node has the right to run. */
 function heldOf(s: CoreState, holds: HeartbeatHolding): string[] {
   return groupsOfHolding(s, BITS[holds], s.config.local).filter((id) => s.groups[id]!.token);

@@ -39,6 +39,8 @@ export interface HeartbeatPeerSlot {
   viewSeq: number;
   /** Its last `st`. */
   status: string;
+  /** The number of its last `resource` taken in: one numbered below is an older word held back on a lossy path, not news. */
+  resourceSeq: number;
   /** What it holds, as bits of its own point of view (LOCAL: its home groups); null until it said. */
   holds: number | null;
   /** Its last `isstable`; null until it said. */
@@ -69,7 +71,7 @@ export interface HeartbeatPeerSlot {
 export const SEEN_SEQS = 256;
 
 export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
-  return { generation, seen: [], viewSeq: 0, status: '', holds: null, stable: null, settled: false, understood: true, startingAt: null, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
 }
 
 /** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
