@@ -139,6 +139,18 @@ export function holdingAfter(before: number | null, said: HeartbeatHolding, full
 }
 
 /** What the rest of the core sees: a twinbeat message with the view a Heartbeat peer's words support. */
+/**
+ * What the peer holds: what it said, and, while it gives us groups in its standby exchange, those
+ * too until its `done` (not those that run here: an exchange for `all` names them too). Its
+ * `isstable` reflects its resources, not the release its standby script is still doing, so a
+ * stable word in the middle says nothing of them: only `done` does.
+ */
+function heldByPeer(s: CoreState, hb: HeartbeatPeerSlot): string[] {
+  const said = groupsOfHolding(s, hb.holds!, s.config.peer);
+  const giving = hb.taking?.phase === 'agreed' ? groupsOfHolding(s, BITS[hb.taking.holds], s.config.peer).filter((id) => !s.groups[id]!.token) : [];
+  return [...new Set([...said, ...giving])];
+}
+
 function asMessage(s: CoreState, hb: HeartbeatPeerSlot, news: HeartbeatNews): Message {
   // Withheld while it is in a transition too: what it holds then is a direction, not a fact, and a
   // view that said it holds our group would make the rest of the core release it (handover.ts).
@@ -153,7 +165,7 @@ function asMessage(s: CoreState, hb: HeartbeatPeerSlot, news: HeartbeatNews): Me
     // The view counts only when it is complete: a withheld one keeps the core from claiming anything.
     ...(known ? {} : { withheld: true }),
     mode: 'standby',
-    held: known ? groupsOfHolding(s, hb.holds!, s.config.peer) : [],
+    held: known ? heldByPeer(s, hb) : [],
     granted: [],
     failed: [],
     epochs: {},
