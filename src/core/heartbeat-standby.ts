@@ -89,6 +89,13 @@ function startGiving(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, w
     log(st, 'warn', `Not going standby [${holds}] (${why}): ${not}`);
     return;
   }
+  // Heartbeat ignores a `me` from a side it last heard unstable (a start that just completed here
+  // is not said yet): say the stable holding first.
+  const stable = `${ourHolding(s)} 1`;
+  if (hb.lastSent !== stable) {
+    hb.lastSent = stable;
+    sendHeartbeat(st, { what: 'resources', holds: ourHolding(s), stable: true });
+  }
   hb.giving = { holds, phase: 'asked', at: st.now, cause };
   log(st, 'info', `${s.config.local} wants to go standby [${holds}] (${why}): asking ${s.config.peer} (Heartbeat) to take ${groups.join(' ')}`);
   sendHeartbeat(st, { what: 'standby', holds, info: 'me' });

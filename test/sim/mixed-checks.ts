@@ -32,7 +32,8 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
  *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
  *     it in transition for good and never fails back ((5));
- * (fixed: test/scenarios/98, 100, 102, 104; 100 only in part: a `resource` that reached this node before
+ * (fixed: test/scenarios/97, 98, 100, 102, 104; 97's flag stays set as its exemption also covers a 99 case (our
+ *  failback `me` answered by an `other` that is lost: seed 7483); 100 only in part: a `resource` that reached this node before
  *  the peer answered our `starting` is still taken, so its flag stays set; kept here so the exemption can be put back to check a seed)
  * 102: twinbeat answered a second `me` during a standby exchange under way, and on the first one's
  *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
