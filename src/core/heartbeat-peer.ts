@@ -183,6 +183,14 @@ function asMessage(s: CoreState, hb: HeartbeatPeerSlot, news: HeartbeatNews): Me
 export function heartbeatPeerDuties(st: Step): void {
   const s = st.s;
   const hb = s.heartbeat;
+  // A peer judged dead ends any standby exchange with it, as Heartbeat cancels one ("Cancelling
+  // pending standby operation"): otherwise this node would say it is unstable for good once the
+  // peer is heard again, and the peer waits for a stable word before giving its copy up.
+  if (hb && s.contact !== 'alive' && (hb.taking || hb.giving)) {
+    hb.taking = null;
+    hb.giving = null;
+    log(st, 'info', `Cancelling the standby exchange with ${s.config.peer}: it is not heard`);
+  }
   if (!hb || hb.startingAt === null || s.contact !== 'alive' || s.exited) return;
   if (s.farewell) {
     if (hb.shutdoneSent) return;

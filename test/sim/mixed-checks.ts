@@ -32,7 +32,7 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  * 101: twinbeat says its holding with its `starting`, before the answer, and not again: when the two
  *     arrive the other way round (or its stable word is lost, 99's mirror) the Heartbeat peer thinks
  *     it in transition for good and never fails back ((5));
- * (fixed: test/scenarios/97, 98, 100, 102, 104; 97's flag stays set as its exemption also covers a 99 case (our
+ * (fixed: test/scenarios/97, 98, 100, 102, 104, 105; 97's flag stays set as its exemption also covers a 99 case (our
  *  failback `me` answered by an `other` that is lost: seed 7483); 100 only in part: a `resource` that reached this node before
  *  the peer answered our `starting` is still taken, so its flag stays set; kept here so the exemption can be put back to check a seed)
  * 102: twinbeat answered a second `me` during a standby exchange under way, and on the first one's
@@ -44,7 +44,7 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     `isstable=0` for good; the peer's shutdown or healed-partition restart (which would give its
  *     copy up) waits for a stable word ((1)'s healing bound, (4), (5)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104 | 105, boolean> = { 96: true, 97: true, 98: false, 99: true, 100: true, 101: true, 102: false, 104: false, 105: true };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104 | 105, boolean> = { 96: true, 97: true, 98: false, 99: true, 100: true, 101: true, 102: false, 104: false, 105: false };
 
 export class MixedChecks {
   /** Unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */
