@@ -13,7 +13,7 @@ import { newBootNumber } from './generation';
 import type { ClusterEvent, Decision, FenceAnswer, ResetDeviceHealth, StatusSnapshot } from '../snapshot';
 import { shown } from '../printable';
 import { decisionSnapshot, eventOfDecision, eventOfLog } from './events';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot, type SnapshotContext } from './snapshot';
 import type { PeerTransport } from './transport';
 import { finishTrace, KEPT_TRACES, traceLine, type RawMark } from './takeover-trace';
 import type { TakeoverTrace } from '../snapshot';
@@ -314,9 +314,9 @@ export class Agent {
     this.dispatch({ type: 'shutdown', now: this.clock() });
   }
 
-  /** A snapshot of the state alone (what significantPart reads), without counters, problems or traces. */
-  private stateSnapshot(): StatusSnapshot {
-    return buildSnapshot({
+  /** What every snapshot is built from: the state, the last decision, who this is. */
+  private stateContext(): SnapshotContext {
+    return {
       config: this.deps.config,
       state: this.state,
       now: this.clock(),
@@ -324,17 +324,17 @@ export class Agent {
       version: this.deps.version,
       startedAt: this.startedAt,
       counters: {},
-    });
+    };
+  }
+
+  /** A snapshot of the state alone (what significantPart reads), without counters, problems or traces. */
+  private stateSnapshot(): StatusSnapshot {
+    return buildSnapshot(this.stateContext());
   }
 
   snapshot(): StatusSnapshot {
     return buildSnapshot({
-      config: this.deps.config,
-      state: this.state,
-      now: this.clock(),
-      ...(this.lastDecision ? { lastDecision: this.lastDecision } : {}),
-      version: this.deps.version,
-      startedAt: this.startedAt,
+      ...this.stateContext(),
       counters: { ...this.deps.transport.counters(), ...this.deps.counters?.() },
       ...(this.deps.resetDevice ? { resetDevice: this.deps.resetDevice() } : {}),
       problems: [...(this.deps.problems ?? []), ...(this.deps.transport.problems?.() ?? [])],

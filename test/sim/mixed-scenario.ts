@@ -5,7 +5,7 @@
 // graceful stops and the operator's standby and takeover on either side. Then a quiet phase, and
 // every group must run on exactly one node, where auto_failback says.
 import { makeRng, type Rng } from './prng';
-import { FAULT_PHASE_MS, QUIET_PHASE_MS, pairConfigs } from './scenario';
+import { FAULT_PHASE_MS, QUIET_PHASE_MS, judged, pairConfigs } from './scenario';
 import type { HbConfig, HbFailback } from './heartbeat-v1-peer';
 import { Violation, World, type SimNode, type StepFn } from './world';
 
@@ -58,17 +58,12 @@ export function runMixedScenario(seed: number, opts: MixedOptions = {}): MixedRe
   const summary =
     `mixed seed ${seed}: ${hbName} runs Heartbeat v1, auto_failback ${failback}, groups ${homes.map((h) => `node${h + 1}`).join(',')}; ` +
     `faults: ${faults.join('; ') || 'none'}`;
-  try {
+  return judged(world, seed, summary, () => {
     world.run(FAULT_PHASE_MS);
     repairMixed(world);
     runMixedQuietPhase(world, FAULT_PHASE_MS + QUIET_PHASE_MS, failback, operator);
     checkMixedSettled(world, failback, operator);
-    return { seed, ok: true, summary, trace: world.trace ?? [], steps: world.steps };
-  } catch (e) {
-    if (!(e instanceof Violation)) throw e;
-    world.note(`VIOLATION ${e.message}`);
-    return { seed, ok: false, violation: e.message, summary, trace: world.trace ?? [], steps: world.steps };
-  }
+  });
 }
 
 /** Returns whether an operator moved groups by hand (standby or takeover): failback is then not judged. */

@@ -105,11 +105,18 @@ export function runScenario(seed: number, opts: { stepFn?: StepFn; trace?: boole
     `groups ${pair.homes.map((h) => `node${h + 1}`).join(',')}, ping targets ${pair.pings}, carrier ${pair.track ? 'tracked' : 'not tracked'}, ` +
     `monitor ${pair.monitor ? `on, failover ${pair.monitor}` : 'off'}, on_stop_failure ${pair.stopRule}; faults: ${faults.join('; ') || 'none'}`;
   const end = FAULT_PHASE_MS + QUIET_PHASE_MS;
-  try {
+  return judged(world, seed, summary, () => {
     world.run(FAULT_PHASE_MS);
     repairEverything(world);
     runQuietPhase(world, end, pair, usedAdmin || hangs);
     checkSettled(world, pair);
+  });
+}
+
+/** Runs a scenario's phases; an invariant broken on the way is its result, noted in the trace. */
+export function judged(world: World, seed: number, summary: string, phases: () => void): ScenarioResult {
+  try {
+    phases();
     return { seed, ok: true, summary, trace: world.trace ?? [], steps: world.steps };
   } catch (e) {
     if (!(e instanceof Violation)) throw e;
