@@ -194,7 +194,7 @@ if (unavailable) {
       async (pair) => {
         await pair.startBoth(60_000);
         await twinbeatSays(pair, /Link node-b:\/\S+ up\./, 10_000, 'twinbeat hears Heartbeat on the serial line');
-        // Heartbeat hearing twinbeat on the cable is reported, not asserted: in one CI run of three
+        // Heartbeat hearing twinbeat on the cable is reported, not asserted: in one run of four
         // it did not within 10 s (it heard it on eth0 and eth1); see docs/migration.md, "Not yet".
         await waitFor(() => /Link node-a:\/\S+ up\./.test(pair.log('b')), 10_000, 'Heartbeat hears twinbeat on the serial line').then(
           () => console.log('  serial + UDP: Heartbeat hears twinbeat on the cable'),
