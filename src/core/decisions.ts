@@ -361,6 +361,13 @@ const DECISIONS = {
   'take-forced': { kind: 'takeover', cause: 'operator', level: 'info', event: 'failover', what: (f) => `Taking over resource group ${f.group}`, why: (_f, p) => `operator forced takeover without hearing ${p}` },
   'take-from-leaving-peer': { kind: 'takeover', cause: 'peer-left', level: 'info', event: 'handover', what: (f) => `Taking over resource group ${f.group}`, why: (_f, p) => `${p} shut down and released it` },
   'take-handed-over': { kind: 'takeover', cause: 'peer-handed-over', level: 'info', what: (f) => `Taking over resource group ${f.group}`, why: (_f, p) => `${p} stopped it and handed it over` },
+  'keep-from-heartbeat-standby': {
+    kind: 'keep',
+    cause: 'peer-handed-over',
+    level: 'info',
+    what: (f, p) => `${p} (Heartbeat) handed ${f.group} here in its standby exchange while it was being released here`,
+    why: () => 'keeping it here: it starts again once its stop completes',
+  },
   'take-from-heartbeat-standby': {
     kind: 'takeover',
     cause: 'peer-handed-over',
@@ -399,6 +406,13 @@ const DECISIONS = {
     level: 'warn',
     what: (f) => `Both nodes run ${f.group} after contact was lost without a reset; its home node ${f.home} keeps it`,
     why: () => 'releasing it here',
+  },
+  'split-brain-release-to-heartbeat': {
+    kind: 'release',
+    cause: 'split-brain',
+    level: 'warn',
+    what: (f, p) => `Both nodes run ${f.group} after contact was lost without a reset; ${p} runs Heartbeat, did not judge this node dead, and keeps what it holds`,
+    why: () => 'releasing it here, though its home is here',
   },
   'standby-keep-failed-there': {
     kind: 'keep',

@@ -12,6 +12,7 @@ import { cameForHealth, failbackSettled, recordMove, updateFlapping } from './da
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
 import { heartbeatAgreedToTake } from './heartbeat-standby';
+import { heartbeatPeerKeeps } from './heartbeat-words';
 import { onStopFailed, peerStuck } from './stop-failure';
 
 export function placeGroups(st: Step): void {
@@ -96,6 +97,11 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     } else if (g.home !== c.local) {
       slot.giveAway = true;
       decide(st, 'split-brain-release', { group: g.id, home: g.home });
+    } else if (heartbeatPeerKeeps(s)) {
+      // A Heartbeat peer that will not give it up (heartbeat-words.ts): the home node's right to
+      // keep it would leave two holders for good.
+      slot.giveAway = true;
+      decide(st, 'split-brain-release-to-heartbeat', { group: g.id });
     }
     return;
   }

@@ -13,7 +13,7 @@ import { onMessage } from './liveness';
 import { heartbeatStandbyDuties, onHandover } from './heartbeat-standby';
 
 export { adminWithHeartbeatPeer } from './heartbeat-standby';
-import { BITS, freshSlot, groupsOfHolding, once, ourHolding, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
+import { BITS, freshSlot, groupsOfHolding, once, ourHolding, RQSTDELAY_MS, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
 import { log, type CoreState, type Step } from './state';
 import type { HeartbeatHolding, HeartbeatNews, Message, SenderView } from './types';
 
@@ -42,22 +42,50 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
   if (news.generation < s.heartbeat.generation) return; // an older run: old news, and not a sign of life
   if (news.generation > s.heartbeat.generation) s.heartbeat = freshSlot(news.generation, s.heartbeat.said);
   const hb = s.heartbeat;
+  // Heard while judged dead: the same run may never have judged us dead, and a run that started
+  // meanwhile never heard ours, so neither gives anything up (see keepsAfterPartition).
+  if (s.contact === 'dead') {
+    hb.partitioned = true;
+    hb.keepsAfterPartition = false;
+  }
   const newest = hb.seen.length > 0 ? Math.max(...hb.seen) : 0;
   if (!hb.seen.includes(news.seq) && news.seq > newest - SEEN_SEQS) {
     hb.seen = [...hb.seen, news.seq].slice(-SEEN_SEQS);
     hb.viewSeq++;
     learn(st, hb, news);
   }
-  // Its resource manager answers `starting` only once it is active (before that it has not
-  // registered for resource messages, and drops them); while it has not answered, ask again
-  // now and then.
-  const asked = hb.startingAt !== null && (hb.holds !== null || st.now - hb.startingAt < 2 * c.keepaliveMs);
-  if (hb.status === 'active' && hb.understood && !asked) {
+  askWhatItHolds(st, hb);
+  onMessage(st, path, asMessage(s, hb, news));
+}
+
+/**
+ * Our `starting`, which a Heartbeat peer answers with what it holds. Its resource manager answers
+ * only once it is active (before that it has not registered for resource messages, and drops
+ * them): while it has not answered, ask again now and then. Heartbeat repairs a lost frame by
+ * retransmission, which twinbeat does not do: a view left in transition for RQSTDELAY (a lost
+ * `resource`), is asked again too, and so is a peer that never answers, which is also said once.
+ */
+function askWhatItHolds(st: Step, hb: HeartbeatPeerSlot): void {
+  const c = st.s.config;
+  if (hb.status !== 'active' || !hb.understood || hb.taking || hb.giving) return;
+  const since = hb.startingAt ?? -Infinity;
+  const due = hb.holds === null ? st.now - since >= 2 * c.keepaliveMs : !hb.settled && st.now - Math.max(since, hb.resourceAt) >= RQSTDELAY_MS;
+  if (due) {
     hb.startingAt = st.now;
+    hb.firstStartingAt ??= st.now;
+    hb.awaitingAnswer = true;
     hb.resourcesDue = true;
     sendHeartbeat(st, { what: 'starting' });
   }
-  onMessage(st, path, asMessage(s, hb, news));
+  if (hb.holds === null && hb.firstStartingAt !== null && st.now - hb.firstStartingAt >= RQSTDELAY_MS) {
+    once(
+      st,
+      hb,
+      'never answers starting',
+      'error',
+      `${c.peer} (Heartbeat) has not said what it holds ${RQSTDELAY_MS / 1000} s after our \`starting\`: it may run auto_failback legacy (nice_failback off), which never says so; twinbeat claims nothing from it while it is heard: set auto_failback to on or off in ha.cf on both nodes`,
+    );
+  }
 }
 
 function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
@@ -76,10 +104,18 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
         break;
       }
       hb.resourceSeq = news.seq;
+      hb.resourceAt = st.now;
+      // The answer to our `starting`: say our holding after it (see awaitingAnswer).
+      if (hb.awaitingAnswer) {
+        hb.awaitingAnswer = false;
+        hb.answered = true;
+        hb.resourcesDue = true;
+      }
       const before = `${hb.holds} ${hb.settled}`;
       hb.holds = holdingAfter(hb.holds, news.holds, news.full, news.stable);
       hb.settled = news.full && news.stable !== false;
       if (news.stable !== undefined) hb.stable = news.stable;
+      if (hb.partitioned && hb.settled) hb.keepsAfterPartition = true;
       if (before !== `${hb.holds} ${hb.settled}`) {
         const settled = hb.settled;
         const groups = groupsOfHolding(st.s, hb.holds, c.peer);

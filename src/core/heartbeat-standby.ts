@@ -73,7 +73,15 @@ function acquireGiven(st: Step, hb: HeartbeatPeerSlot, taking: Exchange): void {
   hb.stoodBy = true;
   for (const id of groupsOfHolding(s, given, s.config.peer)) {
     const slot = s.groups[id]!;
-    if (slot.token) continue;
+    if (slot.token) {
+      // Being released here (a split brain's release crossed the peer's failback): the peer no
+      // longer runs it and waits for us to, so it is not handed to a node that just gave it up.
+      if (slot.giveAway) {
+        slot.giveAway = false;
+        decide(st, 'keep-from-heartbeat-standby', { group: id });
+      }
+      continue;
+    }
     takeToken(s, slot);
     decide(st, 'take-from-heartbeat-standby', { group: id });
   }

@@ -51,6 +51,18 @@ export interface HeartbeatPeerSlot {
   understood: boolean;
   /** When our `starting` went to this run (the peer answers it with what it holds); null: not yet. */
   startingAt: number | null;
+  /** When our first `starting` went to this run: a peer silent about what it holds long after is not one we can pair with (auto_failback legacy). */
+  firstStartingAt: number | null;
+  /** Our last `starting` has not been answered yet: its answer is followed by our holding, as a starting Heartbeat node says its own after the answer. */
+  awaitingAnswer: boolean;
+  /** When its last `resource` was taken in (a view left in transition for long is asked again). */
+  resourceAt: number;
+  /** It answered a `starting` of this run of ours: it knows this run, so it may judge it dead and, hearing it again, give everything up. */
+  answered: boolean;
+  /** Heard while judged dead here: which of us runs what is to be settled. */
+  partitioned: boolean;
+  /** Since then it said, stably, what it holds: it did not judge us dead (a Heartbeat node that did gives everything up and restarts, unstable meanwhile). */
+  keepsAfterPartition: boolean;
   /** It asked what we hold (its `starting`, or our own `starting` which it answers): say it at the end of the step. */
   resourcesDue: boolean;
   /** Our holding and stability as last said (`local 1`), '' when never. */
@@ -67,11 +79,18 @@ export interface HeartbeatPeerSlot {
   said: string[];
 }
 
+/**
+ * Heartbeat's RQSTDELAY: how long it waits for a peer that stays in transition before asking
+ * again; twinbeat asks a peer whose view stays in transition this long again (`starting`), and
+ * says once that a peer silent this long about what it holds cannot be paired with.
+ */
+export const RQSTDELAY_MS = 10_000;
+
 /** How many recent `seq`s a slot remembers (Heartbeat's own retransmission window is 200 messages). */
 export const SEEN_SEQS = 256;
 
 export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
-  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, resourceAt: -Infinity, partitioned: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
 }
 
 /** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
@@ -100,6 +119,19 @@ type HeartbeatWords =
 export function sendHeartbeat(st: Step, words: HeartbeatWords): void {
   const message = { generation: st.s.generation, seq: ++st.s.seq, ...words } as HeartbeatOut;
   st.out.push({ type: 'send-heartbeat', message });
+}
+
+/**
+ * A Heartbeat peer keeps what it holds for good when both nodes run a group after contact was lost
+ * without a reset: Heartbeat gives its groups up after a partition only when the run it judged dead
+ * speaks again (it releases everything and restarts). So a run that never knew this run of ours
+ * keeps them (it started, or took over at initdead, during the partition), and so does one that
+ * said, stably, what it holds since we heard it again after judging it dead (it did not judge us
+ * dead). Otherwise it may be about to give everything up: keep ours meanwhile.
+ */
+export function heartbeatPeerKeeps(s: CoreState): boolean {
+  const hb = s.heartbeat;
+  return !!hb && hb.stable === true && (!hb.answered || hb.keepsAfterPartition);
 }
 
 /** A notice said once per key, across the peer's runs. */
