@@ -9,7 +9,8 @@ import type { Logger } from '../log';
 import { decodeFrame, emptyDropCounters, encodeFrame, ReplayGuard, textFields, type DropReason } from '../wire';
 import type { WireField } from '../wire/fields';
 import { fieldsToMessage, messageToFields, type Fields } from '../wire/messages';
-import { fieldsToHeartbeatNews, heartbeatToFields, speaksHeartbeat } from '../wire/heartbeat-messages';
+import { fieldsToHeartbeatNews, heartbeatToFields, retransmissionToFields, speaksHeartbeat, type RetransmissionWords } from '../wire/heartbeat-messages';
+import { HeartbeatRetransmission } from '../wire/heartbeat-rexmit';
 import type { Deliver, DeliverHeartbeat, PeerTransport } from './transport';
 
 /** A reason to drop is logged at most this often (a flood of junk must not flood the log). */
@@ -42,7 +43,21 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
   const linkOfPath = new Map(links.flatMap((link) => link.paths.map((p) => [p, link] as const)));
   const pathName = new Map(config.paths.map((p) => [p.id, p.name]));
   // The links count frames and bytes; these count messages, so the names must not collide.
-  const tally = { 'messages-decoded': 0, 'messages-accepted': 0, 'messages-sent': 0, 'own-frames': 0, 'heartbeat-unnumbered': 0 };
+  const tally = {
+    'messages-decoded': 0,
+    'messages-accepted': 0,
+    'messages-sent': 0,
+    'own-frames': 0,
+    'heartbeat-unnumbered': 0,
+    'heartbeat-resent': 0,
+    'heartbeat-rexmit-asked': 0,
+    'heartbeat-rexmit-refused': 0,
+  };
+  // A Heartbeat peer's retransmission (heartbeat-rexmit.ts): every numbered frame sent to all
+  // paths is kept to be sent again; a gap in the peer's numbers is asked for.
+  const rexmit = new HeartbeatRetransmission<Buffer>();
+  let askTimer: ReturnType<typeof setTimeout> | undefined;
+  let askDue: number | undefined;
   // A node that is neither of the pair is said once by name (a third node of a Heartbeat
   // cluster, a neighbour pair on the same LAN with the same keys), besides the drop count.
   const strangers = new Set<string>();
@@ -117,11 +132,64 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     const parsed = fieldsToHeartbeatNews(fields);
     if (!parsed.ok) return drop('bad-message', path, parsed.reason);
     if ('unnumbered' in parsed) return void tally['heartbeat-unnumbered']++;
+    if ('retransmission' in parsed) {
+      if (parsed.dest !== config.localNode) return drop('not-for-us', path, `NS_ retransmission for dest=${parsed.dest}`);
+      return retransmissionAsked(parsed.retransmission);
+    }
     const { generation, seq } = parsed.news;
     const verdict = replay.check(parsed.src, path, generation, seq);
     if (verdict !== 'ok') return drop(verdict, path, `seq ${seq} of generation ${generation}`);
     tally['messages-accepted']++;
+    rexmit.heard(generation, seq, clock());
+    askLater();
     deliverHeartbeat?.(path, parsed.news);
+  }
+
+  /**
+   * The peer's retransmission words. Not numbered, so they could be replayed: what they cause is
+   * bounded (a frame is sent again at most every REXMIT_MS, authentic bytes the peer takes once).
+   */
+  function retransmissionAsked(words: RetransmissionWords) {
+    if (words.what === 'nak') return rexmit.refusedByPeer(words.refused);
+    const { again, refused } = rexmit.requested(words.first, words.last, clock());
+    for (const frame of again) {
+      toEveryPath(frame);
+      tally['heartbeat-resent']++;
+    }
+    for (const seq of refused) sendRetransmission({ what: 'nak', refused: seq });
+  }
+
+  function sendRetransmission(words: RetransmissionWords) {
+    if (words.what === 'rexmit') tally['heartbeat-rexmit-asked']++;
+    else tally['heartbeat-rexmit-refused']++;
+    const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
+    toEveryPath(encodeFrame(retransmissionToFields(words, envelope), config.auth));
+  }
+
+  /** Ask for what is missing when it is due (a timer only while something is missing). */
+  function askLater() {
+    const due = rexmit.nextDue();
+    if (due === undefined || (askTimer && askDue !== undefined && askDue <= due)) return;
+    if (askTimer) clearTimeout(askTimer);
+    askDue = due;
+    askTimer = setTimeout(
+      () => {
+        askTimer = undefined;
+        askDue = undefined;
+        for (const [first, last] of rexmit.due(clock())) sendRetransmission({ what: 'rexmit', first, last });
+        askLater();
+      },
+      Math.max(0, due - clock()) + 1,
+    );
+  }
+
+  function toEveryPath(frame: Buffer) {
+    for (const p of config.paths) {
+      const link = linkOfPath.get(p.id);
+      if (!link) continue;
+      link.send(frame, p.id);
+      tally['messages-sent']++;
+    }
   }
 
   return {
@@ -132,16 +200,14 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     sendHeartbeat(message) {
       const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
       const frame = encodeFrame(heartbeatToFields(message, envelope), config.auth);
-      for (const p of config.paths) {
-        const link = linkOfPath.get(p.id);
-        if (!link) continue;
-        link.send(frame, p.id);
-        tally['messages-sent']++;
-      }
+      rexmit.sent(message.seq, frame);
+      toEveryPath(frame);
     },
     send(message: Message, path?: string) {
       const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
       const frame = encodeFrame(messageToFields(message, envelope), config.auth);
+      // Sent on every path, it counts in a Heartbeat peer's numbering and may be asked for again.
+      if (!path) rexmit.sent(message.seq, frame);
       const targets = path ? [path] : config.paths.map((p) => p.id);
       for (const p of targets) {
         const link = linkOfPath.get(p);
@@ -160,6 +226,8 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
       return authFailure ? [authProblem(authFailure.reason, authFailure.path)] : [];
     },
     async stop() {
+      if (askTimer) clearTimeout(askTimer);
+      askTimer = undefined;
       await Promise.all(links.map((link) => link.stop()));
     },
     counters() {

@@ -13,7 +13,7 @@ import { onMessage } from './liveness';
 import { heartbeatStandbyDuties, onHandover } from './heartbeat-standby';
 
 export { adminWithHeartbeatPeer } from './heartbeat-standby';
-import { BITS, freshSlot, groupsOfHolding, once, ourHolding, RQSTDELAY_MS, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
+import { BITS, FOREIGN, freshSlot, groupsOfHolding, once, ourHolding, RQSTDELAY_MS, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
 import { log, type CoreState, type Step } from './state';
 import type { HeartbeatHolding, HeartbeatNews, Message, SenderView } from './types';
 
@@ -43,16 +43,18 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
   if (news.generation > s.heartbeat.generation) s.heartbeat = freshSlot(news.generation, s.heartbeat.said);
   const hb = s.heartbeat;
   // Heard while judged dead: the same run may never have judged us dead, and a run that started
-  // meanwhile never heard ours, so neither gives anything up (see keepsAfterPartition).
+  // meanwhile never heard ours, so neither gives anything up (see heartbeatPeerKeeps). What both
+  // run now, we took: whether it took something before it knew us no longer matters.
   if (s.contact === 'dead') {
     hb.partitioned = true;
     hb.keepsAfterPartition = false;
+    hb.tookOverUnknowing = false;
   }
   const newest = hb.seen.length > 0 ? Math.max(...hb.seen) : 0;
   if (!hb.seen.includes(news.seq) && news.seq > newest - SEEN_SEQS) {
     hb.seen = [...hb.seen, news.seq].slice(-SEEN_SEQS);
     hb.viewSeq++;
-    learn(st, hb, news);
+    learn(st, hb, news, news.seq > newest);
   }
   askWhatItHolds(st, hb);
   onMessage(st, path, asMessage(s, hb, news));
@@ -61,15 +63,19 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
 /**
  * Our `starting`, which a Heartbeat peer answers with what it holds. Its resource manager answers
  * only once it is active (before that it has not registered for resource messages, and drops
- * them): while it has not answered, ask again now and then. Heartbeat repairs a lost frame by
+ * them), and a peer that cannot hear us (a cable cut one way) never does: while it has not
+ * answered, ask again every two keepalives. Heartbeat repairs a lost frame by
  * retransmission, which twinbeat does not do: a view left in transition for RQSTDELAY (a lost
  * `resource`), is asked again too, and so is a peer that never answers, which is also said once.
  */
 function askWhatItHolds(st: Step, hb: HeartbeatPeerSlot): void {
   const c = st.s.config;
   if (hb.status !== 'active' || !hb.understood || hb.taking || hb.giving) return;
-  const since = hb.startingAt ?? -Infinity;
-  const due = hb.holds === null ? st.now - since >= 2 * c.keepaliveMs : !hb.settled && st.now - Math.max(since, hb.resourceAt) >= RQSTDELAY_MS;
+  const since = hb.startingAt;
+  const due =
+    since === null ||
+    (hb.awaitingAnswer && st.now - since >= 2 * c.keepaliveMs) ||
+    (hb.holds !== null && !hb.settled && st.now - Math.max(since, hb.resourceAt) >= RQSTDELAY_MS);
   if (due) {
     hb.startingAt = st.now;
     hb.firstStartingAt ??= st.now;
@@ -88,11 +94,12 @@ function askWhatItHolds(st: Step, hb: HeartbeatPeerSlot): void {
   }
 }
 
-function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
+function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boolean): void {
   const c = st.s.config;
   switch (news.what) {
     case 'status':
-      hb.status = news.status;
+      // A status sent again on request (NS_rexmit) is older than one taken already.
+      if (newest) hb.status = news.status;
       break;
     case 'starting':
       hb.resourcesDue = true;
@@ -105,9 +112,18 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews): void {
       }
       hb.resourceSeq = news.seq;
       hb.resourceAt = st.now;
-      // The answer to our `starting`: say our holding after it (see awaitingAnswer).
-      if (hb.awaitingAnswer) {
+      // mach_down's own message (no rtype) is its takeover of a node it judged dead, never an
+      // answer; before any answer, that node was not this run of ours as far as it knew.
+      if (!news.full && !hb.answered) hb.tookOverUnknowing = true;
+      // The answer to our `starting` (Heartbeat answers with a full word without `info`; its
+      // scripts' words carry one, `req_our_resources()`, `standby`, `shutdown`): say our holding
+      // after it (see awaitingAnswer).
+      if (hb.awaitingAnswer && news.full && !news.info) {
         hb.awaitingAnswer = false;
+        // A first answer that holds groups of ours: a run can hold them only by taking over from
+        // a node it judged dead (or by our standby, which needs an answer first), so it took
+        // them before it knew this run (its mach_down word may have been lost on the way).
+        if (!hb.answered && BITS[news.holds] & FOREIGN) hb.tookOverUnknowing = true;
         hb.answered = true;
         hb.resourcesDue = true;
       }

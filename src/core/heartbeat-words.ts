@@ -59,6 +59,8 @@ export interface HeartbeatPeerSlot {
   resourceAt: number;
   /** It answered a `starting` of this run of ours: it knows this run, so it may judge it dead and, hearing it again, give everything up. */
   answered: boolean;
+  /** It took over from a dead node (mach_down) before it answered this run of ours: at initdead, never having heard us. */
+  tookOverUnknowing: boolean;
   /** Heard while judged dead here: which of us runs what is to be settled. */
   partitioned: boolean;
   /** Since then it said, stably, what it holds: it did not judge us dead (a Heartbeat node that did gives everything up and restarts, unstable meanwhile). */
@@ -90,7 +92,7 @@ export const RQSTDELAY_MS = 10_000;
 export const SEEN_SEQS = 256;
 
 export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
-  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, resourceAt: -Infinity, partitioned: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, tookOverUnknowing: false, resourceAt: -Infinity, partitioned: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
 }
 
 /** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
@@ -125,13 +127,13 @@ export function sendHeartbeat(st: Step, words: HeartbeatWords): void {
  * A Heartbeat peer keeps what it holds for good when both nodes run a group after contact was lost
  * without a reset: Heartbeat gives its groups up after a partition only when the run it judged dead
  * speaks again (it releases everything and restarts). So a run that never knew this run of ours
- * keeps them (it started, or took over at initdead, during the partition), and so does one that
- * said, stably, what it holds since we heard it again after judging it dead (it did not judge us
- * dead). Otherwise it may be about to give everything up: keep ours meanwhile.
+ * keeps them (it started during the partition, or took over at initdead before it answered us),
+ * and so does one that said, stably, what it holds since we heard it again after judging it dead
+ * (it did not judge us dead). Otherwise it may be about to give everything up: keep ours meanwhile.
  */
 export function heartbeatPeerKeeps(s: CoreState): boolean {
   const hb = s.heartbeat;
-  return !!hb && hb.stable === true && (!hb.answered || hb.keepsAfterPartition);
+  return !!hb && hb.stable === true && (!hb.answered || hb.tookOverUnknowing || hb.keepsAfterPartition);
 }
 
 /** A notice said once per key, across the peer's runs. */

@@ -14,15 +14,20 @@ export type HeartbeatParsed =
   | { ok: true; news: HeartbeatNews; src: string }
   /** A frame Heartbeat does not number (`NS_ackmsg`): Heartbeat's flow control, nothing for the core. */
   | { ok: true; unnumbered: string; src: string }
+  /** Retransmission, not numbered either (heartbeat-rexmit.ts): the peer asks for frames again, or says it cannot send one. */
+  | { ok: true; retransmission: RetransmissionWords; dest: string | undefined; src: string }
   | { ok: false; reason: string };
+
+/** `NS_rexmit` asks for `first`..`last` again; `NS_nakrexmit` says `refused` is no longer kept. */
+export type RetransmissionWords = { what: 'rexmit'; first: number; last: number } | { what: 'nak'; refused: number };
 
 const HOLDINGS: readonly HeartbeatHolding[] = ['none', 'local', 'foreign', 'all'];
 const STATUSES = ['init', 'up', 'active'] as const;
 /**
  * Understood, nothing to decide on: node-list questions, the resource scripts' address exchange,
- * retransmission requests, and a local API client (ipfail, say) joining or leaving (`hbapi-clstat`).
+ * and a local API client (ipfail, say) joining or leaving (`hbapi-clstat`).
  */
-const ROUTINE = new Set(['reqnodes', 'ip-request', 'ip-request-resp', 'NS_rexmit', 'hbapi-clstat']);
+const ROUTINE = new Set(['reqnodes', 'ip-request', 'ip-request-resp', 'hbapi-clstat']);
 /** ipfail's words to its partner on the other node (`respawn ... ipfail` with ping nodes). */
 const IPFAIL = new Set(['num_ping_nodes', 'you_are_dead', 'abort_giveup']);
 /** What Pacemaker's daemons send through Heartbeat when it runs with `crm yes`. */
@@ -40,6 +45,7 @@ export function fieldsToHeartbeatNews(fields: Fields): HeartbeatParsed {
   const generation = hexNumber(get('hg'));
   const seq = hexNumber(get('seq'));
   if (type === 'NS_ackmsg' && seq === undefined) return { ok: true, unnumbered: type, src };
+  if (type === 'NS_rexmit' || type === 'NS_nakrexmit') return retransmission(type, get, src);
   if (generation === undefined || seq === undefined) return { ok: false, reason: `Heartbeat t=${type} without a hex hg and seq` };
   const base = { generation, seq };
   const news = (n: HeartbeatNews): HeartbeatParsed => ({ ok: true, news: n, src });
@@ -71,6 +77,29 @@ export function fieldsToHeartbeatNews(fields: Fields): HeartbeatParsed {
   if (IPFAIL.has(type)) return news({ ...base, what: 'ipfail', type });
   if (PACEMAKER.test(type)) return news({ ...base, what: 'crm', type });
   return news({ ...base, what: 'unknown', type, detail: 'not a message of a two-node Heartbeat 3.0.6 pair with crm no' });
+}
+
+/** Heartbeat writes a request's numbers in decimal (ha_msg_add_int) and a refusal's in hex. */
+function retransmission(type: 'NS_rexmit' | 'NS_nakrexmit', get: (name: string) => string | undefined, src: string): HeartbeatParsed {
+  const dest = get('dest');
+  if (type === 'NS_nakrexmit') {
+    const refused = hexNumber(get('firstseq'));
+    return refused === undefined ? { ok: false, reason: `Heartbeat NS_nakrexmit with firstseq=${get('firstseq')}` } : { ok: true, retransmission: { what: 'nak', refused }, dest, src };
+  }
+  const decimal = (text: string | undefined) => (text !== undefined && /^[0-9]{1,15}$/.test(text) ? Number(text) : undefined);
+  const first = decimal(get('firstseq'));
+  const last = decimal(get('lastseq'));
+  if (first === undefined || last === undefined || first > last) return { ok: false, reason: `Heartbeat NS_rexmit with firstseq=${get('firstseq')} lastseq=${get('lastseq')}` };
+  return { ok: true, retransmission: { what: 'rexmit', first, last }, dest, src };
+}
+
+/** Our retransmission words to a Heartbeat peer, not numbered, as Heartbeat writes them. */
+export function retransmissionToFields(words: RetransmissionWords, envelope: Envelope): Fields {
+  const body: Fields =
+    words.what === 'rexmit'
+      ? [['t', 'NS_rexmit'], ['dest', envelope.dest], ['firstseq', String(words.first)], ['lastseq', String(words.last)]]
+      : [['t', 'NS_nakrexmit'], ['firstseq', hex(words.refused)], ['dest', envelope.dest], ['comment', 'seqno not found']];
+  return [...body, ['src', envelope.src], ['ts', hex(envelope.unixSeconds)]];
 }
 
 const hex = (n: number) => Math.max(0, Math.floor(n)).toString(16);

@@ -39,7 +39,7 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     `isstable=0` for good; the peer's shutdown or healed-partition restart (which would give its
  *     copy up) waits for a stable word ((1)'s healing bound, (4), (5)).
  */
-export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104 | 105, boolean> = { 96: false, 97: true, 98: false, 99: true, 100: true, 101: false, 102: false, 104: false, 105: false };
+export const PENDING_CORE_BUGS: Record<96 | 97 | 98 | 99 | 100 | 101 | 102 | 104 | 105, boolean> = { 96: false, 97: false, 98: false, 99: false, 100: false, 101: false, 102: false, 104: false, 105: false };
 
 export class MixedChecks {
   /** Unplanned faults so far (power loss, cuts, loss, stalls), and when the last one came. */

@@ -10,6 +10,8 @@
 import { initialState, nextDeadline, step, type CoreState } from '../../src/core';
 import type { CoreConfig, CoreEvent, Decision, DecisionCause, Effect, HeartbeatNews, Message } from '../../src/core';
 import { HeartbeatV1Peer, type HbConfig, type HbEffect, type HbFrame } from './heartbeat-v1-peer';
+import { HeartbeatRetransmission } from '../../src/wire/heartbeat-rexmit';
+import type { RetransmissionWords } from '../../src/wire/heartbeat-messages';
 import { MixedChecks } from './mixed-checks';
 import { Agenda, type Timed } from './queue';
 import type { Rng } from './prng';
@@ -35,6 +37,10 @@ type Item = Timed &
     | { kind: 'hb-frame'; node: number; path: string; frame: HbFrame; sentAt: number }
     /** A Heartbeat v1 node's frame reaching a twinbeat node (mixed pairs). */
     | { kind: 'hb-news'; node: number; path: string; news: HeartbeatNews; sentAt: number }
+    /** Mixed pairs: a node's transport asks the peer for missing frames (NS_rexmit) when due. */
+    | { kind: 'hb-rexmit-ask'; node: number; token: number }
+    /** Mixed pairs: a retransmission request or refusal reaching a node's transport. */
+    | { kind: 'hb-rexmit'; node: number; path: string; words: RetransmissionWords }
     | { kind: 'fault'; label: string; run: () => void }
   );
 
@@ -118,6 +124,14 @@ export interface SimNode {
   /** Mixed pairs: this node runs Heartbeat v1 (the model in heartbeat-v1-peer.ts), not a core; `state` stays null. */
   hbConfig: HbConfig | null;
   hb: HeartbeatV1Peer | null;
+  /**
+   * Mixed pairs: this run's retransmission (NS_rexmit; src/wire/heartbeat-rexmit.ts, which the
+   * agent's wire transport uses too): the frames it sent a Heartbeat peer (a twinbeat node: twinbeat
+   * frames; a Heartbeat node: its news), and the numbers it misses of the peer's.
+   */
+  rexmit: HeartbeatRetransmission<HbFrame | HeartbeatNews> | null;
+  /** When its next request is scheduled (null: none). */
+  rexmitAskAt: number | null;
 }
 
 export interface WorldParams {
@@ -219,6 +233,8 @@ export class World {
       heardResetRequest: false,
       hbConfig: p.heartbeat?.index === i ? p.heartbeat.config : null,
       hb: null,
+      rexmit: null,
+      rexmitAskAt: null,
     });
     this.nodes = [makeNode(0), makeNode(1)];
     for (const path of p.configs[0].paths) {
@@ -341,6 +357,8 @@ export class World {
     this.powerOffs += 1;
     node.state = null;
     node.hb = null;
+    node.rexmit = null;
+    node.rexmitAskAt = null;
     node.running.clear();
     node.stuck.clear();
     node.leftover.clear();
@@ -393,9 +411,14 @@ export class World {
           this.links[item.path]![1 - n.index]!.lastDeliveredAt = this.now;
           n.lastArrivalAt = this.now;
         }
+        this.heardForRexmit(n, generation, seq);
         this.feedHb(n, (hb) => hb.receive(this.now, item.frame));
         return;
       }
+      case 'hb-rexmit-ask':
+        return this.askForMissing(node!, item);
+      case 'hb-rexmit':
+        return this.rexmitArrives(node!, item.path, item.words);
       case 'hb-news': {
         const n = node!;
         if (!n.powered) return;
@@ -407,6 +430,7 @@ export class World {
         }
         if (item.news.what === 'resources') this.mixedChecks?.noteResourceOrder(item.news, n, item.sentAt);
         this.mixedChecks?.noteStep(item.news);
+        if (this.now >= n.stalledUntil) this.heardForRexmit(n, item.news.generation, item.news.seq);
         this.feed(n, { type: 'heartbeat-peer', now: this.now, path: item.path, news: item.news });
         return;
       }
@@ -498,6 +522,7 @@ export class World {
           n.bootAt = this.now;
           this.note(`${n.name}: boots Heartbeat v1, generation ${n.generation}`);
           n.hb = new HeartbeatV1Peer(n.hbConfig, n.generation, this.now);
+          n.rexmit = new HeartbeatRetransmission();
           this.feedHb(n, (hb) => hb.tick(this.now));
           return;
         }
@@ -509,6 +534,7 @@ export class World {
         n.leftover.clear();
         this.note(`${n.name}: boots, generation ${n.generation}${n.running.size ? ` with ${[...n.running].join(' ')} still running` : ''}`);
         const releasing = n.config.groups.map((g) => g.id);
+        n.rexmit = this.mixedChecks ? new HeartbeatRetransmission() : null;
         this.feed(n, { type: 'start', now: this.now, generation: n.generation, boot: n.boot, releasing });
         // The shell releases leftovers beside the heartbeats: a status of each resource, quick when nothing runs.
         for (const g of releasing) this.scheduleStop(n, g, n.running.has(g) ? 200 : 30);
@@ -580,6 +606,7 @@ export class World {
         case 'send': {
           const news = effect.news;
           if (news.what !== 'status') this.note(`${node.name}: send ${describeNews(news)}`);
+          node.rexmit?.sent(news.seq, news);
           for (const path of Object.keys(this.links)) this.transmitTo(node, path, (at, sentAt) => ({ kind: 'hb-news', at, node: 1 - node.index, path, news, sentAt }));
           break;
         }
@@ -706,6 +733,7 @@ export class World {
         if (peer.hbConfig) {
           // A Heartbeat node reads any twinbeat frame as a sign of life (a heartbeat is its `t=status`).
           const frame: HbFrame = { from: 'twinbeat', generation: effect.message.generation, seq: effect.message.seq, status: effect.message.kind === 'heartbeat' };
+          if (!effect.path) node.rexmit?.sent(frame.seq, frame);
           for (const p of paths) this.transmitTo(node, p, (at, sentAt) => ({ kind: 'hb-frame', at, node: peer.index, path: p, frame, sentAt }));
           return;
         }
@@ -720,6 +748,7 @@ export class World {
         this.note(`${node.name}: send-heartbeat ${describeOut(effect.message)}`);
         if (!peer.hbConfig) return;
         const frame: HbFrame = { from: 'twinbeat-words', message: effect.message };
+        node.rexmit?.sent(effect.message.seq, frame);
         for (const p of Object.keys(this.links)) this.transmitTo(node, p, (at, sentAt) => ({ kind: 'hb-frame', at, node: peer.index, path: p, frame, sentAt }));
         return;
       }
@@ -838,6 +867,56 @@ export class World {
   }
 
   /** One frame on one path, with the path's loss, duplicates, delay and reordering. */
+  // --- mixed pairs: Heartbeat's retransmission, both ways (src/wire/heartbeat-rexmit.ts) ---
+
+  /** A numbered frame of the peer reached this node's transport: a gap is asked for a little later. */
+  private heardForRexmit(n: SimNode, generation: number, seq: number): void {
+    if (!n.rexmit) return;
+    n.rexmit.heard(generation, seq, this.now);
+    this.scheduleAsk(n);
+  }
+
+  private scheduleAsk(n: SimNode): void {
+    const due = n.rexmit?.nextDue();
+    if (due === undefined || (n.rexmitAskAt !== null && n.rexmitAskAt <= due)) return;
+    n.rexmitAskAt = Math.max(due, this.now);
+    this.schedule({ kind: 'hb-rexmit-ask', at: n.rexmitAskAt, node: n.index, token: n.bootToken });
+  }
+
+  private askForMissing(n: SimNode, item: { at: number; token: number }): void {
+    if (!n.powered || !n.rexmit || item.token !== n.bootToken || item.at !== n.rexmitAskAt) return;
+    n.rexmitAskAt = null;
+    // A stalled process asks nothing until it runs again.
+    if (this.now < n.stalledUntil) {
+      n.rexmitAskAt = n.stalledUntil;
+      this.schedule({ kind: 'hb-rexmit-ask', at: n.stalledUntil, node: n.index, token: n.bootToken });
+      return;
+    }
+    for (const [first, last] of n.rexmit.due(this.now)) this.sendRexmitWords(n, { what: 'rexmit', first, last });
+    this.scheduleAsk(n);
+  }
+
+  private sendRexmitWords(n: SimNode, words: RetransmissionWords): void {
+    if (words.what === 'rexmit') this.note(`${n.name}: asks for ${words.first}..${words.last} again (NS_rexmit)`);
+    for (const path of Object.keys(this.links)) this.transmitTo(n, path, (at) => ({ kind: 'hb-rexmit', at, node: 1 - n.index, path, words }));
+  }
+
+  /** A request reaches a node's transport: it sends the frames again on every path (a stalled process answers nothing; the peer asks again). */
+  private rexmitArrives(n: SimNode, path: string, words: RetransmissionWords): void {
+    if (!n.powered || !n.rexmit || this.now < n.stalledUntil) return;
+    if (words.what === 'nak') return n.rexmit.refusedByPeer(words.refused);
+    const { again, refused } = n.rexmit.requested(words.first, words.last, this.now);
+    const peer = this.nodes[1 - n.index]!.index;
+    for (const frame of again) {
+      for (const p of Object.keys(this.links)) {
+        if ('what' in frame) this.transmitTo(n, p, (at, sentAt) => ({ kind: 'hb-news', at, node: peer, path: p, news: frame, sentAt }));
+        else this.transmitTo(n, p, (at, sentAt) => ({ kind: 'hb-frame', at, node: peer, path: p, frame, sentAt }));
+      }
+    }
+    if (again.length > 0) this.note(`${n.name}: sends ${again.length} frame(s) again for ${words.first}..${words.last} (asked on ${path})`);
+    for (const seq of refused) this.sendRexmitWords(n, { what: 'nak', refused: seq });
+  }
+
   private transmitTo(from: SimNode, path: string, make: (at: number, sentAt: number) => NewItem): void {
     const link = this.links[path]![from.index]!;
     if (link.cut || this.rng.chance(link.loss)) return;
