@@ -366,7 +366,7 @@ const DECISIONS = {
     cause: 'peer-handed-over',
     level: 'info',
     what: (f, p) => `${p} (Heartbeat) handed ${f.group} here in its standby exchange while it was being released here`,
-    why: () => 'keeping it here: it starts again once its stop completes',
+    why: () => 'keeping it here, to start again once its stop completes',
   },
   'take-from-heartbeat-standby': {
     kind: 'takeover',

@@ -148,8 +148,9 @@ export function heartbeatStandbyDuties(st: Step, hb: HeartbeatPeerSlot): void {
   const taking = hb.taking;
   if (taking?.phase === 'acquiring') {
     const ids = groupsOfHolding(s, BITS[taking.holds], c.peer);
-    // Done when every group it gave up runs here or failed to (the giver waits for our word either way).
-    if (ids.every((id) => s.groups[id]!.state !== 'starting' && s.groups[id]!.state !== 'released')) {
+    // Done when every group it gave up runs here or failed to (the giver waits for our word either
+    // way); one still stopping here (kept from a release the exchange crossed) starts after its stop.
+    if (ids.every((id) => !['starting', 'released', 'stopping'].includes(s.groups[id]!.state))) {
       sendHeartbeat(st, { what: 'standby', holds: taking.holds, info: 'done' });
       log(st, 'info', `Standby resource acquisition done [${taking.holds}].`);
       hb.taking = null;
