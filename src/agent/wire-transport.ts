@@ -52,6 +52,7 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     'heartbeat-resent': 0,
     'heartbeat-rexmit-asked': 0,
     'heartbeat-rexmit-refused': 0,
+    'heartbeat-recovered': 0,
   };
   // A Heartbeat peer's retransmission (heartbeat-rexmit.ts): every numbered frame sent to all
   // paths is kept to be sent again; a gap in the peer's numbers is asked for.
@@ -140,7 +141,7 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     const verdict = replay.check(parsed.src, path, generation, seq);
     if (verdict !== 'ok') return drop(verdict, path, `seq ${seq} of generation ${generation}`);
     tally['messages-accepted']++;
-    rexmit.heard(generation, seq, clock());
+    if (rexmit.heard(generation, seq, clock())) tally['heartbeat-recovered']++;
     askLater();
     deliverHeartbeat?.(path, parsed.news);
   }

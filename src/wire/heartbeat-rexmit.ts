@@ -60,26 +60,24 @@ export class HeartbeatRetransmission<Frame> {
     return { again, refused };
   }
 
-  /** A numbered frame of the peer's run `run` arrived (authenticated, on any path). */
-  heard(run: number, seq: number, now: number): void {
+  /** A numbered frame of the peer's run `run` arrived (authenticated, on any path); true when it was missing. */
+  heard(run: number, seq: number, now: number): boolean {
     if (run !== this.run) {
       // A new run numbers afresh; an older one is not asked about.
-      if (run < this.run) return;
+      if (run < this.run) return false;
       this.run = run;
       this.highestHeard = seq;
       this.missing.clear();
-      return;
+      return false;
     }
-    if (seq <= this.highestHeard) {
-      this.missing.delete(seq);
-      return;
-    }
+    if (seq <= this.highestHeard) return this.missing.delete(seq);
     const gap = seq - this.highestHeard - 1;
     // Too many lost at once (a long cut): start over from here, as Heartbeat does past its flow-control limit.
     if (gap > MAX_BATCH) this.missing.clear();
     else for (let k = this.highestHeard + 1; k < seq; k++) this.missing.set(k, { dueAt: now + FIRST_ASK_MS, asks: 0 });
     while (this.missing.size > MAX_BATCH) this.missing.delete(this.missing.keys().next().value!);
     this.highestHeard = seq;
+    return false;
   }
 
   /** The peer said it cannot send `seq` again (`NS_nakrexmit`): stop asking. */

@@ -20,7 +20,9 @@ const SOONEST_MS = DEADTIME_MS - 200;
 /** Heartbeat runs its resource scripts (IPaddr through ResourceManager) after deadtime: seconds, on a loaded host more. */
 const HEARTBEAT_TAKEOVER_MS = 15_000;
 
-const unavailable = heartbeatUnavailable('tutorial') ?? labUnavailable(['ip', 'arping']);
+const unavailable = heartbeatUnavailable('tutorial') ?? labUnavailable(['ip', 'arping', 'nft']);
+/** The nftables table the lossy-LAN test drops frames with, inside a node's namespace. */
+const LOSS = 'twinbeat_loss';
 
 /** `home`: the node haresources names for the group (a: twinbeat, b: Heartbeat). */
 async function withPair(home: Node, body: (pair: MixedPair) => Promise<void>, twinbeatOn: Node[] = ['a'], haCf: string[] = [], shape: HeartbeatShape = 'tutorial'): Promise<void> {
@@ -216,6 +218,39 @@ if (unavailable) {
       [],
       'serial+udp',
     );
+  });
+
+  test('a lossy LAN both ways: Heartbeat asks twinbeat for the frames it lost (NS_rexmit) and gets them, twinbeat asks Heartbeat and gets them; nobody is judged dead, nothing moves', async () => {
+    await withPair('a', async (pair) => {
+      await pair.startBoth(60_000);
+      await sleep(2000);
+      assertBothUp(pair);
+      const lossy = (node: Node, on: boolean) =>
+        on
+          ? [['add', 'table', 'inet', LOSS], ['add', 'chain', 'inet', LOSS, 'out', '{ type filter hook output priority 0 ; }'], ['add', 'rule', 'inet', LOSS, 'out', 'udp', 'dport', '694', 'numgen', 'random', 'mod', '100', '<', '40', 'drop']].forEach((args) => pair.lab.exec(node, ['nft', ...args]))
+          : pair.lab.run(node, ['nft', 'delete', 'table', 'inet', LOSS]);
+      const heartbeatBefore = pair.log('b').length;
+      try {
+        lossy('a', true);
+        lossy('b', true);
+        await sleep(5000);
+      } finally {
+        lossy('a', false);
+        lossy('b', false);
+      }
+      await sleep(2000);
+      const heartbeatSince = pair.log('b').slice(heartbeatBefore);
+      const counters = Object.fromEntries([...pair.status('a').matchAll(/(heartbeat-[a-z-]+) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+      console.log(`  40 % loss both ways for 5 s: twinbeat sent ${counters['heartbeat-resent'] ?? 0} frame(s) again, asked ${counters['heartbeat-rexmit-asked'] ?? 0} time(s), recovered ${counters['heartbeat-recovered'] ?? 0}`);
+      assert.match(heartbeatSince, /lost packet\(s\) for \[node-a\]/, 'Heartbeat saw twinbeat frames lost');
+      assert.ok((counters['heartbeat-resent'] ?? 0) > 0, 'twinbeat answered Heartbeat\'s requests');
+      assert.match(heartbeatSince, /No pkts missing from node-a/, 'Heartbeat got every frame it asked for');
+      assert.not.match(heartbeatSince, /Irretrievably lost packet/, 'twinbeat refused nothing Heartbeat asked for');
+      assert.ok((counters['heartbeat-rexmit-asked'] ?? 0) > 0 && (counters['heartbeat-recovered'] ?? 0) > 0, 'twinbeat asked Heartbeat for its lost frames and got them');
+      assert.not.match(pair.log('a'), /node node-b: is dead/);
+      assert.not.match(heartbeatSince, /node node-a: is dead/);
+      assert.match(pair.status('a'), /held by node-a/);
+    });
   });
 
   test('hb_standby on the Heartbeat node (holding, at home on node-b): twinbeat takes the group in its standby exchange, never to two holders', async () => {
