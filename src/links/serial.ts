@@ -103,7 +103,7 @@ export class SerialLink implements Link {
       return;
     }
     this.pending.begin();
-    if (this.queue.push(Buffer.from(frame))) {
+    if (this.queue.push(asSerialFrame(frame))) {
       this.tally.add('dropped-queue-full');
       this.pending.end();
     }
@@ -246,4 +246,16 @@ export class SerialLink implements Link {
   private keepSplitterCounters(): void {
     for (const [name, value] of Object.entries(this.splitter?.counters() ?? {})) this.earlierSplitters.add(name, value);
   }
+}
+
+/**
+ * A frame as it goes on the cable: a classic frame without the NUL its UDP datagram ends with.
+ * Heartbeat's serial reader skips to a line that begins with `>>>`, so a NUL left before the next
+ * frame's `>>>` hides that frame from a Heartbeat peer (it heard at most the first one); twinbeat's
+ * own splitter cuts a classic frame at its `<<<` line and takes a NUL for a separator either way.
+ */
+export function asSerialFrame(frame: FrameBytes): Buffer {
+  let end = frame.length;
+  while (end > 0 && frame[end - 1] === 0) end--;
+  return Buffer.from(frame.subarray(0, end));
 }
