@@ -13,8 +13,8 @@ import { onMessage } from './liveness';
 import { heartbeatStandbyDuties, onHandover } from './heartbeat-standby';
 
 export { adminWithHeartbeatPeer } from './heartbeat-standby';
-import { BITS, FOREIGN, freshSlot, groupsOfHolding, once, ourHolding, RQSTDELAY_MS, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
-import { log, type CoreState, type Step } from './state';
+import { BITS, FOREIGN, freshSlot, groupsOfHolding, once, ourHolding, PARTITION_RESTART_MS, RQSTDELAY_MS, SEEN_SEQS, sendHeartbeat, type HeartbeatPeerSlot } from './heartbeat-words';
+import { log, mayRun, type CoreState, type Step } from './state';
 import type { HeartbeatHolding, HeartbeatNews, Message, SenderView } from './types';
 
 export type { HeartbeatPeerSlot } from './heartbeat-words';
@@ -40,13 +40,16 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
     log(st, 'info', `${c.peer} runs Heartbeat 3.0, not twinbeat: pairing with it in Heartbeat's own words (see docs/heartbeat-peer.md)`);
   }
   if (news.generation < s.heartbeat.generation) return; // an older run: old news, and not a sign of life
+  const sameRun = news.generation === s.heartbeat.generation && s.heartbeat.seen.length > 0;
   if (news.generation > s.heartbeat.generation) s.heartbeat = freshSlot(news.generation, s.heartbeat.said);
   const hb = s.heartbeat;
-  // Heard while judged dead: the same run may never have judged us dead, and a run that started
-  // meanwhile never heard ours, so neither gives anything up (see heartbeatPeerKeeps). What both
-  // run now, we took: whether it took something before it knew us no longer matters.
-  if (s.contact === 'dead') {
+  // The same run heard while judged dead here: it may or may not have judged us dead (see
+  // heartbeatPeerKeeps; a run that started meanwhile never knew ours, which `answered` tells).
+  // What both run now, we took: whether it took something before it knew us no longer matters.
+  if (sameRun && s.contact === 'dead') {
     hb.partitioned = true;
+    hb.partitionedAt = st.now;
+    hb.askedAfterPartition = false;
     hb.keepsAfterPartition = false;
     hb.tookOverUnknowing = false;
   }
@@ -72,10 +75,14 @@ function askWhatItHolds(st: Step, hb: HeartbeatPeerSlot): void {
   const c = st.s.config;
   if (hb.status !== 'active' || !hb.understood || hb.taking || hb.giving) return;
   const since = hb.startingAt;
+  // After a partition, a Heartbeat peer that keeps what it holds says nothing more unless asked.
+  const afterPartition = hb.partitioned && !hb.keepsAfterPartition && !hb.askedAfterPartition && st.now - hb.partitionedAt >= PARTITION_RESTART_MS;
   const due =
     since === null ||
+    afterPartition ||
     (hb.awaitingAnswer && st.now - since >= 2 * c.keepaliveMs) ||
     (hb.holds !== null && !hb.settled && st.now - Math.max(since, hb.resourceAt) >= RQSTDELAY_MS);
+  if (afterPartition) hb.askedAfterPartition = true;
   if (due) {
     hb.startingAt = st.now;
     hb.firstStartingAt ??= st.now;
@@ -131,7 +138,7 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boo
       hb.holds = holdingAfter(hb.holds, news.holds, news.full, news.stable);
       hb.settled = news.full && news.stable !== false;
       if (news.stable !== undefined) hb.stable = news.stable;
-      if (hb.partitioned && hb.settled) hb.keepsAfterPartition = true;
+      if (hb.partitioned && hb.settled && hb.stable && st.now - hb.partitionedAt >= PARTITION_RESTART_MS) hb.keepsAfterPartition = true;
       if (before !== `${hb.holds} ${hb.settled}`) {
         const settled = hb.settled;
         const groups = groupsOfHolding(st.s, hb.holds, c.peer);
@@ -193,20 +200,23 @@ export function holdingAfter(before: number | null, said: HeartbeatHolding, full
 /** What the rest of the core sees: a twinbeat message with the view a Heartbeat peer's words support. */
 /**
  * What the peer holds: what it said, and, while it gives us groups in its standby exchange, those
- * too until its `done` (not those that run here: an exchange for `all` names them too). Its
+ * too until its `done` (not those that run here: an exchange for `all` names them too; but one
+ * whose right this node kept after stopping it, a split brain's release, may still run there). Its
  * `isstable` reflects its resources, not the release its standby script is still doing, so a
  * stable word in the middle says nothing of them: only `done` does.
  */
 function heldByPeer(s: CoreState, hb: HeartbeatPeerSlot): string[] {
   const said = groupsOfHolding(s, hb.holds!, s.config.peer);
-  const giving = hb.taking?.phase === 'agreed' ? groupsOfHolding(s, BITS[hb.taking.holds], s.config.peer).filter((id) => !s.groups[id]!.token) : [];
+  const giving = hb.taking?.phase === 'agreed' ? groupsOfHolding(s, BITS[hb.taking.holds], s.config.peer).filter((id) => !mayRun(s.groups[id]!.state)) : [];
   return [...new Set([...said, ...giving])];
 }
 
 function asMessage(s: CoreState, hb: HeartbeatPeerSlot, news: HeartbeatNews): Message {
   // Withheld while it is in a transition too: what it holds then is a direction, not a fact, and a
   // view that said it holds our group would make the rest of the core release it (handover.ts).
-  const known = hb.understood && hb.holds !== null && hb.settled;
+  // And until it answered our `starting`: what reached us before may be an older word held back
+  // on a path (a Heartbeat node drops a `resource` that comes before its own `starting`).
+  const known = hb.understood && hb.holds !== null && hb.settled && hb.answered;
   const view: SenderView = {
     generation: news.generation,
     // In the order its frames changed what we know (see `seen`): a copy repeats the number and only proves its path.

@@ -53,7 +53,7 @@ function whyNotTake(st: Step, hb: HeartbeatPeerSlot): string | null {
   const s = st.s;
   if (s.mode !== 'active') return `this node is ${s.mode}`;
   if (s.farewell) return 'this node is shutting down';
-  if (!hb.understood || hb.holds === null) return 'what it holds is not known';
+  if (!hb.understood || hb.holds === null || !hb.answered) return 'what it holds is not known';
   if (hb.giving) return 'this node is handing groups to it';
   // A `me` while we agreed is ignored, as Heartbeat ignores one ("Standby in progress"): its
   // `done` would be taken for this one's. Once the giver has given its exchange up (10 s), it is a new attempt.
@@ -112,7 +112,7 @@ function startGiving(st: Step, hb: HeartbeatPeerSlot, holds: HeartbeatHolding, w
 function whyNotGive(s: CoreState, hb: HeartbeatPeerSlot): string | null {
   if (s.mode !== 'active') return `this node is ${s.mode}`;
   if (s.farewell) return 'this node is shutting down';
-  if (!hb.understood || hb.holds === null) return `what ${s.config.peer} holds is not known`;
+  if (!hb.understood || hb.holds === null || !hb.answered) return `what ${s.config.peer} holds is not known`;
   if (hb.stable !== true) return `${s.config.peer} is in a transition`;
   if (hb.taking || hb.giving) return 'an exchange is under way';
   if (s.config.groups.some((g) => s.groups[g.id]!.state === 'starting' || s.groups[g.id]!.state === 'stopping')) return 'a group is starting or stopping here';

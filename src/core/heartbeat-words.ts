@@ -63,6 +63,10 @@ export interface HeartbeatPeerSlot {
   tookOverUnknowing: boolean;
   /** Heard while judged dead here: which of us runs what is to be settled. */
   partitioned: boolean;
+  /** When (the last time) it was heard while judged dead. */
+  partitionedAt: number;
+  /** Our `starting` went to it PARTITION_RESTART_MS after that, for a word said once it would have restarted. */
+  askedAfterPartition: boolean;
   /** Since then it said, stably, what it holds: it did not judge us dead (a Heartbeat node that did gives everything up and restarts, unstable meanwhile). */
   keepsAfterPartition: boolean;
   /** It asked what we hold (its `starting`, or our own `starting` which it answers): say it at the end of the step. */
@@ -88,11 +92,18 @@ export interface HeartbeatPeerSlot {
  */
 export const RQSTDELAY_MS = 10_000;
 
+/**
+ * A Heartbeat node that hears again the run it judged dead restarts two seconds later (its
+ * CauseShutdownRestart timer), giving everything up: a stable word of it said this long after we
+ * heard it again is one of a node that did not judge us dead.
+ */
+export const PARTITION_RESTART_MS = 3000;
+
 /** How many recent `seq`s a slot remembers (Heartbeat's own retransmission window is 200 messages). */
 export const SEEN_SEQS = 256;
 
 export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
-  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, tookOverUnknowing: false, resourceAt: -Infinity, partitioned: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, tookOverUnknowing: false, resourceAt: -Infinity, partitioned: false, partitionedAt: -Infinity, askedAfterPartition: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
 }
 
 /** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
