@@ -11,7 +11,7 @@ import { peerCarrierWorse, peerReach } from './connectivity';
 import { cameForHealth, failbackSettled, recordMove, updateFlapping } from './damping';
 import { startedHere } from './monitoring';
 import { sendNotice } from './notices';
-import { heartbeatAgreedToTake } from './heartbeat-standby';
+import { heartbeatAgreedToTake, heartbeatHandingHere } from './heartbeat-standby';
 import { heartbeatPeerKeeps } from './heartbeat-words';
 import { onStopFailed, peerStuck } from './stop-failure';
 
@@ -97,7 +97,7 @@ function placeWithPeer(st: Step, g: CoreGroup, slot: GroupSlot): void {
     } else if (g.home !== c.local) {
       slot.giveAway = true;
       decide(st, 'split-brain-release', { group: g.id, home: g.home });
-    } else if (heartbeatPeerKeeps(s)) {
+    } else if (heartbeatPeerKeeps(s) && !heartbeatHandingHere(s, g.id)) {
       // A Heartbeat peer that will not give it up (heartbeat-words.ts): the home node's right to
       // keep it would leave two holders for good.
       slot.giveAway = true;

@@ -165,8 +165,9 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boo
       once(st, hb, `t=${news.type}`, 'warn', `${c.peer} sent a Heartbeat message twinbeat does not understand (t=${news.type}: ${news.detail}): ${c.peer} is heard but not understood, so nothing is taken over from it while it is heard`);
       break;
     case 'shutdone':
-      // Sent once its release is complete: it holds nothing now.
+      // Sent once its release is complete: it holds nothing now, whatever an older word says.
       hb.holds = 0;
+      hb.resourceSeq = Math.max(hb.resourceSeq, news.seq);
       break;
     case 'routine':
       break;

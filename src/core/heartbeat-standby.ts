@@ -20,7 +20,7 @@ export function onHandover(st: Step, hb: HeartbeatPeerSlot, type: string, holds:
   if (type !== 'ask_resources') return;
   if (info === 'me') return offerToTake(st, hb, holds, seq);
   // A Heartbeat run numbers the giver's `done` above its `me`: one numbered below is an earlier exchange's, held back on a lossy path.
-  if (info === 'done' && hb.taking?.phase === 'agreed' && seq > (hb.taking.seq ?? -1)) return acquireGiven(st, hb, hb.taking);
+  if (info === 'done' && hb.taking?.phase === 'agreed' && seq > (hb.taking.seq ?? -1)) return acquireGiven(st, hb, hb.taking, seq);
   if (info === 'other' && hb.giving?.phase === 'asked') return releaseAgreed(st, hb, hb.giving);
   if (info === 'done' && hb.giving?.phase === 'released') {
     log(st, 'info', `Other node completed standby takeover of ${hb.giving.holds} resources.`);
@@ -62,11 +62,13 @@ function whyNotTake(st: Step, hb: HeartbeatPeerSlot): string | null {
   return null;
 }
 
-function acquireGiven(st: Step, hb: HeartbeatPeerSlot, taking: Exchange): void {
+function acquireGiven(st: Step, hb: HeartbeatPeerSlot, taking: Exchange, seq: number): void {
   const s = st.s;
   const given = BITS[taking.holds];
-  // Its `done` says the release is complete: what it still holds is a fact again.
+  // Its `done` says the release is complete: what it still holds is a fact again, and a
+  // `resource` numbered below it (sent again on request, or held back on a path) is older news.
   hb.holds = (hb.holds ?? BITS.all) & ~given;
+  hb.resourceSeq = Math.max(hb.resourceSeq, seq);
   hb.settled = true;
   taking.phase = 'acquiring';
   // Heartbeat does not fail a group back to a node that went standby, until that node starts again.
@@ -117,6 +119,12 @@ function whyNotGive(s: CoreState, hb: HeartbeatPeerSlot): string | null {
   if (hb.taking || hb.giving) return 'an exchange is under way';
   if (s.config.groups.some((g) => s.groups[g.id]!.state === 'starting' || s.groups[g.id]!.state === 'stopping')) return 'a group is starting or stopping here';
   return null;
+}
+
+/** The peer is handing the group here in its standby exchange: the exchange decides where it runs. */
+export function heartbeatHandingHere(s: CoreState, group: string): boolean {
+  const taking = s.heartbeat?.taking;
+  return !!taking && groupsOfHolding(s, BITS[taking.holds], s.config.peer).includes(group);
 }
 
 /** A Heartbeat peer answered `other` to our standby exchange for a holding that covers the group: it will take it once released. */

@@ -27,9 +27,9 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     (`starting`), which a Heartbeat node drops: a group stopped to be given to a peer that
  *     agreed is then kept, stopped (not handed over, not started again) ((17), (18), (4)), or a
  *     group the peer runs is started here too ((1), while the stale word stands);
- * (fixed: test/scenarios/96, 97, 98, 99 (a view left in transition is asked again), 100, 101, 102, 103, 104, 105; 97's flag stays set as its exemption also covers a 99 case (our
- *  failback `me` answered by an `other` that is lost: seed 7483); 100 only in part: a `resource` that reached this node before
- *  the peer answered our `starting` is still taken, so its flag stays set; kept here so the exemption can be put back to check a seed)
+ * (all fixed, every flag cleared: test/scenarios/96 to 105 and 110 to 113; lost frames are also sent again
+ *  when asked, NS_rexmit, which repaired 97's other case, seed 7483; kept here so that an exemption can
+ *  be put back to check a seed)
  * 102: twinbeat answered a second `me` during a standby exchange under way, and on the first one's
  *     `done` takes the groups of the second, which the peer is still releasing ((1)); the peer gives
  *     groups up twice and then believes it holds what it gave ((17), (18), (4), (5) for that run);
