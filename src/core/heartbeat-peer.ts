@@ -114,7 +114,7 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boo
     case 'resources': {
       // Its `resource`s are numbered in the order it said them: one below the last taken is older news.
       if (news.seq < hb.resourceSeq) {
-        once(st, hb, 'stale resource', 'info', `${c.peer} sent a resource message numbered below one already taken (held back on a path): older news, ignored`);
+        once(st, hb, 'stale resource', 'info', `${c.peer} sent a resource message numbered below news already taken (held back on a path, or sent again on request): older news, ignored`);
         break;
       }
       hb.resourceSeq = news.seq;

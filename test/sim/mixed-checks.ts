@@ -27,7 +27,7 @@ export const UP_SETTLED_MS = 8000 + RQSTDELAY_MS + 2000;
  *     (`starting`), which a Heartbeat node drops: a group stopped to be given to a peer that
  *     agreed is then kept, stopped (not handed over, not started again) ((17), (18), (4)), or a
  *     group the peer runs is started here too ((1), while the stale word stands);
- * (all fixed, every flag cleared: test/scenarios/96 to 105 and 110 to 113; lost frames are also sent again
+ * (all fixed, every flag cleared: test/scenarios/96 to 105 and 110 to 114; lost frames are also sent again
  *  when asked, NS_rexmit, which repaired 97's other case, seed 7483; kept here so that an exemption can
  *  be put back to check a seed)
  * 102: twinbeat answered a second `me` during a standby exchange under way, and on the first one's
