@@ -182,6 +182,8 @@ export class World {
   migrating: SimNode | null = null;
   /** Mixed pairs: the invariants (17) and (18), and what (1), (4) and (5) exempt (mixed-checks.ts). */
   readonly mixedChecks: MixedChecks | null;
+  /** Mixed pairs: the run (incarnation) of the Heartbeat node that each of its generations names. */
+  private readonly heartbeatRuns = new Map<number, number>();
 
   constructor(p: WorldParams) {
     this.rng = p.rng;
@@ -520,6 +522,7 @@ export class World {
           n.state = null;
           n.boot = n.generation;
           n.bootAt = this.now;
+          this.heartbeatRuns.set(n.generation, n.incarnation);
           this.note(`${n.name}: boots Heartbeat v1, generation ${n.generation}`);
           n.hb = new HeartbeatV1Peer(n.hbConfig, n.generation, this.now);
           n.rexmit = new HeartbeatRetransmission();
@@ -667,7 +670,15 @@ export class World {
   /** What beforeMessage keeps, for a frame of a Heartbeat v1 peer: its run is its generation. */
   private beforeHeartbeatNews(node: SimNode, news: HeartbeatNews): void {
     const peer = this.nodes[1 - node.index]!;
+    // Its shutdone ends its run as a shutdown notice does (a late one: the node may be off, or run
+    // twinbeat, by now); a later run speaking makes a takeover from it need a reset again.
+    const run = this.heartbeatRuns.get(news.generation);
+    if (news.what === 'shutdone' && run !== undefined) node.clearedGeneration = Math.max(node.clearedGeneration ?? 0, run);
+    // A frame its last run sent before it lost power, read late (in flight, or waiting out a stall
+    // here), is news of it for (2), as a twinbeat peer's late message is.
+    if (run === peer.incarnation && !peer.powered) node.lastHeardAt = this.now;
     if (!peer.powered || news.generation !== peer.generation) return;
+    if (node.clearedGeneration !== null && peer.incarnation > node.clearedGeneration) node.clearedGeneration = null;
     if (news.generation !== node.liveNewsRun || news.seq > node.liveNewsSeq) {
       node.liveNewsAt = this.now;
       node.liveNewsRun = news.generation;
@@ -675,6 +686,9 @@ export class World {
       node.lastHeardAt = this.now;
     }
     node.lastHeardCurrentAt = this.now;
+    // A lost-contact episode ends when the twinbeat node hears the Heartbeat node's current run too.
+    if (this.resetsThisEpisode > 0) this.note(`contact: a new episode begins`);
+    this.resetsThisEpisode = 0;
   }
 
   private beforeMessage(node: SimNode, msg: Message): void {
@@ -1106,7 +1120,8 @@ export class World {
   }
 
   private checkTakeover(node: SimNode, before: CoreState, after: CoreState): void {
-    if (!this.hasResetDevice || node.forced) return;
+    // The taker's own device counts: a mixed pair's twinbeat node may have one beside a Heartbeat node without.
+    if (!node.config.canResetPeer || node.forced) return;
     const heard = node.lastHeardAt !== null && this.now - node.lastHeardAt < this.deadtimeMs;
     if (heard || node.clearedGeneration !== null) return;
     for (const g of node.config.groups) {
