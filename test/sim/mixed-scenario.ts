@@ -1,9 +1,11 @@
 // One random scenario of a mixed pair (issue 24): a twinbeat core beside a node that runs
-// Heartbeat v1 (the model in heartbeat-v1-peer.ts), as during a rolling migration. No reset
-// device (Heartbeat v1 takes over after deadtime without one), and the faults that make sense for
-// such a pair: power loss, cut paths (one way or both), lossy paths, stalls of the twinbeat node,
-// graceful stops and the operator's standby and takeover on either side. Then a quiet phase, and
-// every group must run on exactly one node, where auto_failback says.
+// Heartbeat v1 (the model in heartbeat-v1-peer.ts), as during a rolling migration. The Heartbeat
+// node has no reset device (it takes over after deadtime without one); in a share of the seeds the
+// twinbeat node has one (stonith_host), which the world carries out by powering the Heartbeat node
+// off, sometimes failing. The faults that make sense for such a pair: power loss, cut paths (one
+// way or both), lossy paths, stalls of the twinbeat node, graceful stops and the operator's standby
+// and takeover on either side. Then a quiet phase, and every group must run on exactly one node,
+// where auto_failback says.
 import { makeRng, type Rng } from './prng';
 import { FAULT_PHASE_MS, QUIET_PHASE_MS, judged, pairConfigs } from './scenario';
 import type { HbConfig, HbFailback } from './heartbeat-v1-peer';
@@ -23,6 +25,24 @@ export interface MixedOptions {
   trace?: boolean;
   /** Also draw auto_failback legacy (nice_failback off); see the note at `pickFailback`. */
   legacy?: boolean;
+  /** A reset device on the twinbeat node: always (true), never (false), or drawn (undefined: in RESET_DEVICE_SHARE of the seeds). */
+  resetDevice?: boolean;
+}
+
+/** The share of mixed seeds whose twinbeat node has a reset device, when not chosen by the caller. */
+export const RESET_DEVICE_SHARE = 0.4;
+
+/**
+ * The twinbeat node's reset device, drawn from a stream of its own so that a seed without one plays
+ * as it did before devices were drawn: whether it has one, and how often it fails (in a third of
+ * those seeds). The Heartbeat node has none, nor its twinbeat run after the migration: the world
+ * judges a pair whose two nodes have a device by the stricter rules of (1) from its start.
+ */
+function pickDevice(seed: number, forced: boolean | undefined): { twin: boolean; failure: number } {
+  const rng = makeRng(seed ^ 0x7e5e_7d0c);
+  const twin = forced ?? rng.chance(RESET_DEVICE_SHARE);
+  const failure = rng.chance(1 / 3) ? rng.next() * 0.6 : 0;
+  return { twin, failure: twin ? failure : 0 };
 }
 
 /**
@@ -41,7 +61,10 @@ export function runMixedScenario(seed: number, opts: MixedOptions = {}): MixedRe
   const homes = rng.chance(0.5) ? [rng.int(0, 1)] : [0, 1];
   const configs = pairConfigs({ resetDevice: false, autoFailback: failback === 'off' ? 'off' : 'on', homes, pings: 0, track: false, monitor: false, stopRule: 'block' });
   for (const c of configs) c.autoFailbackWasLegacy = failback === 'legacy';
+  const device = pickDevice(seed, opts.resetDevice);
   const twin = configs[1 - hbIndex]!;
+  twin.canResetPeer = device.twin;
+  configs[hbIndex]!.canResetPeer = false;
   const hbConfig: HbConfig = {
     local: twin.peer,
     peer: twin.local,
@@ -52,11 +75,14 @@ export function runMixedScenario(seed: number, opts: MixedOptions = {}): MixedRe
     autoFailback: failback,
   };
   const world = new World({ rng, configs, stepFn: opts.stepFn, trace: opts.trace ?? false, heartbeat: { index: hbIndex, config: hbConfig } });
+  world.resetFailure = device.failure;
   const faults: string[] = [];
+  if (device.failure > 0) faults.push(`reset failure ${device.failure.toFixed(2)}`);
   const operator = planMixedFaults(world, rng, faults);
   const hbName = world.nodes[hbIndex]!.name;
   const summary =
-    `mixed seed ${seed}: ${hbName} runs Heartbeat v1, auto_failback ${failback}, groups ${homes.map((h) => `node${h + 1}`).join(',')}; ` +
+    `mixed seed ${seed}: ${hbName} runs Heartbeat v1, auto_failback ${failback}, groups ${homes.map((h) => `node${h + 1}`).join(',')}, ` +
+    `reset device ${device.twin ? `on ${twin.local}` : 'none'}; ` +
     `faults: ${faults.join('; ') || 'none'}`;
   return judged(world, seed, summary, () => {
     world.run(FAULT_PHASE_MS);
@@ -157,6 +183,7 @@ function adminOn(world: World, node: SimNode, command: 'standby' | 'takeover'): 
 
 function repairMixed(world: World): void {
   world.note('QUIET: every path healed, both nodes powered');
+  world.resetFailure = 0;
   for (const pair of Object.values(world.links)) for (const l of pair) Object.assign(l, { cut: false, loss: 0, duplicate: 0, reorder: 0 });
   for (const n of world.nodes) {
     n.restartAfterExitMs = 0;
