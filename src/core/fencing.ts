@@ -172,6 +172,7 @@ export function onResetResult(st: Step, ok: boolean, detail?: string): void {
     s.peer.resetMe = false;
     s.askedReset = { attempts: 0, nextAt: 0 };
     cancelFencing(st);
+    s.fence.resetAt = st.now;
     decide(st, 'reset-succeeded', { detail });
     return;
   }

@@ -27,9 +27,23 @@ const bootOf = (m: Message): number => m.boot ?? m.generation;
  * The message may join its run: it echoes our outstanding challenge. From a peer without boot
  * numbers (an older twinbeat, the scenario scripts), echoing our generation stands in.
  */
-function answersChallenge(s: CoreState, m: Message): boolean {
-  if (m.boot === undefined) return m.ackGeneration === s.generation;
+function answersChallenge(st: Step, m: Message): boolean {
+  const s = st.s;
+  if (m.boot === undefined) return m.ackGeneration === s.generation && !maySpeakFromBeforeReset(st);
   return s.peer.challenge !== 0 && m.answer === s.peer.challenge;
+}
+
+/**
+ * Right after a successful reset, a new run that joins without a challenge (a Heartbeat peer names
+ * its run by its generation alone) may be one that started as the power came back and spoke just
+ * before the relay cut it again: its frames were on the way when the result came. Joined, it would
+ * be judged dead deadtime later and reset a second time, perhaps as it boots again. So its
+ * messages within a keepalive of the reset prove nothing; a live run is heard again a keepalive
+ * later and joins then. (A run with boot numbers is challenged, which only a live run answers.)
+ */
+function maySpeakFromBeforeReset(st: Step): boolean {
+  const s = st.s;
+  return s.contact === 'reset' && s.fence.resetAt !== undefined && st.now - s.fence.resetAt < s.config.keepaliveMs;
 }
 
 /** The joined run's message names this run of ours (it was written after it joined us). */
@@ -89,7 +103,7 @@ export function onMessage(st: Step, pathId: string, msg: Message): void {
       return;
     }
     if (msg.challenge === undefined) s.peer.answer = 0;
-  } else if (answersChallenge(s, msg)) {
+  } else if (answersChallenge(st, msg)) {
     join(st, boot, msg.generation, msg.boot !== undefined);
   } else {
     // A hello (a run that has not joined us) or a replay of an earlier run: believe nothing.

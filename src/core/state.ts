@@ -138,6 +138,12 @@ export interface FenceSlot {
    * a failure returns to that, and is not a lost peer's. Absent for a reset of a silent peer.
    */
   askedFrom?: 'alive' | 'left';
+  /**
+   * When the last reset of the peer succeeded. A run of the peer that joins without a challenge
+   * (Heartbeat, an older twinbeat) and is first heard within a keepalive of it may have spoken just
+   * before the power cut (power came back as the relay fired): see liveness.ts.
+   */
+  resetAt?: number;
 }
 
 export interface CoreState {
