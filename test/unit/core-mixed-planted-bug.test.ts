@@ -6,9 +6,9 @@ import { step } from '../../src/core';
 import { runMixedScenario } from '../sim/mixed-scenario';
 import type { StepFn } from '../sim/world';
 
-function firstCaught(stepFn: StepFn, seeds: number): { seed: number; violation: string } | null {
+function firstCaught(stepFn: StepFn, seeds: number, resetDevice?: boolean): { seed: number; violation: string } | null {
   for (let seed = 1; seed <= seeds; seed++) {
-    const r = runMixedScenario(seed, { stepFn });
+    const r = runMixedScenario(seed, { stepFn, ...(resetDevice === undefined ? {} : { resetDevice }) });
     if (!r.ok) return { seed, violation: r.violation! };
   }
   return null;
@@ -28,6 +28,14 @@ const trustsTransitions: StepFn = (state, event) => {
   return step(state, event);
 };
 
+/** Bug: takes the reset of a silent Heartbeat peer for done as soon as it asks for it, so it takes over before the power is cut. */
+const trustsItsShot: StepFn = (state, event) => {
+  const r = step(state, event);
+  if (!r.effects.some((e) => e.type === 'reset-peer')) return r;
+  const done = step(r.state, { type: 'reset-result', now: event.now, ok: true });
+  return { state: done.state, effects: [...r.effects, ...done.effects] };
+};
+
 test('a core deaf to shutdone is caught: a planned move takes deadtime (17)', () => {
   const caught = firstCaught(deafToShutdone, 300);
   assert.ok(caught, 'no seed caught the planted bug');
@@ -38,6 +46,12 @@ test('a core that trusts a Heartbeat peer in transition is caught: two holders (
   const caught = firstCaught(trustsTransitions, 300);
   assert.ok(caught, 'no seed caught the planted bug');
   assert.match(caught!.violation, /^\(1\)/);
+});
+
+test('a twinbeat node that takes over from a Heartbeat peer before its reset is done is caught: a takeover without a reset (2)', () => {
+  const caught = firstCaught(trustsItsShot, 300, true);
+  assert.ok(caught, 'no seed caught the planted bug');
+  assert.match(caught!.violation, /^\(2\)/);
 });
 
 test.run();
