@@ -170,6 +170,8 @@ export class World {
   /** Messages an attacker recorded from each node (a sample of every run), to replay later. */
   readonly recorded: [Message[], Message[]] = [[], []];
   resetsThisEpisode = 0;
+  /** When the last successful reset fired: a peer run that booted after it is new contact, even heard late. */
+  private lastResetOkAt = -Infinity;
   /** When two holders of a group coexist (allowed only without a reset device, after lost contact). */
   dualSince: Record<string, number> = {};
   workingSince: number | null = null;
@@ -473,6 +475,7 @@ export class World {
         const target = this.nodes[1 - shooter.index]!;
         if (item.ok) {
           this.resetsThisEpisode += 1;
+          this.lastResetOkAt = this.now;
           this.note(`${shooter.name}: reset of ${target.name} ok (${this.resetsThisEpisode} in this episode)`);
           if (this.resetsThisEpisode > 1) {
             throw new Violation(`(6) reset loop: ${this.resetsThisEpisode} successful resets in one lost-contact episode`);
@@ -677,6 +680,12 @@ export class World {
     // A frame its last run sent before it lost power, read late (in flight, or waiting out a stall
     // here), is news of it for (2), as a twinbeat peer's late message is.
     if (run === peer.incarnation && !peer.powered) node.lastHeardAt = this.now;
+    // A run that booted after the last reset and spoke before it lost power again is new contact
+    // (the core joins it, and may judge it dead and reset it in turn): a new episode for (6).
+    if (run === peer.incarnation && !peer.powered && peer.bootAt > this.lastResetOkAt && this.resetsThisEpisode > 0) {
+      this.note('contact: a new episode begins (a run booted after the reset, heard late)');
+      this.resetsThisEpisode = 0;
+    }
     if (!peer.powered || news.generation !== peer.generation) return;
     if (node.clearedGeneration !== null && peer.incarnation > node.clearedGeneration) node.clearedGeneration = null;
     if (news.generation !== node.liveNewsRun || news.seq > node.liveNewsSeq) {
