@@ -185,12 +185,14 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
   }
 
   function toEveryPath(frame: Buffer) {
-    for (const p of config.paths) {
-      const link = linkOfPath.get(p.id);
-      if (!link) continue;
-      link.send(frame, p.id);
-      tally['messages-sent']++;
-    }
+    for (const p of config.paths) toPath(frame, p.id);
+  }
+
+  function toPath(frame: Buffer, id: string) {
+    const link = linkOfPath.get(id);
+    if (!link) return;
+    link.send(frame, id);
+    tally['messages-sent']++;
   }
 
   return {
@@ -207,15 +209,10 @@ export function createWireTransport(initial: Config, deps: WireTransportDeps): W
     send(message: Message, path?: string) {
       const envelope = { src: config.localNode, dest: config.peerNode, unixSeconds: unixSeconds() };
       const frame = encodeFrame(messageToFields(message, envelope), config.auth);
+      if (path) return toPath(frame, path);
       // Sent on every path, it counts in a Heartbeat peer's numbering and may be asked for again.
-      if (!path) rexmit.sent(message.seq, frame);
-      const targets = path ? [path] : config.paths.map((p) => p.id);
-      for (const p of targets) {
-        const link = linkOfPath.get(p);
-        if (!link) continue;
-        link.send(frame, p);
-        tally['messages-sent']++;
-      }
+      rexmit.sent(message.seq, frame);
+      toEveryPath(frame);
     },
     setAuth(auth) {
       config = { ...config, auth };

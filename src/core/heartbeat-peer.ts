@@ -47,7 +47,6 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
   // heartbeatPeerKeeps; a run that started meanwhile never knew ours, which `answered` tells).
   // What both run now, we took: whether it took something before it knew us no longer matters.
   if (sameRun && s.contact === 'dead') {
-    hb.partitioned = true;
     hb.partitionedAt = st.now;
     hb.askedAfterPartition = false;
     hb.keepsAfterPartition = false;
@@ -67,16 +66,17 @@ export function onHeartbeatNews(st: Step, path: string, news: HeartbeatNews): vo
  * Our `starting`, which a Heartbeat peer answers with what it holds. Its resource manager answers
  * only once it is active (before that it has not registered for resource messages, and drops
  * them), and a peer that cannot hear us (a cable cut one way) never does: while it has not
- * answered, ask again every two keepalives. Heartbeat repairs a lost frame by
- * retransmission, which twinbeat does not do: a view left in transition for RQSTDELAY (a lost
- * `resource`), is asked again too, and so is a peer that never answers, which is also said once.
+ * answered, ask again every two keepalives. A view left in transition for RQSTDELAY (a settling
+ * `resource` lost past what retransmission repairs) is asked again too, and so is a peer that
+ * never answers, which is also said once; and a run heard again after a partition, once it would
+ * have restarted had it judged us dead.
  */
 function askWhatItHolds(st: Step, hb: HeartbeatPeerSlot): void {
   const c = st.s.config;
   if (hb.status !== 'active' || !hb.understood || hb.taking || hb.giving) return;
   const since = hb.startingAt;
   // After a partition, a Heartbeat peer that keeps what it holds says nothing more unless asked.
-  const afterPartition = hb.partitioned && !hb.keepsAfterPartition && !hb.askedAfterPartition && st.now - hb.partitionedAt >= PARTITION_RESTART_MS;
+  const afterPartition = pastRestartDelay(st, hb) && !hb.keepsAfterPartition && !hb.askedAfterPartition;
   const due =
     since === null ||
     afterPartition ||
@@ -138,7 +138,7 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boo
       hb.holds = holdingAfter(hb.holds, news.holds, news.full, news.stable);
       hb.settled = news.full && news.stable !== false;
       if (news.stable !== undefined) hb.stable = news.stable;
-      if (hb.partitioned && hb.settled && hb.stable && st.now - hb.partitionedAt >= PARTITION_RESTART_MS) hb.keepsAfterPartition = true;
+      if (pastRestartDelay(st, hb) && hb.settled && hb.stable) hb.keepsAfterPartition = true;
       if (before !== `${hb.holds} ${hb.settled}`) {
         const settled = hb.settled;
         const groups = groupsOfHolding(st.s, hb.holds, c.peer);
@@ -196,6 +196,11 @@ function learn(st: Step, hb: HeartbeatPeerSlot, news: HeartbeatNews, newest: boo
 export function holdingAfter(before: number | null, said: HeartbeatHolding, full: boolean, stable: boolean | undefined): number {
   if (full && stable !== false) return BITS[said];
   return (before ?? BITS.all) | BITS[said];
+}
+
+/** Heard again after a partition, long enough ago that a peer which judged us dead would be restarting by now. */
+function pastRestartDelay(st: Step, hb: HeartbeatPeerSlot): boolean {
+  return hb.partitionedAt !== null && st.now - hb.partitionedAt >= PARTITION_RESTART_MS;
 }
 
 /** What the rest of the core sees: a twinbeat message with the view a Heartbeat peer's words support. */

@@ -61,10 +61,8 @@ export interface HeartbeatPeerSlot {
   answered: boolean;
   /** It took over from a dead node (mach_down) before it answered this run of ours: at initdead, never having heard us. */
   tookOverUnknowing: boolean;
-  /** Heard while judged dead here: which of us runs what is to be settled. */
-  partitioned: boolean;
-  /** When (the last time) it was heard while judged dead. */
-  partitionedAt: number;
+  /** When it was (last) heard while judged dead here, which of us runs what then to be settled; null: never. */
+  partitionedAt: number | null;
   /** Our `starting` went to it PARTITION_RESTART_MS after that, for a word said once it would have restarted. */
   askedAfterPartition: boolean;
   /** Since then it said, stably, what it holds: it did not judge us dead (a Heartbeat node that did gives everything up and restarts, unstable meanwhile). */
@@ -103,7 +101,7 @@ export const PARTITION_RESTART_MS = 3000;
 export const SEEN_SEQS = 256;
 
 export function freshSlot(generation: number, said: string[]): HeartbeatPeerSlot {
-  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, tookOverUnknowing: false, resourceAt: -Infinity, partitioned: false, partitionedAt: -Infinity, askedAfterPartition: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
+  return { generation, seen: [], viewSeq: 0, status: '', resourceSeq: -1, holds: null, stable: null, settled: false, understood: true, startingAt: null, firstStartingAt: null, awaitingAnswer: false, answered: false, tookOverUnknowing: false, resourceAt: -Infinity, partitionedAt: null, askedAfterPartition: false, keepsAfterPartition: false, resourcesDue: false, lastSent: '', shutdoneSent: false, taking: null, giving: null, stoodBy: false, said };
 }
 
 /** The groups a holding covers, `node` being the one that said it (its `local` are the groups whose home it is). */
